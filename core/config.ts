@@ -1,0 +1,188 @@
+/**
+ * cco.config.yaml: a loose user file normalized once into a fully defaulted,
+ * typed object. Unknown keys and bad values fail naming the file and key; `${VAR}`
+ * in strings is substituted from the environment after validation, so secrets
+ * never have to be written into the file.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { z } from "zod";
+import { ConfigError } from "./errors.ts";
+
+const positiveInt = z.number().int().positive();
+
+const configSchema = z.strictObject({
+  /** Root for lake, marts, generated fleets and exports; relative to the config file. */
+  data_dir: z.string().min(1).default("data"),
+  warehouse: z
+    .strictObject({
+      /** DuckDB file; defaults to <data_dir>/warehouse.duckdb. */
+      path: z.string().min(1).optional(),
+      memory_limit: z
+        .string()
+        .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as 4GB or 512MiB")
+        .default("4GB"),
+      threads: positiveInt.max(256).default(2),
+    })
+    .prefault({}),
+  generate: z
+    .strictObject({
+      seed: z.number().int().nonnegative().default(42),
+      resources: positiveInt.max(1_000_000).default(300),
+      days: positiveInt.max(1_100).default(120),
+      /** Last day of generated data (inclusive), YYYY-MM-DD. */
+      end_date: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+        .default("2026-10-31"),
+    })
+    .prefault({}),
+  recommend: z
+    .strictObject({
+      idle_vm: z
+        .strictObject({
+          lookback_days: positiveInt.max(365).default(14),
+          /** A VM is idle when its daily p95 CPU stays below this on every day of the window. */
+          cpu_p95_max_pct: z.number().positive().max(100).default(5),
+          /** And its network traffic stays below this many MiB a day. */
+          network_mib_per_day_max: z.number().nonnegative().default(50),
+          min_days_observed: positiveInt.default(7),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  reports: z
+    .strictObject({
+      title: z.string().min(1).default("Cloud cost report"),
+    })
+    .prefault({}),
+});
+
+export type UserConfig = z.input<typeof configSchema>;
+
+export interface Config {
+  /** File the config came from, or "(defaults)". */
+  source: string;
+  /** Directory relative paths are resolved against. */
+  root: string;
+  dataDir: string;
+  warehouse: { path: string; memoryLimit: string; threads: number };
+  generate: { seed: number; resources: number; days: number; endDate: string };
+  recommend: {
+    idleVm: {
+      lookbackDays: number;
+      cpuP95MaxPct: number;
+      networkMibPerDayMax: number;
+      minDaysObserved: number;
+    };
+  };
+  reports: { title: string };
+  /** Derived locations, all under dataDir. */
+  paths: { lake: string; marts: string; fleet: string; exports: string; site: string };
+}
+
+export interface ConfigOverrides {
+  configFile?: string;
+  warehouse?: string;
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export const DEFAULT_CONFIG_FILE = "cco.config.yaml";
+
+/** Load, validate, substitute secrets and apply CLI/env overrides, once. */
+export function loadConfig(overrides: ConfigOverrides = {}): Config {
+  const env = overrides.env ?? process.env;
+  const cwd = overrides.cwd ?? process.cwd();
+  const explicit = overrides.configFile ?? env.CCO_CONFIG;
+  const file = path.resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  let raw: unknown = {};
+  let source = "(defaults)";
+  if (existsSync(file)) {
+    source = file;
+    raw = parseFile(file);
+  } else if (explicit) {
+    throw new ConfigError(file, "", "config file not found");
+  }
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+    const keyPath = [...issue.path, ...(keys.length === 1 ? keys : [])].join(".");
+    const detail = issue.code === "unrecognized_keys" ? `unknown key${keys.length > 1 ? `s ${keys.join(", ")}` : ""}` : issue.message;
+    throw new ConfigError(source, keyPath, detail);
+  }
+  const user = substituteEnv(parsed.data, env, source, []) as z.output<typeof configSchema>;
+  const root = source === "(defaults)" ? cwd : path.dirname(file);
+  const dataDir = path.resolve(cwd, overrides.dataDir ?? env.CCO_DATA_DIR ?? path.resolve(root, user.data_dir));
+  const warehousePath = path.resolve(
+    cwd,
+    overrides.warehouse ??
+      env.CCO_WAREHOUSE ??
+      (user.warehouse.path ? path.resolve(root, user.warehouse.path) : path.join(dataDir, "warehouse.duckdb")),
+  );
+  const idle = user.recommend.idle_vm;
+  return {
+    source,
+    root,
+    dataDir,
+    warehouse: { path: warehousePath, memoryLimit: user.warehouse.memory_limit, threads: user.warehouse.threads },
+    generate: {
+      seed: user.generate.seed,
+      resources: user.generate.resources,
+      days: user.generate.days,
+      endDate: user.generate.end_date,
+    },
+    recommend: {
+      idleVm: {
+        lookbackDays: idle.lookback_days,
+        cpuP95MaxPct: idle.cpu_p95_max_pct,
+        networkMibPerDayMax: idle.network_mib_per_day_max,
+        minDaysObserved: idle.min_days_observed,
+      },
+    },
+    reports: { title: user.reports.title },
+    paths: {
+      lake: path.join(dataDir, "lake"),
+      marts: path.join(dataDir, "marts"),
+      fleet: path.join(dataDir, "fleet"),
+      exports: path.join(dataDir, "exports"),
+      site: path.join(dataDir, "site"),
+    },
+  };
+}
+
+function parseFile(file: string): unknown {
+  try {
+    return parseYaml(readFileSync(file, "utf8"));
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const line = error.linePos?.[0];
+      throw new ConfigError(file, line ? `line ${line.line}` : "", error.message.split("\n")[0]!);
+    }
+    throw error;
+  }
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, source: string, keyPath: string[]): unknown {
+  if (typeof value === "string") {
+    return value.replace(ENV_REF, (_, name: string) => {
+      const found = env[name];
+      if (found === undefined) {
+        throw new ConfigError(source, keyPath.join("."), `environment variable ${name} is not set`);
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, source, [...keyPath, String(i)]));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, source, [...keyPath, k])]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,78 @@
+/**
+ * Versioned migrations for the `ops` schema. Append only: a released migration is
+ * never edited, a change is a new entry. Applied versions are recorded in
+ * ops.schema_migrations, so opening the warehouse again applies nothing twice.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: "loads ledger",
+    sql: `
+      CREATE SEQUENCE IF NOT EXISTS ops.loads_seq;
+      CREATE TABLE ops.loads (
+        load_id BIGINT PRIMARY KEY DEFAULT nextval('ops.loads_seq'),
+        source VARCHAR NOT NULL,            -- format id, e.g. aws_cur2
+        raw_table VARCHAR NOT NULL,
+        billing_period VARCHAR,             -- YYYY-MM, null for metrics
+        file_path VARCHAR NOT NULL,
+        file_bytes BIGINT NOT NULL,
+        file_sha256 VARCHAR NOT NULL,
+        rows BIGINT,
+        cost_totals JSON,                   -- {"USD": "123.45", ...} as landed
+        status VARCHAR NOT NULL,            -- loaded | skipped | replaced | failed
+        error VARCHAR,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ
+      );`,
+  },
+  {
+    version: 2,
+    name: "pipeline runs",
+    sql: `
+      CREATE SEQUENCE IF NOT EXISTS ops.pipeline_runs_seq;
+      CREATE TABLE ops.pipeline_runs (
+        run_id BIGINT PRIMARY KEY DEFAULT nextval('ops.pipeline_runs_seq'),
+        command VARCHAR NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ,
+        status VARCHAR NOT NULL,            -- running | succeeded | failed
+        steps JSON,                         -- [{name, seconds, status}]
+        error VARCHAR
+      );`,
+  },
+];
+
+/** Typed view of the ops tables for Kysely (values as DuckDB's JSON conversion returns them). */
+export interface OpsDatabase {
+  "ops.schema_migrations": { version: number; name: string; applied_at: string };
+  "ops.loads": {
+    load_id: string;
+    source: string;
+    raw_table: string;
+    billing_period: string | null;
+    file_path: string;
+    file_bytes: number | string;
+    file_sha256: string;
+    rows: number | string | null;
+    cost_totals: string | null;
+    status: "loaded" | "skipped" | "replaced" | "failed";
+    error: string | null;
+    started_at: string;
+    finished_at: string | null;
+  };
+  "ops.pipeline_runs": {
+    run_id: string;
+    command: string;
+    started_at: string;
+    finished_at: string | null;
+    status: "running" | "succeeded" | "failed";
+    steps: string | null;
+    error: string | null;
+  };
+}

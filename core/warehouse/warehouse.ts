@@ -1,0 +1,184 @@
+/**
+ * The warehouse: one DuckDB file, one instance per process. Opening it creates
+ * the schemas and applies pending ops migrations idempotently.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import { Kysely } from "kysely";
+import type { Config } from "../config.ts";
+import { CcoError } from "../errors.ts";
+import { DuckDbDialect } from "./kysely-duckdb.ts";
+import { migrations, type OpsDatabase } from "./migrations.ts";
+import { Mutex } from "./mutex.ts";
+
+export const SCHEMAS = ["raw", "staging", "intermediate", "marts", "ml", "ops"] as const;
+
+export type Row = Record<string, unknown>;
+
+export class Warehouse {
+  readonly db: Kysely<OpsDatabase>;
+  private readonly lock = new Mutex();
+
+  private constructor(
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {
+    this.db = new Kysely<OpsDatabase>({ dialect: new DuckDbDialect(connection, this.lock) });
+  }
+
+  static async open(options: { path: string; memoryLimit?: string; threads?: number }): Promise<Warehouse> {
+    if (options.path !== ":memory:") mkdirSync(path.dirname(options.path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(options.path, {
+        memory_limit: options.memoryLimit ?? "4GB",
+        threads: String(options.threads ?? 2),
+        // Extensions that download at run time are unavailable here: fail at once.
+        autoinstall_known_extensions: "false",
+        autoload_known_extensions: "false",
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/lock/i.test(message)) {
+        throw new CcoError(
+          `${options.path}: the warehouse is in use by another process (DuckDB allows one writer). ` +
+            "Readers beside a running pipeline should use the Parquet snapshots in data/marts/.",
+        );
+      }
+      throw new CcoError(`${options.path}: cannot open the warehouse: ${message}`);
+    }
+    const connection = await instance.connect();
+    const warehouse = new Warehouse(options.path, instance, connection);
+    await warehouse.init();
+    return warehouse;
+  }
+
+  /** Create schemas and apply pending migrations; safe to call any number of times. */
+  private async init(): Promise<void> {
+    for (const schema of SCHEMAS) await this.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await this.run(
+      "CREATE TABLE IF NOT EXISTS ops.schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
+    );
+    const applied = new Set(
+      (await this.all<{ version: number }>("SELECT version FROM ops.schema_migrations")).map((r) => Number(r.version)),
+    );
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await this.transaction(async (tx) => {
+        await tx.run(migration.sql);
+        await tx.run("INSERT INTO ops.schema_migrations VALUES ($1, $2, now())", [migration.version, migration.name]);
+      });
+    }
+  }
+
+  /** Run statements (no result). Serialized with every other use of the connection. */
+  async run(sql: string, params?: DuckDBValue[]): Promise<void> {
+    const release = await this.lock.acquire();
+    try {
+      await this.connection.run(sql, params);
+    } finally {
+      release();
+    }
+  }
+
+  /** Rows as JSON-safe objects: DECIMAL as exact strings, timestamps as ISO text. */
+  async all<T = Row>(sql: string, params?: DuckDBValue[]): Promise<T[]> {
+    const release = await this.lock.acquire();
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params);
+      return reader.getRowObjectsJson() as T[];
+    } finally {
+      release();
+    }
+  }
+
+  /** Column names and rows as JSON-safe values, for printing query results. */
+  async query(sql: string): Promise<{ columns: string[]; types: string[]; rows: unknown[][] }> {
+    const release = await this.lock.acquire();
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return {
+        columns: reader.columnNames(),
+        types: reader.columnTypes().map((t) => t.toString()),
+        rows: reader.getRowsJson() as unknown[][],
+      };
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Run `work` inside one transaction: all of it lands or none of it does. The
+   * connection is held for the whole transaction.
+   */
+  async transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+    const release = await this.lock.acquire();
+    const connection = this.connection;
+    const scope: TransactionScope = {
+      run: async (sql, params) => {
+        await connection.run(sql, params);
+      },
+      all: async <R = Row>(sql: string, params?: DuckDBValue[]) =>
+        (await connection.runAndReadAll(sql, params)).getRowObjectsJson() as R[],
+    };
+    try {
+      await connection.run("BEGIN TRANSACTION");
+      const result = await work(scope);
+      await connection.run("COMMIT");
+      return result;
+    } catch (error) {
+      await connection.run("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  async tableExists(schema: string, table: string): Promise<boolean> {
+    const rows = await this.all(
+      "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
+      [schema, table],
+    );
+    return rows.length > 0;
+  }
+
+  async columns(schema: string, table: string): Promise<{ name: string; type: string }[]> {
+    return this.all<{ name: string; type: string }>(
+      "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+      [schema, table],
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+export interface TransactionScope {
+  run(sql: string, params?: DuckDBValue[]): Promise<void>;
+  all<R = Row>(sql: string, params?: DuckDBValue[]): Promise<R[]>;
+}
+
+let shared: Promise<Warehouse> | undefined;
+let sharedPath: string | undefined;
+
+/** The process's one warehouse instance (DuckDB allows one writer per file). */
+export function openWarehouse(config: Pick<Config, "warehouse">): Promise<Warehouse> {
+  if (shared && sharedPath !== config.warehouse.path) {
+    throw new CcoError(`warehouse already open at ${sharedPath}; one instance per process`);
+  }
+  sharedPath = config.warehouse.path;
+  shared ??= Warehouse.open(config.warehouse);
+  return shared;
+}
+
+export async function closeWarehouse(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  sharedPath = undefined;
+  if (current) await (await current).close();
+}

@@ -1,0 +1,87 @@
+/**
+ * A FOCUS 1.2 cost export (the estate's Oracle Cloud tenancy, which delivers
+ * FOCUS natively): CSV, one file per billing period, ISO 8601 UTC timestamps.
+ */
+import path from "node:path";
+import { copyTo, type ExportWriter, monthBounds, sqlString } from "./common.ts";
+
+export const writeFocus: ExportWriter = async (ctx) => {
+  const files: string[] = [];
+  const iso = (expr: string) => `strftime(${expr}, '%Y-%m-%dT%H:%M:%SZ')`;
+  for (const month of ctx.months) {
+    const { start, end } = monthBounds(month);
+    const category = `CASE line_kind WHEN 'tax' THEN 'Tax' WHEN 'credit' THEN 'Credit' WHEN 'refund' THEN 'Adjustment'
+        WHEN 'commitment_purchase' THEN 'Purchase' ELSE 'Usage' END`;
+    const serviceName = `CASE resource_kind WHEN 'vm' THEN 'Compute' WHEN 'disk' THEN 'Block Storage' WHEN 'snapshot' THEN 'Block Storage'
+        WHEN 'ip' THEN 'Networking' WHEN 'bucket' THEN 'Object Storage' WHEN 'egress' THEN 'Networking' WHEN 'serverless' THEN 'Functions'
+        ELSE 'Compute' END`;
+    const serviceCategory = `CASE resource_kind WHEN 'vm' THEN 'Compute' WHEN 'disk' THEN 'Storage' WHEN 'snapshot' THEN 'Storage'
+        WHEN 'ip' THEN 'Networking' WHEN 'bucket' THEN 'Storage' WHEN 'egress' THEN 'Networking' WHEN 'serverless' THEN 'Compute'
+        ELSE 'Other' END`;
+    const subcategory = `CASE resource_kind WHEN 'vm' THEN 'Virtual Machines' WHEN 'disk' THEN 'Block Storage' WHEN 'snapshot' THEN 'Backup Storage'
+        WHEN 'ip' THEN 'Network Infrastructure' WHEN 'bucket' THEN 'Object Storage' WHEN 'egress' THEN 'Network Infrastructure'
+        WHEN 'serverless' THEN 'Serverless Compute' ELSE 'Other (Compute)' END`;
+    const pricingUnit = `CASE unit WHEN 'Hrs' THEN 'Hours' WHEN 'GB-Mo' THEN 'GB-Months' WHEN 'GB' THEN 'GB' WHEN 'M-Requests' THEN 'Million Requests' END`;
+    const isUsage = `line_kind IN ('usage', 'covered_usage')`;
+    const query = `SELECT
+        list_cost AS BilledCost,
+        billing_account_id AS BillingAccountId,
+        'acme-oci' AS BillingAccountName,
+        'Tenancy' AS BillingAccountType,
+        currency AS BillingCurrency,
+        ${iso(`TIMESTAMP '${end} 00:00:00'`)} AS BillingPeriodEnd,
+        ${iso(`TIMESTAMP '${start} 00:00:00'`)} AS BillingPeriodStart,
+        NULL AS CapacityReservationId,
+        NULL AS CapacityReservationStatus,
+        ${category} AS ChargeCategory,
+        NULL AS ChargeClass,
+        coalesce(description, ${serviceName} || ' - ' || coalesce(size, '')) AS ChargeDescription,
+        CASE WHEN ${isUsage} THEN 'Usage-Based' ELSE 'One-Time' END AS ChargeFrequency,
+        ${iso("(day + 1)::TIMESTAMP")} AS ChargePeriodEnd,
+        ${iso("day::TIMESTAMP")} AS ChargePeriodStart,
+        NULL AS CommitmentDiscountCategory,
+        NULL AS CommitmentDiscountId,
+        NULL AS CommitmentDiscountName,
+        NULL AS CommitmentDiscountQuantity,
+        NULL AS CommitmentDiscountStatus,
+        NULL AS CommitmentDiscountType,
+        NULL AS CommitmentDiscountUnit,
+        CASE WHEN ${isUsage} THEN usage_amount END AS ConsumedQuantity,
+        CASE WHEN ${isUsage} THEN ${pricingUnit} END AS ConsumedUnit,
+        list_cost AS ContractedCost,
+        CASE WHEN ${isUsage} THEN unit_price END AS ContractedUnitPrice,
+        effective_cost AS EffectiveCost,
+        'OCI-' || upper(substr(md5(billing_account_id || billing_month), 1, 10)) AS InvoiceId,
+        'Oracle' AS InvoiceIssuerName,
+        list_cost AS ListCost,
+        CASE WHEN ${isUsage} THEN unit_price END AS ListUnitPrice,
+        CASE WHEN ${isUsage} THEN 'Standard' END AS PricingCategory,
+        currency AS PricingCurrency,
+        CASE WHEN ${isUsage} THEN usage_amount END AS PricingQuantity,
+        CASE WHEN ${isUsage} THEN ${pricingUnit} END AS PricingUnit,
+        'Oracle' AS ProviderName,
+        'Oracle' AS PublisherName,
+        region AS RegionId,
+        CASE region WHEN 'us-ashburn-1' THEN 'US East (Ashburn)' ELSE region END AS RegionName,
+        resource_id AS ResourceId,
+        resource_name AS ResourceName,
+        CASE resource_kind WHEN 'vm' THEN 'Instance' WHEN 'disk' THEN 'Block Volume' WHEN 'snapshot' THEN 'Volume Backup'
+          WHEN 'ip' THEN 'Public IP' WHEN 'bucket' THEN 'Bucket' END AS ResourceType,
+        ${serviceCategory} AS ServiceCategory,
+        ${serviceName} AS ServiceName,
+        ${subcategory} AS ServiceSubcategory,
+        CASE WHEN ${isUsage} THEN 'B' || (abs(hash(coalesce(size, resource_kind))) % 90000 + 10000) END AS SkuId,
+        CASE WHEN ${isUsage} THEN coalesce(size, resource_kind) END AS SkuMeter,
+        NULL AS SkuPriceDetails,
+        CASE WHEN ${isUsage} THEN 'B' || (abs(hash(coalesce(size, resource_kind))) % 90000 + 10000) || '-' || region END AS SkuPriceId,
+        sub_account_id AS SubAccountId,
+        sub_account_name AS SubAccountName,
+        'Compartment' AS SubAccountType,
+        tags::VARCHAR AS Tags
+      FROM li WHERE export = 'focus' AND billing_month = ${sqlString(month)}
+      ORDER BY day, sub_account_id, line_kind, resource_id, size`;
+    const file = path.join("focus", "oci", `billing_period=${month}`, `focus-1.2_${month}.csv`);
+    files.push(await copyTo(ctx, query, file, "FORMAT csv, HEADER"));
+  }
+  return files;
+};

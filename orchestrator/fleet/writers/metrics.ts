@@ -1,0 +1,36 @@
+/**
+ * Hourly utilization per compute resource in the documented metrics layout
+ * (README "Metrics files"): metrics/<provider>/month=YYYY-MM/metrics.parquet,
+ * one row per resource and hour, avg and max CPU and memory (memory null where
+ * no agent reports it), network and disk bytes per hour.
+ */
+import path from "node:path";
+import { copyTo, type ExportWriter, sqlString } from "./common.ts";
+
+export const METRIC_COLUMNS = [
+  "timestamp",
+  "provider",
+  "resource_id",
+  "cpu_avg_pct",
+  "cpu_max_pct",
+  "memory_avg_pct",
+  "memory_max_pct",
+  "network_in_bytes",
+  "network_out_bytes",
+  "disk_read_bytes",
+  "disk_write_bytes",
+] as const;
+
+export const writeMetrics: ExportWriter = async (ctx) => {
+  const files: string[] = [];
+  for (const provider of ["aws", "azure", "gcp", "oci"]) {
+    for (const month of ctx.months) {
+      const query = `SELECT timestamp::TIMESTAMPTZ AS timestamp, ${METRIC_COLUMNS.slice(1).join(", ")}
+        FROM metrics WHERE provider = ${sqlString(provider)} AND strftime(timestamp, '%Y-%m') = ${sqlString(month)}
+        ORDER BY resource_id, timestamp`;
+      const file = path.join("metrics", provider, `month=${month}`, "metrics.parquet");
+      files.push(await copyTo(ctx, query, file, "FORMAT parquet, COMPRESSION zstd"));
+    }
+  }
+  return files;
+};
