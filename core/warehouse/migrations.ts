@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 /**
  * Versioned migrations for the `ops` schema. Append only: a released migration is
  * never edited, a change is a new entry. Applied versions are recorded in
@@ -19,7 +21,8 @@ export const migrations: Migration[] = [
         load_id BIGINT PRIMARY KEY DEFAULT nextval('ops.loads_seq'),
         source VARCHAR NOT NULL,            -- format id, e.g. aws_cur2
         raw_table VARCHAR NOT NULL,
-        billing_period VARCHAR,             -- YYYY-MM, null for metrics
+        billing_account VARCHAR,            -- billing account (metrics: provider)
+        billing_period VARCHAR,             -- YYYY-MM
         file_path VARCHAR NOT NULL,
         file_bytes BIGINT NOT NULL,
         file_sha256 VARCHAR NOT NULL,
@@ -52,9 +55,10 @@ export const migrations: Migration[] = [
 export interface OpsDatabase {
   "ops.schema_migrations": { version: number; name: string; applied_at: string };
   "ops.loads": {
-    load_id: string;
+    load_id: Generated<string>;
     source: string;
     raw_table: string;
+    billing_account: string | null;
     billing_period: string | null;
     file_path: string;
     file_bytes: number | string;
@@ -67,7 +71,7 @@ export interface OpsDatabase {
     finished_at: string | null;
   };
   "ops.pipeline_runs": {
-    run_id: string;
+    run_id: Generated<string>;
     command: string;
     started_at: string;
     finished_at: string | null;
