@@ -1,0 +1,95 @@
+/**
+ * Jinja rendering for dbt models through nunjucks (Jinja-compatible for the
+ * subset dbt models use): ref, source, config, var, env_var, this, target,
+ * is_incremental, and the project's macros.
+ */
+import nunjucks from "nunjucks";
+import { ConfigError } from "../errors.ts";
+import type { DbtProject, ModelNode } from "./project.ts";
+
+export interface ModelConfig {
+  materialized: "view" | "table" | "incremental";
+  schema: string;
+  unique_key?: string;
+  tags: string[];
+}
+
+export interface RenderResult {
+  sql: string;
+  refs: string[];
+  sources: [string, string][];
+  config: ModelConfig;
+}
+
+export interface RenderContext {
+  project: DbtProject;
+  /** Relation a model lives at, by name (resolved config). */
+  relationOf: (model: string) => string;
+  incremental: boolean;
+  env: NodeJS.ProcessEnv;
+  target: { name: string; schema: string; type: string };
+}
+
+const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+
+/** Nunjucks passes keyword arguments as a trailing object marked __keywords. */
+function kwargs(args: unknown[]): Record<string, unknown> {
+  const last = args[args.length - 1] as Record<string, unknown> | undefined;
+  if (last && typeof last === "object" && last.__keywords) {
+    const { __keywords, ...rest } = last;
+    return rest;
+  }
+  return {};
+}
+
+export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult {
+  const refs: string[] = [];
+  const sources: [string, string][] = [];
+  const config: ModelConfig = {
+    materialized: (model.folderConfig.materialized as ModelConfig["materialized"]) ?? "view",
+    schema: String(model.folderConfig.schema ?? ctx.target.schema),
+    tags: ([] as string[]).concat((model.folderConfig.tags as string[]) ?? []),
+  };
+  const context = {
+    ref: (name: string) => {
+      if (!ctx.project.models.has(name)) throw new ConfigError(model.file, `ref('${name}')`, "no such model");
+      refs.push(name);
+      return ctx.relationOf(name);
+    },
+    source: (sourceName: string, table: string) => {
+      const found = ctx.project.sources.find((s) => s.source === sourceName && s.name === table);
+      if (!found) throw new ConfigError(model.file, `source('${sourceName}', '${table}')`, "no such source");
+      sources.push([sourceName, table]);
+      return `${found.schema}.${found.identifier}`;
+    },
+    config: (...args: unknown[]) => {
+      const kw = kwargs(args);
+      if (kw.materialized) config.materialized = kw.materialized as ModelConfig["materialized"];
+      if (kw.schema) config.schema = String(kw.schema);
+      if (kw.unique_key) config.unique_key = String(kw.unique_key);
+      if (kw.tags) config.tags.push(...([] as string[]).concat(kw.tags as string[]));
+      return "";
+    },
+    var: (name: string, fallback?: unknown) => {
+      if (name in ctx.project.vars) return ctx.project.vars[name];
+      if (fallback === undefined) throw new ConfigError(model.file, `var('${name}')`, "not defined in dbt_project.yml vars");
+      return fallback;
+    },
+    env_var: (name: string, fallback?: string) => {
+      const value = ctx.env[name] ?? fallback;
+      if (value === undefined) throw new ConfigError(model.file, `env_var('${name}')`, "environment variable is not set");
+      return value;
+    },
+    is_incremental: () => ctx.incremental,
+    this: ctx.relationOf(model.name),
+    target: ctx.target,
+  };
+  let sql: string;
+  try {
+    sql = env.renderString(`${ctx.project.macros}\n${model.raw}`, context).trim();
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(model.file, "", `template error: ${(error as Error).message.split("\n").slice(-1)[0]}`);
+  }
+  return { sql, refs: [...new Set(refs)], sources, config };
+}

@@ -1,0 +1,276 @@
+/**
+ * Our dbt runner on DuckDB (dbt itself cannot be installed here): compiles the
+ * project, orders models by their refs, builds each in its own transaction,
+ * runs the generic column tests, and writes target/manifest.json and
+ * target/run_results.json in dbt's shapes. A failed model skips its
+ * descendants, never its siblings.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { UsageError } from "../errors.ts";
+import type { Progress } from "../log.ts";
+import type { Warehouse } from "../warehouse/warehouse.ts";
+import { type DbtProject, loadProject, type ModelNode } from "./project.ts";
+import { type ModelConfig, renderModel } from "./render.ts";
+import { compileTest } from "./tests.ts";
+
+export interface CompiledModel {
+  node: ModelNode;
+  sql: string;
+  refs: string[];
+  config: ModelConfig;
+  relation: string;
+}
+
+export interface NodeResult {
+  unique_id: string;
+  status: "success" | "error" | "skipped" | "pass" | "fail" | "warn";
+  execution_time: number;
+  message: string | null;
+  failures: number | null;
+}
+
+const TARGET = { name: "dev", schema: "main", type: "duckdb" };
+
+export function compileProject(project: DbtProject, env: NodeJS.ProcessEnv = process.env): Map<string, CompiledModel> {
+  const schemaOf = new Map<string, string>();
+  for (const node of project.models.values()) schemaOf.set(node.name, String(node.folderConfig.schema ?? TARGET.schema));
+  const relationOf = (name: string) => `${schemaOf.get(name)}.${name}`;
+  // First pass discovers config(schema=...) overrides; the second renders with final relations.
+  for (const node of project.models.values()) {
+    const r = renderModel(node, { project, relationOf, incremental: false, env, target: TARGET });
+    schemaOf.set(node.name, r.config.schema);
+  }
+  const compiled = new Map<string, CompiledModel>();
+  for (const node of topoSort(project)) {
+    const r = renderModel(node, { project, relationOf, incremental: false, env, target: TARGET });
+    compiled.set(node.name, { node, sql: r.sql, refs: r.refs, config: r.config, relation: relationOf(node.name) });
+  }
+  return compiled;
+}
+
+/** Models in dependency order; a cycle is reported with the models in it. */
+export function topoSort(project: DbtProject): ModelNode[] {
+  const deps = new Map<string, string[]>();
+  for (const node of project.models.values()) {
+    deps.set(node.name, [...node.raw.matchAll(/ref\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!));
+  }
+  const order: ModelNode[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string, trail: string[]) => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      const cycle = [...trail.slice(trail.indexOf(name)), name];
+      throw new UsageError(`dependency cycle in models: ${cycle.join(" -> ")}`);
+    }
+    state.set(name, "visiting");
+    for (const dep of deps.get(name) ?? []) if (project.models.has(dep)) visit(dep, [...trail, name]);
+    state.set(name, "done");
+    order.push(project.models.get(name)!);
+  };
+  for (const name of [...project.models.keys()].sort()) visit(name, []);
+  return order;
+}
+
+/** dbt's selection syntax: name, +name, name+, +name+, tag:x, path:dir; several separated by spaces. */
+export function selectModels(models: Map<string, CompiledModel>, select: string | undefined): Set<string> {
+  if (!select?.trim()) return new Set(models.keys());
+  const children = new Map<string, string[]>();
+  for (const m of models.values()) for (const r of m.refs) children.set(r, [...(children.get(r) ?? []), m.node.name]);
+  const walk = (start: string, next: (n: string) => string[], out: Set<string>) => {
+    for (const n of next(start)) if (!out.has(n)) (out.add(n), walk(n, next, out));
+  };
+  const chosen = new Set<string>();
+  for (const token of select.trim().split(/\s+/)) {
+    const up = token.startsWith("+");
+    const down = token.endsWith("+");
+    const core = token.replace(/^\+|\+$/g, "");
+    let base: string[];
+    if (core.startsWith("tag:")) base = [...models.values()].filter((m) => m.config.tags.includes(core.slice(4))).map((m) => m.node.name);
+    else if (core.startsWith("path:")) {
+      const prefix = path.normalize(core.slice(5));
+      base = [...models.values()].filter((m) => m.node.file.startsWith(prefix)).map((m) => m.node.name);
+    } else base = models.has(core) ? [core] : [];
+    if (!base.length) throw new UsageError(`--select ${token} matches no model`);
+    for (const name of base) {
+      chosen.add(name);
+      if (up) walk(name, (n) => models.get(n)?.refs ?? [], chosen);
+      if (down) walk(name, (n) => children.get(n) ?? [], chosen);
+    }
+  }
+  return chosen;
+}
+
+export interface BuildOptions {
+  select?: string;
+  runTests: boolean;
+  runModels: boolean;
+  fullRefresh?: boolean;
+}
+
+export async function buildProject(
+  warehouse: Warehouse,
+  root: string,
+  options: BuildOptions,
+  progress: Progress,
+): Promise<{ results: NodeResult[]; failed: number }> {
+  const project = loadProject(root);
+  const models = compileProject(project);
+  const selected = selectModels(models, options.select);
+  await ensureSources(warehouse, project);
+  const results: NodeResult[] = [];
+  const failedModels = new Set<string>();
+  const started = new Date().toISOString();
+  const order = [...models.values()].filter((m) => selected.has(m.node.name));
+  await progress.step(`Building ${order.length} models`, async (tick) => {
+    for (const [i, model] of order.entries()) {
+      const id = `model.${project.name}.${model.node.name}`;
+      if (model.refs.some((r) => failedModels.has(r))) {
+        failedModels.add(model.node.name);
+        results.push({ unique_id: id, status: "skipped", execution_time: 0, message: "an upstream model failed", failures: null });
+        continue;
+      }
+      if (options.runModels) {
+        const t0 = performance.now();
+        try {
+          await materialize(warehouse, project, model, options.fullRefresh ?? false);
+          results.push({ unique_id: id, status: "success", execution_time: secs(t0), message: null, failures: null });
+        } catch (error) {
+          failedModels.add(model.node.name);
+          const message = `${model.node.file}: ${(error as Error).message.split("\n")[0]}`;
+          results.push({ unique_id: id, status: "error", execution_time: secs(t0), message, failures: null });
+          progress.warn(message);
+          continue;
+        }
+      }
+      if (options.runTests) {
+        for (const column of model.node.columns) {
+          for (const test of column.tests) {
+            const t0 = performance.now();
+            const testId = `test.${project.name}.${test.name}_${model.node.name}_${column.name}`;
+            const { sql } = compileTest(model.relation, column.name, test, (name) => models.get(name)?.relation);
+            try {
+              const rows = await warehouse.all<{ failures: string }>(`SELECT count(*)::VARCHAR AS failures FROM (${sql})`);
+              const failures = Number(rows[0]!.failures);
+              const status = failures === 0 ? "pass" : test.severity === "warn" ? "warn" : "fail";
+              if (status === "fail") failedModels.add(model.node.name);
+              results.push({ unique_id: testId, status, execution_time: secs(t0), message: failures ? `Got ${failures} results, configured to fail if != 0` : null, failures });
+              if (status !== "pass") progress.warn(`${testId}: ${failures} failing rows`);
+            } catch (error) {
+              failedModels.add(model.node.name);
+              results.push({ unique_id: testId, status: "error", execution_time: secs(t0), message: (error as Error).message.split("\n")[0]!, failures: null });
+            }
+          }
+        }
+      }
+      tick(i + 1, order.length);
+    }
+  });
+  writeArtifacts(project, models, results, started);
+  const failed = results.filter((r) => r.status === "error" || r.status === "fail").length;
+  return { results, failed };
+}
+
+/** Declared sources that nothing has landed in yet exist as empty tables, so models compile. */
+async function ensureSources(warehouse: Warehouse, project: DbtProject): Promise<void> {
+  for (const source of project.sources) {
+    if (await warehouse.tableExists(source.schema, source.identifier)) {
+      const have = new Set((await warehouse.columns(source.schema, source.identifier)).map((c) => c.name.toLowerCase()));
+      for (const column of source.columns) {
+        if (!have.has(column.name.toLowerCase())) {
+          // An export without an optional column still satisfies the models: the column reads as null.
+          await warehouse.run(`ALTER TABLE ${source.schema}."${source.identifier}" ADD COLUMN "${column.name}" ${column.data_type ?? "VARCHAR"}`);
+        }
+      }
+      continue;
+    }
+    const cols = source.columns.map((c) => `"${c.name}" ${c.data_type ?? "VARCHAR"}`).join(", ");
+    if (!cols) continue;
+    await warehouse.run(`CREATE TABLE ${source.schema}."${source.identifier}" (${cols})`);
+  }
+}
+
+async function materialize(warehouse: Warehouse, project: DbtProject, model: CompiledModel, fullRefresh: boolean): Promise<void> {
+  const { relation, config } = model;
+  const [schema, name] = relation.split(".") as [string, string];
+  await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const exists = await warehouse.tableExists(schema, name);
+  await warehouse.transaction(async (tx) => {
+    if (config.materialized === "view") {
+      if (exists) await tx.run(`DROP TABLE IF EXISTS ${relation}`).catch(() => undefined);
+      await tx.run(`CREATE OR REPLACE VIEW ${relation} AS ${model.sql}`);
+      return;
+    }
+    if (config.materialized === "incremental" && exists && !fullRefresh) {
+      const incremental = renderModel(model.node, {
+        project,
+        relationOf: (n) => (n === model.node.name ? relation : `${String(project.models.get(n)?.folderConfig.schema ?? "main")}.${n}`),
+        incremental: true,
+        env: process.env,
+        target: TARGET,
+      });
+      await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${incremental.sql}`);
+      if (config.unique_key) {
+        await tx.run(`DELETE FROM ${relation} WHERE ${config.unique_key} IN (SELECT ${config.unique_key} FROM _incr)`);
+      }
+      await tx.run(`INSERT INTO ${relation} BY NAME SELECT * FROM _incr`);
+      await tx.run("DROP TABLE _incr");
+      return;
+    }
+    await tx.run(`DROP VIEW IF EXISTS ${relation}`).catch(() => undefined);
+    await tx.run(`CREATE OR REPLACE TABLE ${relation} AS ${model.sql}`);
+  });
+}
+
+function writeArtifacts(project: DbtProject, models: Map<string, CompiledModel>, results: NodeResult[], started: string): void {
+  mkdirSync(project.targetPath, { recursive: true });
+  const metadata = { dbt_schema_version: "https://schemas.getdbt.com/dbt/manifest/v12.json", generated_at: new Date().toISOString(), adapter_type: "duckdb", invocation_started_at: started };
+  const nodes = Object.fromEntries(
+    [...models.values()].map((m) => [
+      `model.${project.name}.${m.node.name}`,
+      {
+        unique_id: `model.${project.name}.${m.node.name}`,
+        resource_type: "model",
+        name: m.node.name,
+        package_name: project.name,
+        path: m.node.file.replace(/^models\//, ""),
+        original_file_path: m.node.file,
+        fqn: [project.name, ...m.node.fqn, m.node.name],
+        schema: m.config.schema,
+        alias: m.node.name,
+        relation_name: m.relation,
+        config: { materialized: m.config.materialized, schema: m.config.schema, unique_key: m.config.unique_key ?? null, tags: m.config.tags },
+        tags: m.config.tags,
+        description: m.node.description ?? "",
+        columns: Object.fromEntries(m.node.columns.map((c) => [c.name, { name: c.name, description: c.description ?? "", data_type: c.data_type ?? null }])),
+        depends_on: { nodes: m.refs.map((r) => `model.${project.name}.${r}`), macros: [] },
+        raw_code: m.node.raw,
+        compiled_code: m.sql,
+      },
+    ]),
+  );
+  const sources = Object.fromEntries(
+    project.sources.map((s) => [
+      `source.${project.name}.${s.source}.${s.name}`,
+      { unique_id: `source.${project.name}.${s.source}.${s.name}`, resource_type: "source", source_name: s.source, name: s.name, schema: s.schema, identifier: s.identifier, description: s.description ?? "" },
+    ]),
+  );
+  writeFileSync(path.join(project.targetPath, "manifest.json"), JSON.stringify({ metadata, nodes, sources, macros: {}, parent_map: {}, child_map: {} }, null, 2));
+  writeFileSync(
+    path.join(project.targetPath, "run_results.json"),
+    JSON.stringify(
+      {
+        metadata: { ...metadata, dbt_schema_version: "https://schemas.getdbt.com/dbt/run-results/v6.json" },
+        results: results.map((r) => ({ ...r, thread_id: "Thread-1", timing: [], adapter_response: {} })),
+        elapsed_time: results.reduce((s, r) => s + r.execution_time, 0),
+        args: {},
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+function secs(t0: number): number {
+  return Math.round(performance.now() - t0) / 1000;
+}

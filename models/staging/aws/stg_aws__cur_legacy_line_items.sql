@@ -1,0 +1,39 @@
+-- Legacy CUR line items (text as landed), renamed to the CUR 2.0 staging shape and cast.
+with landed as (
+    -- Tag columns vary per report; _source_file is always present, so the pattern never matches nothing.
+    select *, to_json(struct_pack(*columns('^(resourceTags/user:.*|_source_file)$'))) as tag_columns
+    from {{ source('aws', 'cur_legacy_line_items') }}
+)
+
+select
+    "identity/LineItemId"                                   as line_item_id,
+    'aws'                                                   as provider,
+    "bill/PayerAccountId"                                   as billing_account_id,
+    "lineItem/UsageAccountId"                               as sub_account_id,
+    null::varchar                                           as sub_account_name,
+    nullif("bill/InvoiceId", '')                            as invoice_id,
+    _billing_period                                         as billing_period,
+    "lineItem/LineItemType"                                 as line_item_type,
+    "lineItem/UsageStartDate"::timestamptz::timestamp       as usage_start,
+    "lineItem/ProductCode"                                  as service_code,
+    "product/ProductName"                                   as service_name,
+    "lineItem/UsageType"                                    as usage_type,
+    nullif("lineItem/ResourceId", '')                       as resource_id,
+    nullif("product/instanceType", '')                      as instance_type,
+    nullif("product/regionCode", '')                        as region,
+    {{ money('"lineItem/UsageAmount"') }}                   as usage_quantity,
+    "lineItem/CurrencyCode"                                 as currency,
+    {{ money('"lineItem/UnblendedCost"') }}                 as unblended_cost,
+    {{ money('"pricing/publicOnDemandCost"') }}             as public_on_demand_cost,
+    {{ money('"reservation/EffectiveCost"') }}              as reservation_effective_cost,
+    {{ money('"reservation/UnusedRecurringFee"') }}         as reservation_unused_recurring_fee,
+    {{ money('"savingsPlan/SavingsPlanEffectiveCost"') }}   as savings_plan_effective_cost,
+    {{ money('"savingsPlan/TotalCommitmentToDate"') }}      as savings_plan_total_commitment,
+    {{ money('"savingsPlan/UsedCommitment"') }}             as savings_plan_used_commitment,
+    (
+        select json_group_object(replace(key, 'resourceTags/user:', ''), value ->> '$')
+        from json_each(tag_columns)
+        where key <> '_source_file' and coalesce(value ->> '$', '') <> ''
+    )                                                       as tags,
+    _source_file                                            as source_file
+from landed
