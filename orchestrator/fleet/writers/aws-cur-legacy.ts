@@ -56,7 +56,7 @@ const LEGACY_NAMES: Record<string, string> = {
   reservation_effective_cost: "reservation/EffectiveCost",
   reservation_recurring_fee_for_usage: "reservation/RecurringFeeForUsage",
   reservation_unused_recurring_fee: "reservation/UnusedRecurringFee",
-  savings_plan_savings_plan_a_r_n: "savingsPlan/SavingsPlanARN",
+  savings_plan_savings_plan_arn: "savingsPlan/SavingsPlanARN",
   savings_plan_savings_plan_effective_cost: "savingsPlan/SavingsPlanEffectiveCost",
   savings_plan_savings_plan_rate: "savingsPlan/SavingsPlanRate",
   savings_plan_total_commitment_to_date: "savingsPlan/TotalCommitmentToDate",

@@ -96,7 +96,7 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
       CASE WHEN line_kind = 'covered_usage' AND ${isRi} THEN effective_cost::DOUBLE ELSE 0 END AS reservation_effective_cost,
       CASE WHEN line_kind = 'commitment_fee' AND ${isRi} THEN (list_cost - effective_cost)::DOUBLE ELSE 0 END AS reservation_recurring_fee_for_usage,
       CASE WHEN line_kind = 'commitment_fee' AND ${isRi} THEN effective_cost::DOUBLE ELSE 0 END AS reservation_unused_recurring_fee,
-      CASE WHEN ${isSp} THEN resource_id ELSE NULL END AS savings_plan_savings_plan_a_r_n,
+      CASE WHEN ${isSp} THEN resource_id ELSE NULL END AS savings_plan_savings_plan_arn,
       CASE WHEN line_kind = 'covered_usage' AND ${isSp} THEN effective_cost::DOUBLE ELSE 0 END AS savings_plan_savings_plan_effective_cost,
       CASE WHEN line_kind = 'covered_usage' AND ${isSp} THEN commitment_rate::DOUBLE ELSE 0 END AS savings_plan_savings_plan_rate,
       CASE WHEN line_kind = 'commitment_fee' AND ${isSp} THEN list_cost::DOUBLE ELSE 0 END AS savings_plan_total_commitment_to_date,

@@ -1,0 +1,24 @@
+/**
+ * Parquet snapshots of every mart in data/marts/, written after each build, for
+ * readers that must not hold the warehouse's write lock (report build, analysts).
+ * Each file is written beside its final name and renamed, so readers never see half a file.
+ */
+import { mkdirSync, renameSync } from "node:fs";
+import path from "node:path";
+import type { Warehouse } from "./warehouse.ts";
+
+export async function exportMarts(warehouse: Warehouse, dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const tables = await warehouse.all<{ name: string }>(
+    "select table_name as name from information_schema.tables where table_schema = 'marts' order by 1",
+  );
+  const files: string[] = [];
+  for (const { name } of tables) {
+    const file = path.join(dir, `${name}.parquet`);
+    const partial = `${file}.partial`;
+    await warehouse.run(`copy marts.${name} to '${partial.replaceAll("'", "''")}' (format parquet, compression zstd)`);
+    renameSync(partial, file);
+    files.push(file);
+  }
+  return files;
+}

@@ -1,0 +1,262 @@
+/**
+ * `cco`: the command line of the Cloud Cost Optimizer. Exit codes: 0 success;
+ * 1 the work failed (bad input data, a failed check); 2 usage or config error,
+ * or a command whose stage is not built yet; 70 an internal error (a bug).
+ */
+import path from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { exportApprovalTable } from "../actions/approvals/export.ts";
+import { type Config, loadConfig } from "../core/config.ts";
+import { buildProject, compileProject } from "../core/dbt/runner.ts";
+import { loadProject } from "../core/dbt/project.ts";
+import { CcoError, NotBuiltError, UsageError } from "../core/errors.ts";
+import { createProgress, type Progress } from "../core/log.ts";
+import { exportMarts } from "../core/warehouse/snapshots.ts";
+import { closeWarehouse, openWarehouse } from "../core/warehouse/warehouse.ts";
+import { FORMATS } from "../ingest/formats.ts";
+import { ingestPaths } from "../ingest/load.ts";
+import { recommend } from "../ml/recommend.ts";
+import { buildReport } from "../reports/build.ts";
+import { generateFleet } from "./fleet/generate.ts";
+import { toAlignedTable, toCsv, toJsonRows } from "./format-table.ts";
+import { PROJECT_ROOT, runPipeline } from "./pipeline.ts";
+
+interface GlobalOptions {
+  config?: string;
+  warehouse?: string;
+  dataDir?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function context(cmd: Command): { config: Config; progress: Progress; json: boolean } {
+  const opts = cmd.optsWithGlobals<GlobalOptions>();
+  const config = loadConfig({ configFile: opts.config, warehouse: opts.warehouse, dataDir: opts.dataDir });
+  return { config, progress: createProgress({ quiet: Boolean(opts.json || opts.quiet) }), json: Boolean(opts.json) };
+}
+
+function print(json: boolean, data: unknown, human: string): void {
+  process.stdout.write(`${json ? JSON.stringify(data, null, 2) : human}\n`);
+}
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`expected a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function buildCli(): Command {
+  const program = new Command("cco")
+    .description("Cloud Cost Optimizer: every provider's bill in one FOCUS warehouse, recommendations, safe actions.")
+    .option("--config <file>", "config file (default: ./cco.config.yaml if present; env CCO_CONFIG)")
+    .option("--warehouse <file>", "DuckDB warehouse file (env CCO_WAREHOUSE; default <data-dir>/warehouse.duckdb)")
+    .option("--data-dir <dir>", "data directory (env CCO_DATA_DIR; default ./data)")
+    .option("--json", "machine-readable output on stdout; no progress")
+    .option("-q, --quiet", "no progress output")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("generate")
+    .description("Write a deterministic multi-cloud estate in the providers' real export formats, with truth.json")
+    .option("--seed <n>", "random seed (same seed, same bytes)", int)
+    .option("--resources <n>", "number of resources", int)
+    .option("--days <n>", "days of history", int)
+    .option("--end-date <YYYY-MM-DD>", "last day of data")
+    .option("--out <dir>", "output folder (default <data-dir>/fleet)")
+    .action(async (opts, cmd: Command) => {
+      const { config, progress, json } = context(cmd);
+      const g = config.generate;
+      const out = path.resolve(opts.out ?? config.paths.fleet);
+      const result = await generateFleet(
+        { seed: opts.seed ?? g.seed, resources: opts.resources ?? g.resources, days: opts.days ?? g.days, endDate: opts.endDate ?? g.endDate },
+        out,
+        progress,
+      );
+      print(json, { out, files: result.files.length, line_items: result.lineItems, metric_rows: result.metricRows, planted_cases: result.truth.cases.length },
+        `Wrote ${result.files.length} files to ${out}: ${result.lineItems} daily line items, ${result.metricRows} hourly metric rows, ${result.truth.cases.length} planted cases (truth.json).`);
+    });
+
+  program
+    .command("ingest")
+    .description("Load billing exports and metrics files into the warehouse (raw) and the lake")
+    .argument("<paths...>", "files or folders; a folder is walked and every recognised file loaded")
+    .addOption(new Option("--format <id>", "skip detection and read every file as this format").choices(FORMATS.map((f) => f.id)))
+    .option("--continue-on-error", "load the good files and report the bad ones (exit 1 if any failed)")
+    .addHelpText(
+      "after",
+      `\nFormats (detected from the columns):\n${FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.description}`).join("\n")}\n\n` +
+        "Each file lands in one transaction, reconciled per currency to the cent; a file already loaded is skipped;\n" +
+        "a restated billing period (same account and month, new bytes) replaces the old one. See ops.loads.",
+    )
+    .action(async (paths: string[], opts, cmd: Command) => {
+      const { config, progress, json } = context(cmd);
+      const warehouse = await openWarehouse(config);
+      const results = await ingestPaths(warehouse, paths, { lakeDir: config.paths.lake, format: opts.format, continueOnError: opts.continueOnError }, progress);
+      const failed = results.filter((r) => r.status === "failed");
+      print(json, results, results.map((r) => `${r.status.padEnd(8)} ${String(r.format ?? "-").padEnd(20)} ${String(r.rows).padStart(8)} rows  ${r.error ?? r.file}`).join("\n"));
+      if (failed.length) process.exitCode = 1;
+    });
+
+  const models = program.command("models").description("Run the dbt project (models/) on the warehouse with our runner");
+  for (const [name, description, runModels, runTests] of [
+    ["build", "build models and run their tests, in dependency order", true, true],
+    ["run", "build models only", true, false],
+    ["test", "run the schema tests only", false, true],
+  ] as const) {
+    models
+      .command(name)
+      .description(description)
+      .option("-s, --select <selector>", "dbt selection: model, +model, model+, tag:x, path:dir")
+      .option("--full-refresh", "rebuild incremental models from scratch")
+      .action(async (opts, cmd: Command) => {
+        const { config, progress, json } = context(cmd);
+        const warehouse = await openWarehouse(config);
+        const { results, failed } = await buildProject(warehouse, PROJECT_ROOT, { select: opts.select, runModels, runTests, fullRefresh: opts.fullRefresh }, progress);
+        if (runModels) await exportMarts(warehouse, config.paths.marts);
+        print(json, results, results.map((r) => `${r.status.padEnd(8)} ${r.unique_id}${r.message ? `  ${r.message}` : ""}`).join("\n"));
+        if (failed) process.exitCode = 1;
+      });
+  }
+  models
+    .command("compile")
+    .description("render every model's SQL (printed, and in target/manifest.json after a build)")
+    .option("-s, --select <selector>", "only these models")
+    .action((opts, cmd: Command) => {
+      const { json } = context(cmd);
+      const compiled = compileProject(loadProject(PROJECT_ROOT));
+      const chosen = [...compiled.values()].filter((m) => !opts.select || m.node.name === opts.select);
+      print(json, chosen.map((m) => ({ model: m.node.name, relation: m.relation, sql: m.sql })), chosen.map((m) => `-- ${m.relation}\n${m.sql}\n`).join("\n"));
+    });
+  models.command("docs").description("write the data dictionary from the schema YAML").action(() => {
+    throw new NotBuiltError("models docs", "issue 4");
+  });
+
+  program
+    .command("recommend")
+    .description("Run the detectors over the marts into marts.recommendations and write the approval table")
+    .action(async (_opts, cmd: Command) => {
+      const { config, progress, json } = context(cmd);
+      const warehouse = await openWarehouse(config);
+      const count = await recommend(warehouse, config, progress);
+      await exportMarts(warehouse, config.paths.marts);
+      const table = path.join(config.paths.exports, "approvals.csv");
+      await exportApprovalTable(warehouse, table);
+      print(json, { recommendations: count, approval_table: table }, `${count} recommendations; approval table: ${table}`);
+    });
+
+  const approvals = program.command("approvals").description("The approval table platform engineers decide in");
+  approvals
+    .command("export")
+    .description("write open recommendations as an approval table (CSV)")
+    .option("--out <file>", "output file (default <data-dir>/exports/approvals.csv)")
+    .action(async (opts, cmd: Command) => {
+      const { config, json } = context(cmd);
+      const warehouse = await openWarehouse(config);
+      const out = path.resolve(opts.out ?? path.join(config.paths.exports, "approvals.csv"));
+      const rows = await exportApprovalTable(warehouse, out);
+      print(json, { rows, file: out }, `${rows} open recommendations written to ${out}`);
+    });
+  approvals.command("import").description("read decisions back from the approval table").action(() => {
+    throw new NotBuiltError("approvals import", "the actions issue");
+  });
+
+  program
+    .command("report")
+    .description("Build the static report site (Observable Framework, offline) from the marts' Parquet snapshots")
+    .option("--out <dir>", "site folder (default <data-dir>/site)")
+    .action(async (opts, cmd: Command) => {
+      const { config, progress, json } = context(cmd);
+      const siteDir = path.resolve(opts.out ?? config.paths.site);
+      const index = await progress.step("Building the report site", () => buildReport({ martsDir: config.paths.marts, siteDir, title: config.reports.title }));
+      print(json, { site: siteDir, index }, `Site built: ${index}\nServe it with any static file server, e.g. python3 -m http.server -d ${siteDir}`);
+    });
+
+  program
+    .command("run")
+    .description("Run the whole pipeline: ingest -> models -> recommend -> snapshots -> report -> approval table")
+    .argument("[paths...]", "exports to ingest first")
+    .option("--demo", "generate the default fleet first and run on it")
+    .action(async (paths: string[], opts, cmd: Command) => {
+      const { config, progress, json } = context(cmd);
+      const warehouse = await openWarehouse(config);
+      const s = await runPipeline(warehouse, config, { demo: Boolean(opts.demo), inputs: paths }, progress);
+      const human = [
+        "",
+        "Spend, last 30 days (amortized):",
+        ...s.spend.map((r) => `  ${r.provider.padEnd(8)} ${r.last_30_days.padStart(14)} ${r.currency}`),
+        `Recommendations: ${s.recommendations.count}, saving ${s.recommendations.savings.map((x) => `${x.monthly} ${x.currency}`).join(" + ") || "0"} a month`,
+        `Warehouse:       ${s.warehouse}  (try: npx cco sql "select * from marts.recommendations")`,
+        `Marts (Parquet): ${s.marts}`,
+        `Approval table:  ${s.approvalTable}`,
+        `Report site:     ${s.site}`,
+        `Serve the site:  python3 -m http.server -d ${path.dirname(s.site)} 8080  (any static server works)`,
+      ].join("\n");
+      print(json, s, human);
+    });
+
+  program
+    .command("sql")
+    .description("Run SQL on the warehouse: aligned table, or --json rows / --csv")
+    .argument("<query>", "a DuckDB SQL statement, e.g. \"select * from marts.cost_daily limit 5\"")
+    .option("--csv", "CSV output")
+    .action(async (query: string, opts, cmd: Command) => {
+      const { config, json } = context(cmd);
+      const warehouse = await openWarehouse(config);
+      let result: Awaited<ReturnType<typeof warehouse.query>>;
+      try {
+        result = await warehouse.query(query);
+      } catch (error) {
+        throw new UsageError(`sql: ${(error as Error).message.split("\n")[0]}`);
+      }
+      process.stdout.write(`${json ? toJsonRows(result) : opts.csv ? toCsv(result) : toAlignedTable(result)}\n`);
+    });
+
+  program
+    .command("config")
+    .description("Print the effective configuration (defaults, file, environment and flags applied)")
+    .action((_opts, cmd: Command) => {
+      const { config } = context(cmd);
+      process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+    });
+
+  for (const [name, description, issue] of [
+    ["ml", "Forecasts, anomalies, utilization prediction and risk (ML jobs)", "a later issue"],
+    ["actions", "Execute approved changes, verify, roll back, audit", "a later issue"],
+    ["serve", "The approval and actions service (express) with its scheduler", "a later issue"],
+  ] as const) {
+    program
+      .command(name)
+      .description(`${description} — not built yet`)
+      .allowUnknownOption()
+      .action(() => {
+        throw new NotBuiltError(name, issue);
+      });
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every other parse problem is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof CcoError) {
+      process.stderr.write(`cco: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`cco: internal error: ${(error as Error).stack ?? error}\n`);
+    return 70;
+  } finally {
+    await closeWarehouse();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("orchestrator/cli.ts")) {
+  process.exitCode = await main(process.argv.slice(2));
+}
