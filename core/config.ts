@@ -111,24 +111,36 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     const issue = parsed.error.issues[0]!;
     const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
     const keyPath = [...issue.path, ...(keys.length === 1 ? keys : [])].join(".");
-    const detail = issue.code === "unrecognized_keys" ? `unknown key${keys.length > 1 ? `s ${keys.join(", ")}` : ""}` : issue.message;
+    const detail =
+      issue.code === "unrecognized_keys"
+        ? `unknown key${keys.length > 1 ? `s ${keys.join(", ")}` : ""}`
+        : issue.message;
     throw new ConfigError(source, keyPath, detail);
   }
   const user = substituteEnv(parsed.data, env, source, []) as z.output<typeof configSchema>;
   const root = source === "(defaults)" ? cwd : path.dirname(file);
-  const dataDir = path.resolve(cwd, overrides.dataDir ?? env.CCO_DATA_DIR ?? path.resolve(root, user.data_dir));
+  const dataDir = path.resolve(
+    cwd,
+    overrides.dataDir ?? env.CCO_DATA_DIR ?? path.resolve(root, user.data_dir),
+  );
   const warehousePath = path.resolve(
     cwd,
     overrides.warehouse ??
       env.CCO_WAREHOUSE ??
-      (user.warehouse.path ? path.resolve(root, user.warehouse.path) : path.join(dataDir, "warehouse.duckdb")),
+      (user.warehouse.path
+        ? path.resolve(root, user.warehouse.path)
+        : path.join(dataDir, "warehouse.duckdb")),
   );
   const idle = user.recommend.idle_vm;
   return {
     source,
     root,
     dataDir,
-    warehouse: { path: warehousePath, memoryLimit: user.warehouse.memory_limit, threads: user.warehouse.threads },
+    warehouse: {
+      path: warehousePath,
+      memoryLimit: user.warehouse.memory_limit,
+      threads: user.warehouse.threads,
+    },
     generate: {
       seed: user.generate.seed,
       resources: user.generate.resources,
@@ -178,7 +190,8 @@ function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, source: string, k
       return found;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, source, [...keyPath, String(i)]));
+  if (Array.isArray(value))
+    return value.map((v, i) => substituteEnv(v, env, source, [...keyPath, String(i)]));
   if (value && typeof value === "object") {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, source, [...keyPath, k])]),

@@ -44,7 +44,9 @@ export async function ingestPaths(
 ): Promise<FileResult[]> {
   const forced = options.format ? FORMATS.find((f) => f.id === options.format) : undefined;
   if (options.format && !forced) {
-    throw new UsageError(`unknown --format ${options.format}; one of: ${FORMATS.map((f) => f.id).join(", ")}`);
+    throw new UsageError(
+      `unknown --format ${options.format}; one of: ${FORMATS.map((f) => f.id).join(", ")}`,
+    );
   }
   const files = targets.flatMap((t) => walk(t));
   if (!files.length) throw new UsageError(`no export or metrics files found under ${targets.join(", ")}`);
@@ -57,9 +59,18 @@ export async function ingestPaths(
         results.push(await ingestFile(warehouse, file, forced, options, replacedThisRun));
       } catch (error) {
         const message = error instanceof CcoError ? error.message : `${file}: ${firstLine(error)}`;
-        results.push({ file, format: null, status: "failed", rows: 0, billingPeriods: [], totals: {}, error: message });
+        results.push({
+          file,
+          format: null,
+          status: "failed",
+          rows: 0,
+          billingPeriods: [],
+          totals: {},
+          error: message,
+        });
         await recordFailure(warehouse, file, message);
-        if (!options.continueOnError) throw error instanceof CcoError ? error : new InputError(file, firstLine(error));
+        if (!options.continueOnError)
+          throw error instanceof CcoError ? error : new InputError(file, firstLine(error));
       }
       tick(i + 1, files.length);
     }
@@ -77,7 +88,10 @@ async function ingestFile(
   const fileProbe = await probe(file, warehouse);
   const format = forced ?? FORMATS.find((f) => f.detect(fileProbe));
   if (!format) {
-    throw new InputError(file, `not a recognised export: columns ${fileProbe.columns.slice(0, 6).join(", ")}… match no format (see cco ingest --help)`);
+    throw new InputError(
+      file,
+      `not a recognised export: columns ${fileProbe.columns.slice(0, 6).join(", ")}… match no format (see cco ingest --help)`,
+    );
   }
   checkRequired(fileProbe, format);
   const { sha256, bytes } = await checksum(file);
@@ -88,15 +102,18 @@ async function ingestFile(
       `SELECT 1 FROM ${rawTable} WHERE _load_id IN (SELECT load_id FROM ops.loads WHERE file_sha256 = $1 AND raw_table = $2) LIMIT 1`,
       [sha256, rawTable],
     );
-    if (already.length) return { file, format: format.id, status: "skipped", rows: 0, billingPeriods: [], totals: {} };
+    if (already.length)
+      return { file, format: format.id, status: "skipped", rows: 0, billingPeriods: [], totals: {} };
   }
 
-  await warehouse.run(`CREATE OR REPLACE TEMP TABLE _stage AS
+  await warehouse
+    .run(`CREATE OR REPLACE TEMP TABLE _stage AS
     SELECT *, row_number() OVER () AS _row, ${format.billingAccount}::VARCHAR AS _billing_account,
       ${format.billingPeriod}::VARCHAR AS _billing_period
-    FROM (${format.read(fileProbe)})`).catch((error) => {
-    throw new InputError(file, `cannot be read as ${format.id}: ${firstLine(error)}`);
-  });
+    FROM (${format.read(fileProbe)})`)
+    .catch((error) => {
+      throw new InputError(file, `cannot be read as ${format.id}: ${firstLine(error)}`);
+    });
   try {
     await validate(warehouse, file, format);
     const sourceTotals = await totals(warehouse, "_stage", format, "TRUE");
@@ -106,7 +123,17 @@ async function ingestFile(
     const rows = pairs.reduce((s, p) => s + Number(p.rows), 0);
     if (rows === 0) {
       // A header-only export is a valid empty month: nothing to land, but recorded.
-      await recordLoad(warehouse, undefined, { format, file, bytes, sha256, account: null, period: null, rows: 0, totals: {}, status: "loaded" });
+      await recordLoad(warehouse, undefined, {
+        format,
+        file,
+        bytes,
+        sha256,
+        account: null,
+        period: null,
+        rows: 0,
+        totals: {},
+        status: "loaded",
+      });
       return { file, format: format.id, status: "loaded", rows: 0, billingPeriods: [], totals: {} };
     }
     const status = await warehouse.transaction(async (tx) => {
@@ -120,7 +147,10 @@ async function ingestFile(
           [pair.account, pair.period],
         );
         if (Number(before[0]!.n) > 0) replaced = true;
-        await tx.run(`DELETE FROM ${rawTable} WHERE _billing_account = $1 AND _billing_period = $2`, [pair.account, pair.period]);
+        await tx.run(`DELETE FROM ${rawTable} WHERE _billing_account = $1 AND _billing_period = $2`, [
+          pair.account,
+          pair.period,
+        ]);
         replacedThisRun.add(key);
       }
       const status = replaced ? "replaced" : "loaded";
@@ -130,7 +160,10 @@ async function ingestFile(
         bytes,
         sha256,
         account: pairs[0]!.account,
-        period: pairs.map((p) => p.period).filter((p, i, a) => a.indexOf(p) === i).join(","),
+        period: pairs
+          .map((p) => p.period)
+          .filter((p, i, a) => a.indexOf(p) === i)
+          .join(","),
         rows,
         totals: sourceTotals,
         status,
@@ -139,12 +172,23 @@ async function ingestFile(
         SELECT * EXCLUDE (_row), ${sqlPath(file)} AS _source_file, now() AS _loaded_at, ${loadId}::BIGINT AS _load_id FROM _stage`);
       const landed = await totalsIn(tx, rawTable, format, `_load_id = ${loadId}`);
       if (JSON.stringify(landed) !== JSON.stringify(sourceTotals)) {
-        throw new InputError(file, `reconciliation failed: source ${JSON.stringify(sourceTotals)} vs landed ${JSON.stringify(landed)}`);
+        throw new InputError(
+          file,
+          `reconciliation failed: source ${JSON.stringify(sourceTotals)} vs landed ${JSON.stringify(landed)}`,
+        );
       }
       return status;
     });
-    for (const pair of pairs) await writeLake(warehouse, options.lakeDir, format, rawTable, pair.account, pair.period);
-    return { file, format: format.id, status, rows, billingPeriods: pairs.map((p) => p.period), totals: sourceTotals };
+    for (const pair of pairs)
+      await writeLake(warehouse, options.lakeDir, format, rawTable, pair.account, pair.period);
+    return {
+      file,
+      format: format.id,
+      status,
+      rows,
+      billingPeriods: pairs.map((p) => p.period),
+      totals: sourceTotals,
+    };
   } finally {
     await warehouse.run("DROP TABLE IF EXISTS _stage");
   }
@@ -154,16 +198,22 @@ function checkRequired(fileProbe: FileProbe, format: SourceFormat): void {
   const have = new Set(fileProbe.columns.map((c) => c.toLowerCase()));
   const missing = format.requiredColumns.filter((c) => !have.has(c.toLowerCase()));
   if (missing.length) {
-    throw new InputError(fileProbe.path, `missing required column${missing.length > 1 ? "s" : ""} for ${format.id}: ${missing.join(", ")}`, {
-      row: 1,
-      column: missing[0],
-    });
+    throw new InputError(
+      fileProbe.path,
+      `missing required column${missing.length > 1 ? "s" : ""} for ${format.id}: ${missing.join(", ")}`,
+      {
+        row: 1,
+        column: missing[0],
+      },
+    );
   }
 }
 
 /** Every numeric column must parse (scientific notation and quoted numbers do); the first bad cell is named. */
 async function validate(warehouse: Warehouse, file: string, format: SourceFormat): Promise<void> {
-  const columns = new Set((await warehouse.all<{ column_name: string }>("DESCRIBE _stage")).map((r) => r.column_name.toLowerCase()));
+  const columns = new Set(
+    (await warehouse.all<{ column_name: string }>("DESCRIBE _stage")).map((r) => r.column_name.toLowerCase()),
+  );
   const headerRows = file.match(/\.(csv|csv\.gz)$/i) ? 1 : 0;
   for (const column of format.numericColumns) {
     if (!columns.has(column.toLowerCase())) continue;
@@ -172,20 +222,42 @@ async function validate(warehouse: Warehouse, file: string, format: SourceFormat
        WHERE ${ident(column)} IS NOT NULL AND TRY_CAST(${ident(column)}::VARCHAR AS DECIMAL(38,10)) IS NULL ORDER BY _row LIMIT 1`,
     );
     if (bad.length) {
-      throw new InputError(file, `expected a number, found "${bad[0]!.value}"`, { row: Number(bad[0]!.row) + headerRows, column });
+      throw new InputError(file, `expected a number, found "${bad[0]!.value}"`, {
+        row: Number(bad[0]!.row) + headerRows,
+        column,
+      });
     }
   }
-  const noPeriod = await warehouse.all<{ row: string }>("SELECT _row::VARCHAR AS row FROM _stage WHERE _billing_period IS NULL ORDER BY _row LIMIT 1");
+  const noPeriod = await warehouse.all<{ row: string }>(
+    "SELECT _row::VARCHAR AS row FROM _stage WHERE _billing_period IS NULL ORDER BY _row LIMIT 1",
+  );
   if (noPeriod.length) {
-    throw new InputError(file, "billing period is missing or unparsable", { row: Number(noPeriod[0]!.row) + headerRows });
+    throw new InputError(file, "billing period is missing or unparsable", {
+      row: Number(noPeriod[0]!.row) + headerRows,
+    });
   }
 }
 
-async function totals(warehouse: Warehouse, table: string, format: SourceFormat, where: string): Promise<Record<string, string>> {
-  return totalsIn({ all: (sql, params) => warehouse.all(sql, params) } as TransactionScope, table, format, where);
+async function totals(
+  warehouse: Warehouse,
+  table: string,
+  format: SourceFormat,
+  where: string,
+): Promise<Record<string, string>> {
+  return totalsIn(
+    { all: (sql, params) => warehouse.all(sql, params) } as TransactionScope,
+    table,
+    format,
+    where,
+  );
 }
 
-async function totalsIn(tx: TransactionScope, table: string, format: SourceFormat, where: string): Promise<Record<string, string>> {
+async function totalsIn(
+  tx: TransactionScope,
+  table: string,
+  format: SourceFormat,
+  where: string,
+): Promise<Record<string, string>> {
   if (!format.cost || !format.currency) return {};
   const rows = await tx.all<{ currency: string; total: string }>(
     `SELECT coalesce(${format.currency}, '') AS currency,
@@ -228,7 +300,11 @@ interface LoadRecord {
 }
 
 /** Insert the ledger row through Kysely (typed), inside the load's transaction when there is one. */
-async function recordLoad(warehouse: Warehouse, tx: TransactionScope | undefined, r: LoadRecord): Promise<string> {
+async function recordLoad(
+  warehouse: Warehouse,
+  tx: TransactionScope | undefined,
+  r: LoadRecord,
+): Promise<string> {
   const query = warehouse.db
     .insertInto("ops.loads")
     .values({

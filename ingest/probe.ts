@@ -15,7 +15,9 @@ export function walk(target: string): string[] {
   if (!stat) throw new InputError(target, "no such file or directory");
   if (stat.isFile()) return [target];
   const files: string[] = [];
-  for (const entry of readdirSync(target, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(target, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
     const full = path.join(target, entry.name);
     if (entry.isDirectory()) files.push(...walk(full));
     else if (DATA_FILE.test(entry.name) && !NOT_DATA.test(entry.name)) files.push(full);
@@ -28,8 +30,16 @@ export async function probe(file: string, warehouse: Warehouse): Promise<FilePro
   const compressed = name.endsWith(".gz");
   if (name.endsWith(".parquet")) {
     try {
-      const rows = await warehouse.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlPath(file)})`);
-      return { path: file, name, kind: "parquet", compressed: false, columns: rows.map((r) => r.column_name) };
+      const rows = await warehouse.all<{ column_name: string }>(
+        `DESCRIBE SELECT * FROM read_parquet(${sqlPath(file)}, hive_partitioning = false)`,
+      );
+      return {
+        path: file,
+        name,
+        kind: "parquet",
+        compressed: false,
+        columns: rows.map((r) => r.column_name),
+      };
     } catch (error) {
       throw new InputError(file, `not a readable Parquet file: ${firstLine(error)}`);
     }
@@ -89,7 +99,9 @@ function readHead(file: string, gzip: boolean): Promise<string> {
       if (size >= 65536) done();
     });
     stream.on("end", done);
-    stream.on("error", (error: Error) => reject(new InputError(file, `cannot read${gzip ? " gzip" : ""}: ${error.message}`)));
+    stream.on("error", (error: Error) =>
+      reject(new InputError(file, `cannot read${gzip ? " gzip" : ""}: ${error.message}`)),
+    );
   });
 }
 

@@ -26,7 +26,9 @@ export async function recommend(warehouse: Warehouse, config: Config, progress: 
           now() as generated_at
         from (${union})`);
     });
-    const rows = await warehouse.all<{ n: string }>("select count(*)::varchar as n from marts.recommendations");
+    const rows = await warehouse.all<{ n: string }>(
+      "select count(*)::varchar as n from marts.recommendations",
+    );
     return Number(rows[0]!.n);
   });
 }

@@ -32,7 +32,11 @@ interface GlobalOptions {
 function context(cmd: Command): { config: Config; progress: Progress; json: boolean } {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   const config = loadConfig({ configFile: opts.config, warehouse: opts.warehouse, dataDir: opts.dataDir });
-  return { config, progress: createProgress({ quiet: Boolean(opts.json || opts.quiet) }), json: Boolean(opts.json) };
+  return {
+    config,
+    progress: createProgress({ quiet: Boolean(opts.json || opts.quiet) }),
+    json: Boolean(opts.json),
+  };
 }
 
 function print(json: boolean, data: unknown, human: string): void {
@@ -47,9 +51,14 @@ function int(value: string): number {
 
 export function buildCli(): Command {
   const program = new Command("cco")
-    .description("Cloud Cost Optimizer: every provider's bill in one FOCUS warehouse, recommendations, safe actions.")
+    .description(
+      "Cloud Cost Optimizer: every provider's bill in one FOCUS warehouse, recommendations, safe actions.",
+    )
     .option("--config <file>", "config file (default: ./cco.config.yaml if present; env CCO_CONFIG)")
-    .option("--warehouse <file>", "DuckDB warehouse file (env CCO_WAREHOUSE; default <data-dir>/warehouse.duckdb)")
+    .option(
+      "--warehouse <file>",
+      "DuckDB warehouse file (env CCO_WAREHOUSE; default <data-dir>/warehouse.duckdb)",
+    )
     .option("--data-dir <dir>", "data directory (env CCO_DATA_DIR; default ./data)")
     .option("--json", "machine-readable output on stdout; no progress")
     .option("-q, --quiet", "no progress output")
@@ -58,7 +67,9 @@ export function buildCli(): Command {
 
   program
     .command("generate")
-    .description("Write a deterministic multi-cloud estate in the providers' real export formats, with truth.json")
+    .description(
+      "Write a deterministic multi-cloud estate in the providers' real export formats, with truth.json",
+    )
     .option("--seed <n>", "random seed (same seed, same bytes)", int)
     .option("--resources <n>", "number of resources", int)
     .option("--days <n>", "days of history", int)
@@ -69,19 +80,37 @@ export function buildCli(): Command {
       const g = config.generate;
       const out = path.resolve(opts.out ?? config.paths.fleet);
       const result = await generateFleet(
-        { seed: opts.seed ?? g.seed, resources: opts.resources ?? g.resources, days: opts.days ?? g.days, endDate: opts.endDate ?? g.endDate },
+        {
+          seed: opts.seed ?? g.seed,
+          resources: opts.resources ?? g.resources,
+          days: opts.days ?? g.days,
+          endDate: opts.endDate ?? g.endDate,
+        },
         out,
         progress,
       );
-      print(json, { out, files: result.files.length, line_items: result.lineItems, metric_rows: result.metricRows, planted_cases: result.truth.cases.length },
-        `Wrote ${result.files.length} files to ${out}: ${result.lineItems} daily line items, ${result.metricRows} hourly metric rows, ${result.truth.cases.length} planted cases (truth.json).`);
+      print(
+        json,
+        {
+          out,
+          files: result.files.length,
+          line_items: result.lineItems,
+          metric_rows: result.metricRows,
+          planted_cases: result.truth.cases.length,
+        },
+        `Wrote ${result.files.length} files to ${out}: ${result.lineItems} daily line items, ${result.metricRows} hourly metric rows, ${result.truth.cases.length} planted cases (truth.json).`,
+      );
     });
 
   program
     .command("ingest")
     .description("Load billing exports and metrics files into the warehouse (raw) and the lake")
     .argument("<paths...>", "files or folders; a folder is walked and every recognised file loaded")
-    .addOption(new Option("--format <id>", "skip detection and read every file as this format").choices(FORMATS.map((f) => f.id)))
+    .addOption(
+      new Option("--format <id>", "skip detection and read every file as this format").choices(
+        FORMATS.map((f) => f.id),
+      ),
+    )
     .option("--continue-on-error", "load the good files and report the bad ones (exit 1 if any failed)")
     .addHelpText(
       "after",
@@ -92,13 +121,29 @@ export function buildCli(): Command {
     .action(async (paths: string[], opts, cmd: Command) => {
       const { config, progress, json } = context(cmd);
       const warehouse = await openWarehouse(config);
-      const results = await ingestPaths(warehouse, paths, { lakeDir: config.paths.lake, format: opts.format, continueOnError: opts.continueOnError }, progress);
+      const results = await ingestPaths(
+        warehouse,
+        paths,
+        { lakeDir: config.paths.lake, format: opts.format, continueOnError: opts.continueOnError },
+        progress,
+      );
       const failed = results.filter((r) => r.status === "failed");
-      print(json, results, results.map((r) => `${r.status.padEnd(8)} ${String(r.format ?? "-").padEnd(20)} ${String(r.rows).padStart(8)} rows  ${r.error ?? r.file}`).join("\n"));
+      print(
+        json,
+        results,
+        results
+          .map(
+            (r) =>
+              `${r.status.padEnd(8)} ${String(r.format ?? "-").padEnd(20)} ${String(r.rows).padStart(8)} rows  ${r.error ?? r.file}`,
+          )
+          .join("\n"),
+      );
       if (failed.length) process.exitCode = 1;
     });
 
-  const models = program.command("models").description("Run the dbt project (models/) on the warehouse with our runner");
+  const models = program
+    .command("models")
+    .description("Run the dbt project (models/) on the warehouse with our runner");
   for (const [name, description, runModels, runTests] of [
     ["build", "build models and run their tests, in dependency order", true, true],
     ["run", "build models only", true, false],
@@ -112,9 +157,20 @@ export function buildCli(): Command {
       .action(async (opts, cmd: Command) => {
         const { config, progress, json } = context(cmd);
         const warehouse = await openWarehouse(config);
-        const { results, failed } = await buildProject(warehouse, PROJECT_ROOT, { select: opts.select, runModels, runTests, fullRefresh: opts.fullRefresh }, progress);
+        const { results, failed } = await buildProject(
+          warehouse,
+          PROJECT_ROOT,
+          { select: opts.select, runModels, runTests, fullRefresh: opts.fullRefresh },
+          progress,
+        );
         if (runModels) await exportMarts(warehouse, config.paths.marts);
-        print(json, results, results.map((r) => `${r.status.padEnd(8)} ${r.unique_id}${r.message ? `  ${r.message}` : ""}`).join("\n"));
+        print(
+          json,
+          results,
+          results
+            .map((r) => `${r.status.padEnd(8)} ${r.unique_id}${r.message ? `  ${r.message}` : ""}`)
+            .join("\n"),
+        );
         if (failed) process.exitCode = 1;
       });
   }
@@ -126,11 +182,18 @@ export function buildCli(): Command {
       const { json } = context(cmd);
       const compiled = compileProject(loadProject(PROJECT_ROOT));
       const chosen = [...compiled.values()].filter((m) => !opts.select || m.node.name === opts.select);
-      print(json, chosen.map((m) => ({ model: m.node.name, relation: m.relation, sql: m.sql })), chosen.map((m) => `-- ${m.relation}\n${m.sql}\n`).join("\n"));
+      print(
+        json,
+        chosen.map((m) => ({ model: m.node.name, relation: m.relation, sql: m.sql })),
+        chosen.map((m) => `-- ${m.relation}\n${m.sql}\n`).join("\n"),
+      );
     });
-  models.command("docs").description("write the data dictionary from the schema YAML").action(() => {
-    throw new NotBuiltError("models docs", "issue 4");
-  });
+  models
+    .command("docs")
+    .description("write the data dictionary from the schema YAML")
+    .action(() => {
+      throw new NotBuiltError("models docs", "issue 4");
+    });
 
   program
     .command("recommend")
@@ -142,10 +205,16 @@ export function buildCli(): Command {
       await exportMarts(warehouse, config.paths.marts);
       const table = path.join(config.paths.exports, "approvals.csv");
       await exportApprovalTable(warehouse, table);
-      print(json, { recommendations: count, approval_table: table }, `${count} recommendations; approval table: ${table}`);
+      print(
+        json,
+        { recommendations: count, approval_table: table },
+        `${count} recommendations; approval table: ${table}`,
+      );
     });
 
-  const approvals = program.command("approvals").description("The approval table platform engineers decide in");
+  const approvals = program
+    .command("approvals")
+    .description("The approval table platform engineers decide in");
   approvals
     .command("export")
     .description("write open recommendations as an approval table (CSV)")
@@ -157,24 +226,37 @@ export function buildCli(): Command {
       const rows = await exportApprovalTable(warehouse, out);
       print(json, { rows, file: out }, `${rows} open recommendations written to ${out}`);
     });
-  approvals.command("import").description("read decisions back from the approval table").action(() => {
-    throw new NotBuiltError("approvals import", "the actions issue");
-  });
+  approvals
+    .command("import")
+    .description("read decisions back from the approval table")
+    .action(() => {
+      throw new NotBuiltError("approvals import", "the actions issue");
+    });
 
   program
     .command("report")
-    .description("Build the static report site (Observable Framework, offline) from the marts' Parquet snapshots")
+    .description(
+      "Build the static report site (Observable Framework, offline) from the marts' Parquet snapshots",
+    )
     .option("--out <dir>", "site folder (default <data-dir>/site)")
     .action(async (opts, cmd: Command) => {
       const { config, progress, json } = context(cmd);
       const siteDir = path.resolve(opts.out ?? config.paths.site);
-      const index = await progress.step("Building the report site", () => buildReport({ martsDir: config.paths.marts, siteDir, title: config.reports.title }));
-      print(json, { site: siteDir, index }, `Site built: ${index}\nServe it with any static file server, e.g. python3 -m http.server -d ${siteDir}`);
+      const index = await progress.step("Building the report site", () =>
+        buildReport({ martsDir: config.paths.marts, siteDir, title: config.reports.title }),
+      );
+      print(
+        json,
+        { site: siteDir, index },
+        `Site built: ${index}\nServe it with any static file server, e.g. python3 -m http.server -d ${siteDir}`,
+      );
     });
 
   program
     .command("run")
-    .description("Run the whole pipeline: ingest -> models -> recommend -> snapshots -> report -> approval table")
+    .description(
+      "Run the whole pipeline: ingest -> models -> recommend -> snapshots -> report -> approval table",
+    )
     .argument("[paths...]", "exports to ingest first")
     .option("--demo", "generate the default fleet first and run on it")
     .action(async (paths: string[], opts, cmd: Command) => {
@@ -198,7 +280,7 @@ export function buildCli(): Command {
   program
     .command("sql")
     .description("Run SQL on the warehouse: aligned table, or --json rows / --csv")
-    .argument("<query>", "a DuckDB SQL statement, e.g. \"select * from marts.cost_daily limit 5\"")
+    .argument("<query>", 'a DuckDB SQL statement, e.g. "select * from marts.cost_daily limit 5"')
     .option("--csv", "CSV output")
     .action(async (query: string, opts, cmd: Command) => {
       const { config, json } = context(cmd);
@@ -209,7 +291,9 @@ export function buildCli(): Command {
       } catch (error) {
         throw new UsageError(`sql: ${(error as Error).message.split("\n")[0]}`);
       }
-      process.stdout.write(`${json ? toJsonRows(result) : opts.csv ? toCsv(result) : toAlignedTable(result)}\n`);
+      process.stdout.write(
+        `${json ? toJsonRows(result) : opts.csv ? toCsv(result) : toAlignedTable(result)}\n`,
+      );
     });
 
   program

@@ -4,22 +4,39 @@ export interface ResultSet {
   rows: unknown[][];
 }
 
-const text = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+const text = (v: unknown) =>
+  v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
 
 export function toAlignedTable({ columns, rows }: ResultSet): string {
   const cells = rows.map((r) => r.map(text));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const numeric = columns.map((_, i) => cells.length > 0 && cells.every((r) => r[i] === "" || /^-?\d+(\.\d+)?$/.test(r[i]!)));
+  const numeric = columns.map(
+    (_, i) => cells.length > 0 && cells.every((r) => r[i] === "" || /^-?\d+(\.\d+)?$/.test(r[i]!)),
+  );
   const line = (values: string[]) =>
-    values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(columns), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line), `(${rows.length} row${rows.length === 1 ? "" : "s"})`].join("\n");
+    values
+      .map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [
+    line(columns),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...cells.map(line),
+    `(${rows.length} row${rows.length === 1 ? "" : "s"})`,
+  ].join("\n");
 }
 
 export function toJsonRows({ columns, rows }: ResultSet): string {
-  return JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null]))), null, 2);
+  return JSON.stringify(
+    rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null]))),
+    null,
+    2,
+  );
 }
 
 export function toCsv({ columns, rows }: ResultSet): string {
   const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  return [columns.map(quote).join(","), ...rows.map((r) => r.map((v) => quote(text(v))).join(","))].join("\n");
+  return [columns.map(quote).join(","), ...rows.map((r) => r.map((v) => quote(text(v))).join(","))].join(
+    "\n",
+  );
 }

@@ -38,7 +38,11 @@ export async function runPipeline(
   const runId = (
     await warehouse.db
       .insertInto("ops.pipeline_runs")
-      .values({ command: options.demo ? "run --demo" : "run", started_at: new Date().toISOString(), status: "running" })
+      .values({
+        command: options.demo ? "run --demo" : "run",
+        started_at: new Date().toISOString(),
+        status: "running",
+      })
       .returning("run_id")
       .executeTakeFirstOrThrow()
   ).run_id;
@@ -53,19 +57,36 @@ export async function runPipeline(
     if (options.demo) {
       const g = config.generate;
       await timed("generate", () =>
-        generateFleet({ seed: g.seed, resources: g.resources, days: g.days, endDate: g.endDate }, config.paths.fleet, progress),
+        generateFleet(
+          { seed: g.seed, resources: g.resources, days: g.days, endDate: g.endDate },
+          config.paths.fleet,
+          progress,
+        ),
       );
       inputs.push(config.paths.fleet);
     }
     if (!inputs.length) throw new CheckFailedError("nothing to ingest: pass export paths, or use --demo");
     await timed("ingest", () => ingestPaths(warehouse, inputs, { lakeDir: config.paths.lake }, progress));
-    const build = await timed("models", () => buildProject(warehouse, PROJECT_ROOT, { runModels: true, runTests: true }, progress));
-    if (build.failed) throw new CheckFailedError(`models: ${build.failed} models or tests failed (see target/run_results.json)`);
+    const build = await timed("models", () =>
+      buildProject(warehouse, PROJECT_ROOT, { runModels: true, runTests: true }, progress),
+    );
+    if (build.failed)
+      throw new CheckFailedError(
+        `models: ${build.failed} models or tests failed (see target/run_results.json)`,
+      );
     await timed("recommend", () => recommend(warehouse, config, progress));
-    await timed("snapshots", () => progress.step("Writing Parquet snapshots of the marts", () => exportMarts(warehouse, config.paths.marts)));
+    await timed("snapshots", () =>
+      progress.step("Writing Parquet snapshots of the marts", () =>
+        exportMarts(warehouse, config.paths.marts),
+      ),
+    );
     const site = await timed("report", () =>
       progress.step("Building the report site (offline)", () =>
-        buildReport({ martsDir: config.paths.marts, siteDir: config.paths.site, title: config.reports.title }),
+        buildReport({
+          martsDir: config.paths.marts,
+          siteDir: config.paths.site,
+          title: config.reports.title,
+        }),
       ),
     );
     const approvalTable = path.join(config.paths.exports, "approvals.csv");
@@ -80,14 +101,25 @@ export async function runPipeline(
   } catch (error) {
     await warehouse.db
       .updateTable("ops.pipeline_runs")
-      .set({ status: "failed", finished_at: new Date().toISOString(), steps: JSON.stringify(steps), error: String((error as Error).message) })
+      .set({
+        status: "failed",
+        finished_at: new Date().toISOString(),
+        steps: JSON.stringify(steps),
+        error: String((error as Error).message),
+      })
       .where("run_id", "=", runId)
       .execute();
     throw error;
   }
 }
 
-async function summarize(warehouse: Warehouse, config: Config, site: string, approvalTable: string, steps: RunSummary["steps"]): Promise<RunSummary> {
+async function summarize(
+  warehouse: Warehouse,
+  config: Config,
+  site: string,
+  approvalTable: string,
+  steps: RunSummary["steps"],
+): Promise<RunSummary> {
   const spend = await warehouse.all<RunSummary["spend"][number]>(
     `select provider, currency, round(sum(effective_cost), 2)::varchar as last_30_days from marts.cost_daily
      where charge_date > (select max(charge_date) from marts.cost_daily) - 30 group by all order by provider, currency`,
@@ -97,7 +129,10 @@ async function summarize(warehouse: Warehouse, config: Config, site: string, app
   );
   return {
     spend,
-    recommendations: { count: savings.reduce((s, r) => s + Number(r.n), 0), savings: savings.map(({ currency, monthly }) => ({ currency, monthly })) },
+    recommendations: {
+      count: savings.reduce((s, r) => s + Number(r.n), 0),
+      savings: savings.map(({ currency, monthly }) => ({ currency, monthly })),
+    },
     site,
     approvalTable,
     warehouse: warehouse.file,

@@ -10,21 +10,38 @@ import { CcoError } from "../core/errors.ts";
 
 const reportsDir = path.dirname(fileURLToPath(import.meta.url));
 
-export async function buildReport(options: { martsDir: string; siteDir: string; title: string }): Promise<string> {
+export async function buildReport(options: {
+  martsDir: string;
+  siteDir: string;
+  title: string;
+}): Promise<string> {
   const require = createRequire(import.meta.url);
-  const framework = path.join(path.dirname(require.resolve("@observablehq/framework/package.json")), "dist/bin/observable.js");
+  const framework = path.join(
+    path.dirname(require.resolve("@observablehq/framework/package.json")),
+    "dist/bin/observable.js",
+  );
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [framework, "build"], {
       cwd: reportsDir,
-      env: { ...process.env, CCO_MARTS_DIR: options.martsDir, CCO_SITE_DIR: options.siteDir, CCO_REPORT_TITLE: options.title },
+      env: {
+        ...process.env,
+        CCO_MARTS_DIR: options.martsDir,
+        CCO_SITE_DIR: options.siteDir,
+        CCO_REPORT_TITLE: options.title,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let log = "";
     child.stdout.on("data", (d) => (log += d));
     child.stderr.on("data", (d) => (log += d));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(log) : reject(new CcoError(`report build failed (exit ${code}):\n${log.slice(-4000)}`))));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(log)
+        : reject(new CcoError(`report build failed (exit ${code}):\n${log.slice(-4000)}`)),
+    );
   });
-  if (/_npm\//.test(output)) throw new CcoError("report build fetched a library from the npm CDN; the site must build offline");
+  if (/_npm\//.test(output))
+    throw new CcoError("report build fetched a library from the npm CDN; the site must build offline");
   return path.join(options.siteDir, "index.html");
 }

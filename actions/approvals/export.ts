@@ -38,6 +38,8 @@ export async function exportApprovalTable(warehouse: Warehouse, file: string): P
       order by currency, priority
     ) to '${partial.replaceAll("'", "''")}' (format csv, header)`);
   renameSync(partial, file);
-  const rows = await warehouse.all<{ n: string }>("select count(*)::varchar as n from marts.recommendations where status = 'open'");
+  const rows = await warehouse.all<{ n: string }>(
+    "select count(*)::varchar as n from marts.recommendations where status = 'open'",
+  );
   return Number(rows[0]!.n);
 }

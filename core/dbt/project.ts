@@ -68,7 +68,10 @@ export function loadProject(root: string): DbtProject {
       if (file.endsWith(".sql")) {
         const modelName = path.basename(file, ".sql");
         if (models.has(modelName)) throw new ConfigError(rel, "", `duplicate model name ${modelName}`);
-        const fqn = path.relative(path.join(root, modelPath), path.dirname(file)).split(path.sep).filter(Boolean);
+        const fqn = path
+          .relative(path.join(root, modelPath), path.dirname(file))
+          .split(path.sep)
+          .filter(Boolean);
         models.set(modelName, {
           name: modelName,
           file: rel,
@@ -108,7 +111,15 @@ export function loadProject(root: string): DbtProject {
     .filter((f) => f.endsWith(".sql"))
     .map((f) => readFileSync(f, "utf8"))
     .join("\n");
-  return { root, name, targetPath: path.join(root, project["target-path"] ?? "target"), models, sources, macros, vars: project.vars ?? {} };
+  return {
+    root,
+    name,
+    targetPath: path.join(root, project["target-path"] ?? "target"),
+    models,
+    sources,
+    macros,
+    vars: project.vars ?? {},
+  };
 }
 
 function listFiles(dir: string): string[] {
@@ -151,7 +162,8 @@ function parseTest(test: unknown, file: string, column: string): ColumnTest {
     throw new ConfigError(file, column, `unknown test ${name}`);
   }
   const { config, ...args } = (body ?? {}) as Record<string, any>;
-  const severity = String(config?.severity ?? body?.severity ?? "error").toLowerCase() === "warn" ? "warn" : "error";
+  const severity =
+    String(config?.severity ?? body?.severity ?? "error").toLowerCase() === "warn" ? "warn" : "error";
   delete args.severity;
   return { name: name as ColumnTest["name"], args, severity };
 }

@@ -72,12 +72,14 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
     },
     var: (name: string, fallback?: unknown) => {
       if (name in ctx.project.vars) return ctx.project.vars[name];
-      if (fallback === undefined) throw new ConfigError(model.file, `var('${name}')`, "not defined in dbt_project.yml vars");
+      if (fallback === undefined)
+        throw new ConfigError(model.file, `var('${name}')`, "not defined in dbt_project.yml vars");
       return fallback;
     },
     env_var: (name: string, fallback?: string) => {
       const value = ctx.env[name] ?? fallback;
-      if (value === undefined) throw new ConfigError(model.file, `env_var('${name}')`, "environment variable is not set");
+      if (value === undefined)
+        throw new ConfigError(model.file, `env_var('${name}')`, "environment variable is not set");
       return value;
     },
     is_incremental: () => ctx.incremental,
@@ -89,7 +91,11 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
     sql = env.renderString(`${ctx.project.macros}\n${model.raw}`, context).trim();
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(model.file, "", `template error: ${(error as Error).message.split("\n").slice(-1)[0]}`);
+    throw new ConfigError(
+      model.file,
+      "",
+      `template error: ${(error as Error).message.split("\n").slice(-1)[0]}`,
+    );
   }
   return { sql, refs: [...new Set(refs)], sources, config };
 }

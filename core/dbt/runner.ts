@@ -32,9 +32,13 @@ export interface NodeResult {
 
 const TARGET = { name: "dev", schema: "main", type: "duckdb" };
 
-export function compileProject(project: DbtProject, env: NodeJS.ProcessEnv = process.env): Map<string, CompiledModel> {
+export function compileProject(
+  project: DbtProject,
+  env: NodeJS.ProcessEnv = process.env,
+): Map<string, CompiledModel> {
   const schemaOf = new Map<string, string>();
-  for (const node of project.models.values()) schemaOf.set(node.name, String(node.folderConfig.schema ?? TARGET.schema));
+  for (const node of project.models.values())
+    schemaOf.set(node.name, String(node.folderConfig.schema ?? TARGET.schema));
   const relationOf = (name: string) => `${schemaOf.get(name)}.${name}`;
   // First pass discovers config(schema=...) overrides; the second renders with final relations.
   for (const node of project.models.values()) {
@@ -44,7 +48,13 @@ export function compileProject(project: DbtProject, env: NodeJS.ProcessEnv = pro
   const compiled = new Map<string, CompiledModel>();
   for (const node of topoSort(project)) {
     const r = renderModel(node, { project, relationOf, incremental: false, env, target: TARGET });
-    compiled.set(node.name, { node, sql: r.sql, refs: r.refs, config: r.config, relation: relationOf(node.name) });
+    compiled.set(node.name, {
+      node,
+      sql: r.sql,
+      refs: r.refs,
+      config: r.config,
+      relation: relationOf(node.name),
+    });
   }
   return compiled;
 }
@@ -53,7 +63,10 @@ export function compileProject(project: DbtProject, env: NodeJS.ProcessEnv = pro
 export function topoSort(project: DbtProject): ModelNode[] {
   const deps = new Map<string, string[]>();
   for (const node of project.models.values()) {
-    deps.set(node.name, [...node.raw.matchAll(/ref\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!));
+    deps.set(
+      node.name,
+      [...node.raw.matchAll(/ref\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!),
+    );
   }
   const order: ModelNode[] = [];
   const state = new Map<string, "visiting" | "done">();
@@ -76,9 +89,10 @@ export function topoSort(project: DbtProject): ModelNode[] {
 export function selectModels(models: Map<string, CompiledModel>, select: string | undefined): Set<string> {
   if (!select?.trim()) return new Set(models.keys());
   const children = new Map<string, string[]>();
-  for (const m of models.values()) for (const r of m.refs) children.set(r, [...(children.get(r) ?? []), m.node.name]);
+  for (const m of models.values())
+    for (const r of m.refs) children.set(r, [...(children.get(r) ?? []), m.node.name]);
   const walk = (start: string, next: (n: string) => string[], out: Set<string>) => {
-    for (const n of next(start)) if (!out.has(n)) (out.add(n), walk(n, next, out));
+    for (const n of next(start)) if (!out.has(n)) out.add(n), walk(n, next, out);
   };
   const chosen = new Set<string>();
   for (const token of select.trim().split(/\s+/)) {
@@ -86,7 +100,10 @@ export function selectModels(models: Map<string, CompiledModel>, select: string 
     const down = token.endsWith("+");
     const core = token.replace(/^\+|\+$/g, "");
     let base: string[];
-    if (core.startsWith("tag:")) base = [...models.values()].filter((m) => m.config.tags.includes(core.slice(4))).map((m) => m.node.name);
+    if (core.startsWith("tag:"))
+      base = [...models.values()]
+        .filter((m) => m.config.tags.includes(core.slice(4)))
+        .map((m) => m.node.name);
     else if (core.startsWith("path:")) {
       const prefix = path.normalize(core.slice(5));
       base = [...models.values()].filter((m) => m.node.file.startsWith(prefix)).map((m) => m.node.name);
@@ -127,14 +144,26 @@ export async function buildProject(
       const id = `model.${project.name}.${model.node.name}`;
       if (model.refs.some((r) => failedModels.has(r))) {
         failedModels.add(model.node.name);
-        results.push({ unique_id: id, status: "skipped", execution_time: 0, message: "an upstream model failed", failures: null });
+        results.push({
+          unique_id: id,
+          status: "skipped",
+          execution_time: 0,
+          message: "an upstream model failed",
+          failures: null,
+        });
         continue;
       }
       if (options.runModels) {
         const t0 = performance.now();
         try {
           await materialize(warehouse, project, model, options.fullRefresh ?? false);
-          results.push({ unique_id: id, status: "success", execution_time: secs(t0), message: null, failures: null });
+          results.push({
+            unique_id: id,
+            status: "success",
+            execution_time: secs(t0),
+            message: null,
+            failures: null,
+          });
         } catch (error) {
           failedModels.add(model.node.name);
           const message = `${model.node.file}: ${(error as Error).message.split("\n")[0]}`;
@@ -148,17 +177,36 @@ export async function buildProject(
           for (const test of column.tests) {
             const t0 = performance.now();
             const testId = `test.${project.name}.${test.name}_${model.node.name}_${column.name}`;
-            const { sql } = compileTest(model.relation, column.name, test, (name) => models.get(name)?.relation);
+            const { sql } = compileTest(
+              model.relation,
+              column.name,
+              test,
+              (name) => models.get(name)?.relation,
+            );
             try {
-              const rows = await warehouse.all<{ failures: string }>(`SELECT count(*)::VARCHAR AS failures FROM (${sql})`);
+              const rows = await warehouse.all<{ failures: string }>(
+                `SELECT count(*)::VARCHAR AS failures FROM (${sql})`,
+              );
               const failures = Number(rows[0]!.failures);
               const status = failures === 0 ? "pass" : test.severity === "warn" ? "warn" : "fail";
               if (status === "fail") failedModels.add(model.node.name);
-              results.push({ unique_id: testId, status, execution_time: secs(t0), message: failures ? `Got ${failures} results, configured to fail if != 0` : null, failures });
+              results.push({
+                unique_id: testId,
+                status,
+                execution_time: secs(t0),
+                message: failures ? `Got ${failures} results, configured to fail if != 0` : null,
+                failures,
+              });
               if (status !== "pass") progress.warn(`${testId}: ${failures} failing rows`);
             } catch (error) {
               failedModels.add(model.node.name);
-              results.push({ unique_id: testId, status: "error", execution_time: secs(t0), message: (error as Error).message.split("\n")[0]!, failures: null });
+              results.push({
+                unique_id: testId,
+                status: "error",
+                execution_time: secs(t0),
+                message: (error as Error).message.split("\n")[0]!,
+                failures: null,
+              });
             }
           }
         }
@@ -175,11 +223,15 @@ export async function buildProject(
 async function ensureSources(warehouse: Warehouse, project: DbtProject): Promise<void> {
   for (const source of project.sources) {
     if (await warehouse.tableExists(source.schema, source.identifier)) {
-      const have = new Set((await warehouse.columns(source.schema, source.identifier)).map((c) => c.name.toLowerCase()));
+      const have = new Set(
+        (await warehouse.columns(source.schema, source.identifier)).map((c) => c.name.toLowerCase()),
+      );
       for (const column of source.columns) {
         if (!have.has(column.name.toLowerCase())) {
           // An export without an optional column still satisfies the models: the column reads as null.
-          await warehouse.run(`ALTER TABLE ${source.schema}."${source.identifier}" ADD COLUMN "${column.name}" ${column.data_type ?? "VARCHAR"}`);
+          await warehouse.run(
+            `ALTER TABLE ${source.schema}."${source.identifier}" ADD COLUMN "${column.name}" ${column.data_type ?? "VARCHAR"}`,
+          );
         }
       }
       continue;
@@ -190,7 +242,12 @@ async function ensureSources(warehouse: Warehouse, project: DbtProject): Promise
   }
 }
 
-async function materialize(warehouse: Warehouse, project: DbtProject, model: CompiledModel, fullRefresh: boolean): Promise<void> {
+async function materialize(
+  warehouse: Warehouse,
+  project: DbtProject,
+  model: CompiledModel,
+  fullRefresh: boolean,
+): Promise<void> {
   const { relation, config } = model;
   const [schema, name] = relation.split(".") as [string, string];
   await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -204,14 +261,19 @@ async function materialize(warehouse: Warehouse, project: DbtProject, model: Com
     if (config.materialized === "incremental" && exists && !fullRefresh) {
       const incremental = renderModel(model.node, {
         project,
-        relationOf: (n) => (n === model.node.name ? relation : `${String(project.models.get(n)?.folderConfig.schema ?? "main")}.${n}`),
+        relationOf: (n) =>
+          n === model.node.name
+            ? relation
+            : `${String(project.models.get(n)?.folderConfig.schema ?? "main")}.${n}`,
         incremental: true,
         env: process.env,
         target: TARGET,
       });
       await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${incremental.sql}`);
       if (config.unique_key) {
-        await tx.run(`DELETE FROM ${relation} WHERE ${config.unique_key} IN (SELECT ${config.unique_key} FROM _incr)`);
+        await tx.run(
+          `DELETE FROM ${relation} WHERE ${config.unique_key} IN (SELECT ${config.unique_key} FROM _incr)`,
+        );
       }
       await tx.run(`INSERT INTO ${relation} BY NAME SELECT * FROM _incr`);
       await tx.run("DROP TABLE _incr");
@@ -222,9 +284,19 @@ async function materialize(warehouse: Warehouse, project: DbtProject, model: Com
   });
 }
 
-function writeArtifacts(project: DbtProject, models: Map<string, CompiledModel>, results: NodeResult[], started: string): void {
+function writeArtifacts(
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  results: NodeResult[],
+  started: string,
+): void {
   mkdirSync(project.targetPath, { recursive: true });
-  const metadata = { dbt_schema_version: "https://schemas.getdbt.com/dbt/manifest/v12.json", generated_at: new Date().toISOString(), adapter_type: "duckdb", invocation_started_at: started };
+  const metadata = {
+    dbt_schema_version: "https://schemas.getdbt.com/dbt/manifest/v12.json",
+    generated_at: new Date().toISOString(),
+    adapter_type: "duckdb",
+    invocation_started_at: started,
+  };
   const nodes = Object.fromEntries(
     [...models.values()].map((m) => [
       `model.${project.name}.${m.node.name}`,
@@ -239,10 +311,20 @@ function writeArtifacts(project: DbtProject, models: Map<string, CompiledModel>,
         schema: m.config.schema,
         alias: m.node.name,
         relation_name: m.relation,
-        config: { materialized: m.config.materialized, schema: m.config.schema, unique_key: m.config.unique_key ?? null, tags: m.config.tags },
+        config: {
+          materialized: m.config.materialized,
+          schema: m.config.schema,
+          unique_key: m.config.unique_key ?? null,
+          tags: m.config.tags,
+        },
         tags: m.config.tags,
         description: m.node.description ?? "",
-        columns: Object.fromEntries(m.node.columns.map((c) => [c.name, { name: c.name, description: c.description ?? "", data_type: c.data_type ?? null }])),
+        columns: Object.fromEntries(
+          m.node.columns.map((c) => [
+            c.name,
+            { name: c.name, description: c.description ?? "", data_type: c.data_type ?? null },
+          ]),
+        ),
         depends_on: { nodes: m.refs.map((r) => `model.${project.name}.${r}`), macros: [] },
         raw_code: m.node.raw,
         compiled_code: m.sql,
@@ -252,10 +334,21 @@ function writeArtifacts(project: DbtProject, models: Map<string, CompiledModel>,
   const sources = Object.fromEntries(
     project.sources.map((s) => [
       `source.${project.name}.${s.source}.${s.name}`,
-      { unique_id: `source.${project.name}.${s.source}.${s.name}`, resource_type: "source", source_name: s.source, name: s.name, schema: s.schema, identifier: s.identifier, description: s.description ?? "" },
+      {
+        unique_id: `source.${project.name}.${s.source}.${s.name}`,
+        resource_type: "source",
+        source_name: s.source,
+        name: s.name,
+        schema: s.schema,
+        identifier: s.identifier,
+        description: s.description ?? "",
+      },
     ]),
   );
-  writeFileSync(path.join(project.targetPath, "manifest.json"), JSON.stringify({ metadata, nodes, sources, macros: {}, parent_map: {}, child_map: {} }, null, 2));
+  writeFileSync(
+    path.join(project.targetPath, "manifest.json"),
+    JSON.stringify({ metadata, nodes, sources, macros: {}, parent_map: {}, child_map: {} }, null, 2),
+  );
   writeFileSync(
     path.join(project.targetPath, "run_results.json"),
     JSON.stringify(

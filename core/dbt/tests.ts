@@ -13,11 +13,15 @@ export function compileTest(
     case "not_null":
       return { sql: `SELECT * FROM ${relation} WHERE ${col} IS NULL` };
     case "unique":
-      return { sql: `SELECT ${col} FROM ${relation} WHERE ${col} IS NOT NULL GROUP BY ${col} HAVING count(*) > 1` };
+      return {
+        sql: `SELECT ${col} FROM ${relation} WHERE ${col} IS NOT NULL GROUP BY ${col} HAVING count(*) > 1`,
+      };
     case "accepted_values": {
       const values = (test.args.values as unknown[] | undefined) ?? [];
       const list = values.map((v) => `'${String(v).replaceAll("'", "''")}'`).join(", ");
-      return { sql: `SELECT ${col} FROM ${relation} WHERE ${col} IS NOT NULL AND ${col}::VARCHAR NOT IN (${list})` };
+      return {
+        sql: `SELECT ${col} FROM ${relation} WHERE ${col} IS NOT NULL AND ${col}::VARCHAR NOT IN (${list})`,
+      };
     }
     case "relationships": {
       const to = String(test.args.to ?? "");

@@ -16,7 +16,9 @@ export async function exportMarts(warehouse: Warehouse, dir: string): Promise<st
   for (const { name } of tables) {
     const file = path.join(dir, `${name}.parquet`);
     const partial = `${file}.partial`;
-    await warehouse.run(`copy marts.${name} to '${partial.replaceAll("'", "''")}' (format parquet, compression zstd)`);
+    await warehouse.run(
+      `copy marts.${name} to '${partial.replaceAll("'", "''")}' (format parquet, compression zstd)`,
+    );
     renameSync(partial, file);
     files.push(file);
   }

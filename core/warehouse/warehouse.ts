@@ -62,13 +62,18 @@ export class Warehouse {
       "CREATE TABLE IF NOT EXISTS ops.schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
     );
     const applied = new Set(
-      (await this.all<{ version: number }>("SELECT version FROM ops.schema_migrations")).map((r) => Number(r.version)),
+      (await this.all<{ version: number }>("SELECT version FROM ops.schema_migrations")).map((r) =>
+        Number(r.version),
+      ),
     );
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       await this.transaction(async (tx) => {
         await tx.run(migration.sql);
-        await tx.run("INSERT INTO ops.schema_migrations VALUES ($1, $2, now())", [migration.version, migration.name]);
+        await tx.run("INSERT INTO ops.schema_migrations VALUES ($1, $2, now())", [
+          migration.version,
+          migration.name,
+        ]);
       });
     }
   }

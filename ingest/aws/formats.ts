@@ -6,12 +6,13 @@ export const awsCur2: SourceFormat = {
   provider: "aws",
   description: "AWS CUR 2.0 (Data Exports), Parquet, snake_case columns, MAP columns landed as JSON",
   rawTable: "aws_cur2_line_items",
-  detect: (p) => p.kind === "parquet" && hasColumns(p, ["line_item_unblended_cost", "bill_billing_period_start_date"]),
+  detect: (p) =>
+    p.kind === "parquet" && hasColumns(p, ["line_item_unblended_cost", "bill_billing_period_start_date"]),
   // MAP columns (product, resource_tags, cost_category, discount) land as JSON text.
   read: (p) => `SELECT * REPLACE (
       to_json(product) AS product, to_json(resource_tags) AS resource_tags,
       to_json(cost_category) AS cost_category, to_json(discount) AS discount)
-    FROM read_parquet(${sqlPath(p.path)})`,
+    FROM read_parquet(${sqlPath(p.path)}, hive_partitioning = false)`,
   requiredColumns: [
     "bill_payer_account_id",
     "bill_billing_period_start_date",

@@ -13,7 +13,15 @@ const mca = (kind: "actual" | "amortized"): SourceFormat => ({
     hasColumns(p, ["costInBillingCurrency", "billingPeriodStartDate", "chargeType", "billingCurrency"]) &&
     (kind === "amortized") === /amortized/.test(p.name),
   read: readCsvText,
-  requiredColumns: ["billingAccountId", "billingPeriodStartDate", "date", "subscriptionId", "chargeType", "costInBillingCurrency", "billingCurrency"],
+  requiredColumns: [
+    "billingAccountId",
+    "billingPeriodStartDate",
+    "date",
+    "subscriptionId",
+    "chargeType",
+    "costInBillingCurrency",
+    "billingCurrency",
+  ],
   billingAccount: "billingAccountId",
   // MCA exports write dates as MM/DD/YYYY.
   billingPeriod: "strftime(strptime(billingPeriodStartDate, '%m/%d/%Y'), '%Y-%m')",

@@ -6,9 +6,21 @@ export const focusExport: SourceFormat = {
   provider: "focus",
   description: "FOCUS 1.0-1.2 cost and usage export, CSV or Parquet",
   rawTable: "focus_cost_lines",
-  detect: (p) => (p.kind === "csv" || p.kind === "parquet") && hasColumns(p, ["BilledCost", "BillingPeriodStart", "ChargePeriodStart"]),
-  read: (p) => (p.kind === "parquet" ? `SELECT * FROM read_parquet(${sqlPath(p.path)})` : readCsvText(p)),
-  requiredColumns: ["BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodStart", "ChargePeriodStart", "ChargeCategory"],
+  detect: (p) =>
+    (p.kind === "csv" || p.kind === "parquet") &&
+    hasColumns(p, ["BilledCost", "BillingPeriodStart", "ChargePeriodStart"]),
+  read: (p) =>
+    p.kind === "parquet"
+      ? `SELECT * FROM read_parquet(${sqlPath(p.path)}, hive_partitioning = false)`
+      : readCsvText(p),
+  requiredColumns: [
+    "BilledCost",
+    "BillingAccountId",
+    "BillingCurrency",
+    "BillingPeriodStart",
+    "ChargePeriodStart",
+    "ChargeCategory",
+  ],
   billingAccount: "BillingAccountId",
   billingPeriod: "substr(BillingPeriodStart::VARCHAR, 1, 7)",
   cost: "BilledCost",

@@ -28,7 +28,8 @@ export const gcpBigQueryJson: SourceFormat = {
   provider: "gcp",
   description: "GCP BigQuery billing export (standard or resource-level) as NDJSON from bq extract",
   rawTable: "gcp_billing_export_lines",
-  detect: (p) => p.kind === "ndjson" && hasColumns(p, ["billing_account_id", "cost", "currency", "usage_start_time"]),
+  detect: (p) =>
+    p.kind === "ndjson" && hasColumns(p, ["billing_account_id", "cost", "currency", "usage_start_time"]),
   read: (p) => {
     const spec = Object.entries(COLUMNS)
       .filter(([name]) => p.columns.includes(name))
@@ -36,7 +37,15 @@ export const gcpBigQueryJson: SourceFormat = {
       .join(", ");
     return `SELECT * FROM read_json(${sqlPath(p.path)}, format = 'newline_delimited', columns = {${spec}})`;
   },
-  requiredColumns: ["billing_account_id", "service", "sku", "usage_start_time", "cost", "currency", "invoice"],
+  requiredColumns: [
+    "billing_account_id",
+    "service",
+    "sku",
+    "usage_start_time",
+    "cost",
+    "currency",
+    "invoice",
+  ],
   billingAccount: "billing_account_id",
   billingPeriod: "substr(invoice ->> 'month', 1, 4) || '-' || substr(invoice ->> 'month', 5, 2)",
   cost: "cost",

@@ -4,10 +4,15 @@ import { hasColumns, readCsvText, type SourceFormat, sqlPath } from "../format.t
 export const metricsHourly: SourceFormat = {
   id: "metrics_hourly",
   provider: "metrics",
-  description: "Hourly utilization per resource (CSV or Parquet): timestamp, provider, resource_id, cpu/memory avg+max, network and disk bytes",
+  description:
+    "Hourly utilization per resource (CSV or Parquet): timestamp, provider, resource_id, cpu/memory avg+max, network and disk bytes",
   rawTable: "metrics_hourly",
-  detect: (p) => (p.kind === "csv" || p.kind === "parquet") && hasColumns(p, ["timestamp", "resource_id", "cpu_avg_pct"]),
-  read: (p) => (p.kind === "parquet" ? `SELECT * FROM read_parquet(${sqlPath(p.path)})` : readCsvText(p)),
+  detect: (p) =>
+    (p.kind === "csv" || p.kind === "parquet") && hasColumns(p, ["timestamp", "resource_id", "cpu_avg_pct"]),
+  read: (p) =>
+    p.kind === "parquet"
+      ? `SELECT * FROM read_parquet(${sqlPath(p.path)}, hive_partitioning = false)`
+      : readCsvText(p),
   requiredColumns: ["timestamp", "provider", "resource_id", "cpu_avg_pct", "cpu_max_pct"],
   billingAccount: "provider",
   billingPeriod: "strftime(timestamp::TIMESTAMPTZ AT TIME ZONE 'UTC', '%Y-%m')",

@@ -96,6 +96,11 @@ export function makeAccounts(rng: Prng): BillingAccount[] {
   ].map((account) =>
     account.subAccounts.length
       ? account
-      : { ...account, subAccounts: [{ id: account.id, name: account.name.toLowerCase().replace(/\s+/g, "-"), env: "prod" as const }] },
+      : {
+          ...account,
+          subAccounts: [
+            { id: account.id, name: account.name.toLowerCase().replace(/\s+/g, "-"), env: "prod" as const },
+          ],
+        },
   ) as BillingAccount[];
 }

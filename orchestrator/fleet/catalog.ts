@@ -27,9 +27,33 @@ const aws: VmSize[] = [
   { name: "c6i.2xlarge", family: "c6i", vcpu: 8, memoryGib: 16, hourly: 0.34 },
   { name: "r6i.large", family: "r6i", vcpu: 2, memoryGib: 16, hourly: 0.126 },
   { name: "r6i.xlarge", family: "r6i", vcpu: 4, memoryGib: 32, hourly: 0.252 },
-  { name: "m4.large", family: "m4", vcpu: 2, memoryGib: 8, hourly: 0.1, previousGeneration: true, modernEquivalent: "m6i.large" },
-  { name: "m4.xlarge", family: "m4", vcpu: 4, memoryGib: 16, hourly: 0.2, previousGeneration: true, modernEquivalent: "m6i.xlarge" },
-  { name: "c4.2xlarge", family: "c4", vcpu: 8, memoryGib: 15, hourly: 0.398, previousGeneration: true, modernEquivalent: "c6i.2xlarge" },
+  {
+    name: "m4.large",
+    family: "m4",
+    vcpu: 2,
+    memoryGib: 8,
+    hourly: 0.1,
+    previousGeneration: true,
+    modernEquivalent: "m6i.large",
+  },
+  {
+    name: "m4.xlarge",
+    family: "m4",
+    vcpu: 4,
+    memoryGib: 16,
+    hourly: 0.2,
+    previousGeneration: true,
+    modernEquivalent: "m6i.xlarge",
+  },
+  {
+    name: "c4.2xlarge",
+    family: "c4",
+    vcpu: 8,
+    memoryGib: 15,
+    hourly: 0.398,
+    previousGeneration: true,
+    modernEquivalent: "c6i.2xlarge",
+  },
 ];
 
 /** Azure prices are in EUR: the generated Azure billing account bills in EUR. */
@@ -40,8 +64,24 @@ const azure: VmSize[] = [
   { name: "Standard_D8s_v5", family: "Dsv5", vcpu: 8, memoryGib: 32, hourly: 0.3542 },
   { name: "Standard_D16s_v5", family: "Dsv5", vcpu: 16, memoryGib: 64, hourly: 0.7085 },
   { name: "Standard_E4s_v5", family: "Esv5", vcpu: 4, memoryGib: 32, hourly: 0.2325 },
-  { name: "Standard_D2_v2", family: "Dv2", vcpu: 2, memoryGib: 7, hourly: 0.1347, previousGeneration: true, modernEquivalent: "Standard_D2s_v5" },
-  { name: "Standard_D4_v2", family: "Dv2", vcpu: 8, memoryGib: 28, hourly: 0.5389, previousGeneration: true, modernEquivalent: "Standard_D8s_v5" },
+  {
+    name: "Standard_D2_v2",
+    family: "Dv2",
+    vcpu: 2,
+    memoryGib: 7,
+    hourly: 0.1347,
+    previousGeneration: true,
+    modernEquivalent: "Standard_D2s_v5",
+  },
+  {
+    name: "Standard_D4_v2",
+    family: "Dv2",
+    vcpu: 8,
+    memoryGib: 28,
+    hourly: 0.5389,
+    previousGeneration: true,
+    modernEquivalent: "Standard_D8s_v5",
+  },
 ];
 
 const gcp: VmSize[] = [
@@ -51,15 +91,39 @@ const gcp: VmSize[] = [
   { name: "n2-standard-4", family: "n2", vcpu: 4, memoryGib: 16, hourly: 0.1942 },
   { name: "n2-standard-8", family: "n2", vcpu: 8, memoryGib: 32, hourly: 0.3885 },
   { name: "n2-standard-16", family: "n2", vcpu: 16, memoryGib: 64, hourly: 0.7769 },
-  { name: "n1-standard-2", family: "n1", vcpu: 2, memoryGib: 7.5, hourly: 0.095, previousGeneration: true, modernEquivalent: "n2-standard-2" },
-  { name: "n1-standard-4", family: "n1", vcpu: 4, memoryGib: 15, hourly: 0.19, previousGeneration: true, modernEquivalent: "n2-standard-4" },
+  {
+    name: "n1-standard-2",
+    family: "n1",
+    vcpu: 2,
+    memoryGib: 7.5,
+    hourly: 0.095,
+    previousGeneration: true,
+    modernEquivalent: "n2-standard-2",
+  },
+  {
+    name: "n1-standard-4",
+    family: "n1",
+    vcpu: 4,
+    memoryGib: 15,
+    hourly: 0.19,
+    previousGeneration: true,
+    modernEquivalent: "n2-standard-4",
+  },
 ];
 
 const oci: VmSize[] = [
   { name: "VM.Standard.E4.Flex.2", family: "E4", vcpu: 4, memoryGib: 16, hourly: 0.074 },
   { name: "VM.Standard.E4.Flex.4", family: "E4", vcpu: 8, memoryGib: 32, hourly: 0.148 },
   { name: "VM.Standard.E4.Flex.8", family: "E4", vcpu: 16, memoryGib: 64, hourly: 0.296 },
-  { name: "VM.Standard2.2", family: "Standard2", vcpu: 4, memoryGib: 30, hourly: 0.1276, previousGeneration: true, modernEquivalent: "VM.Standard.E4.Flex.2" },
+  {
+    name: "VM.Standard2.2",
+    family: "Standard2",
+    vcpu: 4,
+    memoryGib: 30,
+    hourly: 0.1276,
+    previousGeneration: true,
+    modernEquivalent: "VM.Standard.E4.Flex.2",
+  },
 ];
 
 export const VM_SIZES: Record<Provider, VmSize[]> = { aws, azure, gcp, oci };
@@ -81,7 +145,14 @@ export function oneSizeDown(provider: Provider, name: string): VmSize | undefine
 /** Storage and network prices per unit (per GB-month or per hour). */
 export const STORAGE: Record<
   Provider,
-  { disk: { type: string; perGbMonth: number }; diskModern?: { type: string; perGbMonth: number }; snapshotPerGbMonth: number; ipHourly: number; objectPerGbMonth: number; egressPerGb: number }
+  {
+    disk: { type: string; perGbMonth: number };
+    diskModern?: { type: string; perGbMonth: number };
+    snapshotPerGbMonth: number;
+    ipHourly: number;
+    objectPerGbMonth: number;
+    egressPerGb: number;
+  }
 > = {
   aws: {
     disk: { type: "gp3", perGbMonth: 0.08 },
@@ -91,9 +162,27 @@ export const STORAGE: Record<
     objectPerGbMonth: 0.023,
     egressPerGb: 0.09,
   },
-  azure: { disk: { type: "Premium SSD", perGbMonth: 0.1421 }, snapshotPerGbMonth: 0.0461, ipHourly: 0.0046, objectPerGbMonth: 0.0166, egressPerGb: 0.08 },
-  gcp: { disk: { type: "pd-balanced", perGbMonth: 0.1 }, snapshotPerGbMonth: 0.05, ipHourly: 0.01, objectPerGbMonth: 0.02, egressPerGb: 0.12 },
-  oci: { disk: { type: "Block Volume", perGbMonth: 0.0425 }, snapshotPerGbMonth: 0.0255, ipHourly: 0.004, objectPerGbMonth: 0.0255, egressPerGb: 0.0085 },
+  azure: {
+    disk: { type: "Premium SSD", perGbMonth: 0.1421 },
+    snapshotPerGbMonth: 0.0461,
+    ipHourly: 0.0046,
+    objectPerGbMonth: 0.0166,
+    egressPerGb: 0.08,
+  },
+  gcp: {
+    disk: { type: "pd-balanced", perGbMonth: 0.1 },
+    snapshotPerGbMonth: 0.05,
+    ipHourly: 0.01,
+    objectPerGbMonth: 0.02,
+    egressPerGb: 0.12,
+  },
+  oci: {
+    disk: { type: "Block Volume", perGbMonth: 0.0425 },
+    snapshotPerGbMonth: 0.0255,
+    ipHourly: 0.004,
+    objectPerGbMonth: 0.0255,
+    egressPerGb: 0.0085,
+  },
 };
 
 /** gp2 costs 25% more than gp3 for the same size and baseline. */

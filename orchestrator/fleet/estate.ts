@@ -186,7 +186,8 @@ export function buildEstate(options: FleetOptions): Estate {
     for (let i = 0; i < total; i++) {
       const sub = account.subAccounts[i % account.subAccounts.length]!;
       const roll = rng.next();
-      const kind: ResourceKind = roll < 0.6 ? "vm" : roll < 0.82 ? "disk" : roll < 0.9 ? "snapshot" : roll < 0.94 ? "ip" : "bucket";
+      const kind: ResourceKind =
+        roll < 0.6 ? "vm" : roll < 0.82 ? "disk" : roll < 0.9 ? "snapshot" : roll < 0.94 ? "ip" : "bucket";
       const r = makeResource(rng, account, sub, kind, resources.length, options.days, start);
       if (kind === "vm") vms.push(r);
       if (kind === "disk" && vms.length) {
@@ -343,7 +344,9 @@ function resourceId(
     }[kind];
     return `//${kind === "bucket" ? "storage" : "compute"}.googleapis.com/${path}`;
   }
-  const ocid = { vm: "instance", disk: "volume", snapshot: "volumebackup", ip: "publicip", bucket: "bucket" }[kind];
+  const ocid = { vm: "instance", disk: "volume", snapshot: "volumebackup", ip: "publicip", bucket: "bucket" }[
+    kind
+  ];
   void account;
   return `ocid1.${ocid}.oc1.iad.aaaaaaaa${rng.hex(40)}`;
 }
@@ -372,42 +375,84 @@ function plantCases(rng: Prng, resources: FleetResource[], options: FleetOptions
     const count = n(share);
     switch (kind) {
       case "idle_vm":
-        for (const r of take(free((r) => r.kind === "vm"), count)) Object.assign(r, { case: kind, profile: "idle" });
+        for (const r of take(
+          free((r) => r.kind === "vm"),
+          count,
+        ))
+          Object.assign(r, { case: kind, profile: "idle" });
         break;
       case "oversized_vm":
-        for (const r of take(free((r) => r.kind === "vm" && oneSizeDown(r.provider, r.size) !== undefined), count))
+        for (const r of take(
+          free((r) => r.kind === "vm" && oneSizeDown(r.provider, r.size) !== undefined),
+          count,
+        ))
           Object.assign(r, { case: kind, profile: "oversized" });
         break;
       case "peaky_vm":
-        for (const r of take(free((r) => r.kind === "vm" && oneSizeDown(r.provider, r.size) !== undefined), count))
+        for (const r of take(
+          free((r) => r.kind === "vm" && oneSizeDown(r.provider, r.size) !== undefined),
+          count,
+        ))
           Object.assign(r, { case: kind, profile: "peaky" });
         break;
       case "previous_generation_vm":
-        for (const r of take(free((r) => r.kind === "vm"), count)) {
+        for (const r of take(
+          free((r) => r.kind === "vm"),
+          count,
+        )) {
           const old = rng.pick(VM_SIZES[r.provider].filter((s) => s.previousGeneration));
-          Object.assign(r, { case: kind, profile: "normal", size: old.name, vcpu: old.vcpu, unitPrice: old.hourly });
+          Object.assign(r, {
+            case: kind,
+            profile: "normal",
+            size: old.name,
+            vcpu: old.vcpu,
+            unitPrice: old.hourly,
+          });
         }
         break;
       case "nonprod_24x7":
-        for (const r of take(free((r) => r.kind === "vm" && r.env === "dev"), count))
+        for (const r of take(
+          free((r) => r.kind === "vm" && r.env === "dev"),
+          count,
+        ))
           Object.assign(r, { case: kind, profile: "business_hours", tags: { ...r.tags, env: "dev" } });
         break;
       case "commitment_candidate":
-        for (const r of take(free((r) => r.kind === "vm" && r.env === "prod" && r.provider !== "oci"), count))
+        for (const r of take(
+          free((r) => r.kind === "vm" && r.env === "prod" && r.provider !== "oci"),
+          count,
+        ))
           Object.assign(r, { case: kind, profile: "steady" });
         break;
       case "unattached_disk":
-        for (const r of take(free((r) => r.kind === "disk"), count)) Object.assign(r, { case: kind, attachedTo: null });
+        for (const r of take(
+          free((r) => r.kind === "disk"),
+          count,
+        ))
+          Object.assign(r, { case: kind, attachedTo: null });
         break;
       case "old_snapshot":
-        for (const r of take(free((r) => r.kind === "snapshot"), count))
-          Object.assign(r, { case: kind, createdAt: dayString(dayString(options.endDate, -(options.days - 1)), -rng.int(200, 400)) });
+        for (const r of take(
+          free((r) => r.kind === "snapshot"),
+          count,
+        ))
+          Object.assign(r, {
+            case: kind,
+            createdAt: dayString(dayString(options.endDate, -(options.days - 1)), -rng.int(200, 400)),
+          });
         break;
       case "unassociated_ip":
-        for (const r of take(free((r) => r.kind === "ip"), count)) Object.assign(r, { case: kind, attachedTo: null });
+        for (const r of take(
+          free((r) => r.kind === "ip"),
+          count,
+        ))
+          Object.assign(r, { case: kind, attachedTo: null });
         break;
       case "gp2_volume":
-        for (const r of take(free((r) => r.kind === "disk" && r.provider === "aws" && r.attachedTo !== null), count))
+        for (const r of take(
+          free((r) => r.kind === "disk" && r.provider === "aws" && r.attachedTo !== null),
+          count,
+        ))
           Object.assign(r, { case: kind, size: "gp2", unitPrice: AWS_GP2_PER_GB_MONTH });
         break;
     }
@@ -427,9 +472,21 @@ function coverWithCommitments(
   options: FleetOptions,
   start: string,
 ): void {
-  const plan: { exportKind: ExportKind; type: Commitment["type"]; share: number; purchaseDay: number | null; upfrontShare: number }[] = [
+  const plan: {
+    exportKind: ExportKind;
+    type: Commitment["type"];
+    share: number;
+    purchaseDay: number | null;
+    upfrontShare: number;
+  }[] = [
     { exportKind: "aws_cur2", type: "savings_plan", share: 0.25, purchaseDay: null, upfrontShare: 0 },
-    { exportKind: "aws_cur2", type: "reserved_instance", share: 0.05, purchaseDay: Math.min(10, options.days - 1), upfrontShare: 0.5 },
+    {
+      exportKind: "aws_cur2",
+      type: "reserved_instance",
+      share: 0.05,
+      purchaseDay: Math.min(10, options.days - 1),
+      upfrontShare: 0.5,
+    },
     { exportKind: "azure_mca", type: "reservation", share: 0.2, purchaseDay: null, upfrontShare: 0 },
     { exportKind: "gcp_bq", type: "committed_use_discount", share: 0.2, purchaseDay: null, upfrontShare: 0 },
   ];
@@ -496,14 +553,21 @@ function makeStreams(rng: Prng, accounts: BillingAccount[], options: FleetOption
   const scale = Math.max(1, options.resources / 300);
   for (const account of accounts) {
     for (const sub of account.subAccounts) {
-      const services: UsageStream["service"][] = account.provider === "gcp" ? ["egress", "analytics"] : ["egress", "serverless"];
+      const services: UsageStream["service"][] =
+        account.provider === "gcp" ? ["egress", "analytics"] : ["egress", "serverless"];
       for (const service of services) {
-        const unitPrice = service === "egress" ? STORAGE[account.provider].egressPerGb : service === "analytics" ? 6.25 : 0.2;
-        const base = (service === "egress" ? 400 : service === "analytics" ? 3 : 150) * scale * (sub.env === "prod" ? 1 : 0.3);
+        const unitPrice =
+          service === "egress" ? STORAGE[account.provider].egressPerGb : service === "analytics" ? 6.25 : 0.2;
+        const base =
+          (service === "egress" ? 400 : service === "analytics" ? 3 : 150) *
+          scale *
+          (sub.env === "prod" ? 1 : 0.3);
         const growth = round(0.002 + rng.next() * 0.004, 6);
         const weekend = round(0.55 + rng.next() * 0.2, 4);
         const quantities = Array.from({ length: options.days }, (_, day) => {
-          const weekday = new Date(`${dayString(options.endDate, day - (options.days - 1))}T00:00:00Z`).getUTCDay();
+          const weekday = new Date(
+            `${dayString(options.endDate, day - (options.days - 1))}T00:00:00Z`,
+          ).getUTCDay();
           const seasonal = weekday === 0 || weekday === 6 ? weekend : 1;
           const noise = 1 + (rng.next() - 0.5) * 0.06;
           return round(base * (1 + growth * day) * seasonal * noise, 6);
@@ -531,7 +595,12 @@ function makeStreams(rng: Prng, accounts: BillingAccount[], options: FleetOption
 
 /** Cost anomalies on known dates: one stream's usage multiplied for one day. */
 function plantAnomalies(streams: UsageStream[], dates: string[]): Anomaly[] {
-  const picks: { exportKind: ExportKind; service: UsageStream["service"]; daysBeforeEnd: number; multiplier: number }[] = [
+  const picks: {
+    exportKind: ExportKind;
+    service: UsageStream["service"];
+    daysBeforeEnd: number;
+    multiplier: number;
+  }[] = [
     { exportKind: "aws_cur2", service: "egress", daysBeforeEnd: 20, multiplier: 6 },
     { exportKind: "gcp_bq", service: "analytics", daysBeforeEnd: 45, multiplier: 8 },
     { exportKind: "azure_mca", service: "serverless", daysBeforeEnd: 70, multiplier: 5 },

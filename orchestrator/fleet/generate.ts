@@ -35,18 +35,27 @@ const WRITERS: [string, ExportWriter][] = [
   ["Utilization metrics (Parquet)", writeMetrics],
 ];
 
-export async function generateFleet(options: FleetOptions, outDir: string, progress: Progress): Promise<GenerateResult> {
+export async function generateFleet(
+  options: FleetOptions,
+  outDir: string,
+  progress: Progress,
+): Promise<GenerateResult> {
   const estate = buildEstate(options);
   mkdirSync(outDir, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "cco-generate-"));
   // Output order and Parquet row groups must not depend on thread scheduling.
-  const instance = await DuckDBInstance.create(":memory:", { threads: "2", preserve_insertion_order: "true" });
+  const instance = await DuckDBInstance.create(":memory:", {
+    threads: "2",
+    preserve_insertion_order: "true",
+  });
   const con = await instance.connect();
   try {
     await progress.step(`Building ${estate.resources.length} resources × ${options.days} days`, () =>
       buildLines(con, estate, tmp),
     );
-    const months = (await con.runAndReadAll("SELECT DISTINCT billing_month FROM li ORDER BY 1")).getRows().map((r) => String(r[0]));
+    const months = (await con.runAndReadAll("SELECT DISTINCT billing_month FROM li ORDER BY 1"))
+      .getRows()
+      .map((r) => String(r[0]));
     const ctx: WriterContext = { con, outDir, months, openMonth: months[months.length - 1]! };
     const files: string[] = [];
     for (const [label, writer] of WRITERS) {

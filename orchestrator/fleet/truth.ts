@@ -34,7 +34,13 @@ export interface Truth {
   anomalies: Estate["anomalies"];
   commitments: Estate["commitments"];
   one_off_lines: Estate["oneOffs"];
-  trend: { provider: string; sub_account_id: string; service: string; growth_per_day: number; weekend_factor: number }[];
+  trend: {
+    provider: string;
+    sub_account_id: string;
+    service: string;
+    growth_per_day: number;
+    weekend_factor: number;
+  }[];
   currencies: string[];
 }
 
@@ -128,4 +134,3 @@ function caseOf(r: FleetResource): TruthCase {
     currency: r.currency,
   };
 }
-

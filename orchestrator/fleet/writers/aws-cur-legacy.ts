@@ -75,21 +75,32 @@ export const writeAwsCurLegacy: ExportWriter = async (ctx) => {
     const select = withSpNegation(curSelect("aws_cur_legacy", month, ctx.openMonth));
     const columns = Object.entries(LEGACY_NAMES).map(([snake, legacy]) => {
       // Legacy CSV writes timestamps as ISO 8601 with a Z, as the real reports do.
-      const value = /(_start_date|_end_date)$/.test(snake) ? `strftime(${snake}, '%Y-%m-%dT%H:%M:%SZ')` : snake;
+      const value = /(_start_date|_end_date)$/.test(snake)
+        ? `strftime(${snake}, '%Y-%m-%dT%H:%M:%SZ')`
+        : snake;
       return `${value} AS "${legacy}"`;
     });
     const tagColumns = TAG_KEYS.map((k) => `coalesce(tags ->> '${k}', '') AS "resourceTags/user:${k}"`);
     const query = `SELECT ${[...columns, ...tagColumns].join(", ")} FROM (${select})
       ORDER BY line_item_usage_start_date, identity_line_item_id`;
-    const file = path.join("aws", "cur-legacy", LEGACY_REPORT_NAME, range, assembly, `${LEGACY_REPORT_NAME}-1.csv.gz`);
+    const file = path.join(
+      "aws",
+      "cur-legacy",
+      LEGACY_REPORT_NAME,
+      range,
+      assembly,
+      `${LEGACY_REPORT_NAME}-1.csv.gz`,
+    );
     files.push(await copyTo(ctx, query, file, "FORMAT csv, HEADER, COMPRESSION gzip"));
     const manifest = {
       assemblyId: assembly,
       account: "",
-      columns: [...Object.values(LEGACY_NAMES), ...TAG_KEYS.map((k) => `resourceTags/user:${k}`)].map((name) => {
-        const [category, ...rest] = name.split("/");
-        return { category, name: rest.join("/") };
-      }),
+      columns: [...Object.values(LEGACY_NAMES), ...TAG_KEYS.map((k) => `resourceTags/user:${k}`)].map(
+        (name) => {
+          const [category, ...rest] = name.split("/");
+          return { category, name: rest.join("/") };
+        },
+      ),
       charset: "UTF-8",
       compression: "GZIP",
       contentType: "text/csv",
@@ -97,7 +108,14 @@ export const writeAwsCurLegacy: ExportWriter = async (ctx) => {
       billingPeriod: { start: `${compact(start)}T000000.000Z`, end: `${compact(end)}T000000.000Z` },
       reportKeys: [`${LEGACY_REPORT_NAME}/${range}/${assembly}/${LEGACY_REPORT_NAME}-1.csv.gz`],
     };
-    const manifestFile = path.join(ctx.outDir, "aws", "cur-legacy", LEGACY_REPORT_NAME, range, `${LEGACY_REPORT_NAME}-Manifest.json`);
+    const manifestFile = path.join(
+      ctx.outDir,
+      "aws",
+      "cur-legacy",
+      LEGACY_REPORT_NAME,
+      range,
+      `${LEGACY_REPORT_NAME}-Manifest.json`,
+    );
     mkdirSync(path.dirname(manifestFile), { recursive: true });
     writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
     files.push(manifestFile);

@@ -132,7 +132,12 @@ export const writeAwsCur2: ExportWriter = async (ctx) => {
         MAP {}::MAP(VARCHAR, VARCHAR) AS cost_category,
         MAP {}::MAP(VARCHAR, DOUBLE) AS discount
       FROM (${select}) ORDER BY line_item_usage_start_date, identity_line_item_id`;
-    const file = path.join(root, "data", `BILLING_PERIOD=${month}`, `${CUR2_EXPORT_NAME}-00001.snappy.parquet`);
+    const file = path.join(
+      root,
+      "data",
+      `BILLING_PERIOD=${month}`,
+      `${CUR2_EXPORT_NAME}-00001.snappy.parquet`,
+    );
     files.push(await copyTo(ctx, query, file, "FORMAT parquet, COMPRESSION snappy"));
     const { start, end } = monthBounds(month);
     const manifest = {
@@ -143,7 +148,13 @@ export const writeAwsCur2: ExportWriter = async (ctx) => {
       format: "PARQUET",
       compression: "SNAPPY",
     };
-    const manifestFile = path.join(ctx.outDir, root, "metadata", `BILLING_PERIOD=${month}`, `${CUR2_EXPORT_NAME}-Manifest.json`);
+    const manifestFile = path.join(
+      ctx.outDir,
+      root,
+      "metadata",
+      `BILLING_PERIOD=${month}`,
+      `${CUR2_EXPORT_NAME}-Manifest.json`,
+    );
     mkdirSync(path.dirname(manifestFile), { recursive: true });
     writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
     files.push(manifestFile);

@@ -18,7 +18,12 @@ export function sqlString(value: string): string {
 }
 
 /** COPY a query to a file, creating its folder; returns the path written. */
-export async function copyTo(ctx: WriterContext, query: string, file: string, options: string): Promise<string> {
+export async function copyTo(
+  ctx: WriterContext,
+  query: string,
+  file: string,
+  options: string,
+): Promise<string> {
   const target = path.join(ctx.outDir, file);
   mkdirSync(path.dirname(target), { recursive: true });
   await ctx.con.run(`COPY (${query}) TO ${sqlString(target)} (${options})`);

@@ -63,7 +63,12 @@ export const writeGcpBigQuery: ExportWriter = async (ctx) => {
          'global_name': CASE WHEN resource_kind IN ('vm', 'disk', 'snapshot', 'ip', 'bucket') THEN resource_id END} AS resource
       FROM li WHERE export = 'gcp_bq' AND billing_month = ${sqlString(month)}
       ORDER BY day, sub_account_id, line_kind, resource_id, size`;
-    const file = path.join("gcp", "bigquery-export", `invoice_month=${month.replace("-", "")}`, `${GCP_EXPORT_TABLE}-000000000000.json`);
+    const file = path.join(
+      "gcp",
+      "bigquery-export",
+      `invoice_month=${month.replace("-", "")}`,
+      `${GCP_EXPORT_TABLE}-000000000000.json`,
+    );
     files.push(await copyTo(ctx, query, file, "FORMAT json"));
   }
   return files;
