@@ -116,7 +116,7 @@ async function ingestFile(
     });
   try {
     await validate(warehouse, file, format);
-    const sourceTotals = await totals(warehouse, "_stage", format, "TRUE");
+    const sourceTotals = await totalsIn(warehouse, "_stage", format, "TRUE");
     const pairs = await warehouse.all<{ account: string; period: string; rows: string }>(
       "SELECT _billing_account AS account, _billing_period AS period, count(*)::VARCHAR AS rows FROM _stage GROUP BY ALL ORDER BY ALL",
     );
@@ -238,22 +238,9 @@ async function validate(warehouse: Warehouse, file: string, format: SourceFormat
   }
 }
 
-async function totals(
-  warehouse: Warehouse,
-  table: string,
-  format: SourceFormat,
-  where: string,
-): Promise<Record<string, string>> {
-  return totalsIn(
-    { all: (sql, params) => warehouse.all(sql, params) } as TransactionScope,
-    table,
-    format,
-    where,
-  );
-}
-
+/** Cost per currency, exact; runs on the warehouse or inside a load's transaction. */
 async function totalsIn(
-  tx: TransactionScope,
+  tx: Pick<TransactionScope, "all">,
   table: string,
   format: SourceFormat,
   where: string,

@@ -13,7 +13,6 @@ import {
   type Provider,
   STORAGE,
   VM_SIZES,
-  vmSize,
 } from "./catalog.ts";
 import { Prng } from "./prng.ts";
 
@@ -296,7 +295,7 @@ function makeResource(
       base.unitPrice = storage.objectPerGbMonth;
       break;
   }
-  base.resourceId = resourceId(provider, kind, account, sub, base, rng);
+  base.resourceId = resourceId(provider, kind, sub, base, rng);
   return base;
 }
 
@@ -310,7 +309,6 @@ function zoneOf(provider: Provider, region: string, rng: Prng): string {
 function resourceId(
   provider: Provider,
   kind: ResourceKind,
-  account: BillingAccount,
   sub: SubAccount,
   r: FleetResource,
   rng: Prng,
@@ -347,7 +345,6 @@ function resourceId(
   const ocid = { vm: "instance", disk: "volume", snapshot: "volumebackup", ip: "publicip", bucket: "bucket" }[
     kind
   ];
-  void account;
   return `ocid1.${ocid}.oc1.iad.aaaaaaaa${rng.hex(40)}`;
 }
 
@@ -681,5 +678,3 @@ export function round(value: number, places: number): number {
 export function money(value: number): string {
   return round(value, 2).toFixed(2);
 }
-
-export { HOURS_PER_MONTH, oneSizeDown, vmSize };

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
@@ -86,7 +86,6 @@ describe("ingest of bad input", () => {
     expect(Number(rows[0]!.n)).toBe(lines.length - 2);
     const ledger = await w.all<{ status: string }>("select status from ops.loads order by load_id");
     expect(ledger.map((l) => l.status)).toEqual(["loaded", "replaced"]);
-    void copyFileSync;
     await w.close();
   });
 });

@@ -3,10 +3,9 @@
  * delivers: <report>/<YYYYMMDD-YYYYMMDD>/<assembly>/<report>-1.csv.gz plus
  * <report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { curSelect, withSpNegation } from "./aws-cur2.ts";
-import { compact, copyTo, type ExportWriter, monthBounds } from "./common.ts";
+import { compact, copyTo, writeJson, type ExportWriter, monthBounds } from "./common.ts";
 
 export const LEGACY_REPORT_NAME = "acme-research-cur";
 
@@ -108,17 +107,13 @@ export const writeAwsCurLegacy: ExportWriter = async (ctx) => {
       billingPeriod: { start: `${compact(start)}T000000.000Z`, end: `${compact(end)}T000000.000Z` },
       reportKeys: [`${LEGACY_REPORT_NAME}/${range}/${assembly}/${LEGACY_REPORT_NAME}-1.csv.gz`],
     };
-    const manifestFile = path.join(
-      ctx.outDir,
-      "aws",
-      "cur-legacy",
-      LEGACY_REPORT_NAME,
-      range,
-      `${LEGACY_REPORT_NAME}-Manifest.json`,
+    files.push(
+      writeJson(
+        ctx,
+        path.join("aws", "cur-legacy", LEGACY_REPORT_NAME, range, `${LEGACY_REPORT_NAME}-Manifest.json`),
+        manifest,
+      ),
     );
-    mkdirSync(path.dirname(manifestFile), { recursive: true });
-    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-    files.push(manifestFile);
   }
   return files;
 };

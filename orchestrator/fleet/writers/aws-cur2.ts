@@ -3,9 +3,8 @@
  * plus metadata/BILLING_PERIOD=YYYY-MM/<name>-Manifest.json, snake_case columns,
  * product / resource_tags / cost_category / discount as MAP columns.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { copyTo, type ExportWriter, monthBounds, sqlString } from "./common.ts";
+import { copyTo, writeJson, type ExportWriter, monthBounds, sqlString } from "./common.ts";
 
 export const CUR2_EXPORT_NAME = "acme-cur2";
 
@@ -148,16 +147,13 @@ export const writeAwsCur2: ExportWriter = async (ctx) => {
       format: "PARQUET",
       compression: "SNAPPY",
     };
-    const manifestFile = path.join(
-      ctx.outDir,
-      root,
-      "metadata",
-      `BILLING_PERIOD=${month}`,
-      `${CUR2_EXPORT_NAME}-Manifest.json`,
+    files.push(
+      writeJson(
+        ctx,
+        path.join(root, "metadata", `BILLING_PERIOD=${month}`, `${CUR2_EXPORT_NAME}-Manifest.json`),
+        manifest,
+      ),
     );
-    mkdirSync(path.dirname(manifestFile), { recursive: true });
-    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-    files.push(manifestFile);
   }
   return files;
 };

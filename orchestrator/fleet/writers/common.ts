@@ -1,5 +1,5 @@
 /** Helpers the export writers share: one place for months, paths and COPY. */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 
@@ -27,6 +27,14 @@ export async function copyTo(
   const target = path.join(ctx.outDir, file);
   mkdirSync(path.dirname(target), { recursive: true });
   await ctx.con.run(`COPY (${query}) TO ${sqlString(target)} (${options})`);
+  return target;
+}
+
+/** Write a JSON document (a manifest) under the output folder; returns the path written. */
+export function writeJson(ctx: WriterContext, file: string, value: unknown): string {
+  const target = path.join(ctx.outDir, file);
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeFileSync(target, `${JSON.stringify(value, null, 2)}\n`);
   return target;
 }
 
