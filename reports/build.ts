@@ -3,6 +3,7 @@
  * offline: client libraries come from node_modules, nothing from a CDN.
  */
 import { spawn } from "node:child_process";
+import { rmSync, renameSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,13 +21,17 @@ export async function buildReport(options: {
     path.dirname(require.resolve("@observablehq/framework/package.json")),
     "dist/bin/observable.js",
   );
+  // Framework refuses to overwrite files in an output folder outside its root, and
+  // readers must never see half a site: build beside the target, then swap it in.
+  const building = `${options.siteDir}.partial`;
+  rmSync(building, { recursive: true, force: true });
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [framework, "build"], {
       cwd: reportsDir,
       env: {
         ...process.env,
         CCO_MARTS_DIR: options.martsDir,
-        CCO_SITE_DIR: options.siteDir,
+        CCO_SITE_DIR: building,
         CCO_REPORT_TITLE: options.title,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -43,5 +48,7 @@ export async function buildReport(options: {
   });
   if (/_npm\//.test(output))
     throw new CcoError("report build fetched a library from the npm CDN; the site must build offline");
+  rmSync(options.siteDir, { recursive: true, force: true });
+  renameSync(building, options.siteDir);
   return path.join(options.siteDir, "index.html");
 }

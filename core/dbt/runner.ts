@@ -92,7 +92,11 @@ export function selectModels(models: Map<string, CompiledModel>, select: string 
   for (const m of models.values())
     for (const r of m.refs) children.set(r, [...(children.get(r) ?? []), m.node.name]);
   const walk = (start: string, next: (n: string) => string[], out: Set<string>) => {
-    for (const n of next(start)) if (!out.has(n)) out.add(n), walk(n, next, out);
+    for (const n of next(start)) {
+      if (out.has(n)) continue;
+      out.add(n);
+      walk(n, next, out);
+    }
   };
   const chosen = new Set<string>();
   for (const token of select.trim().split(/\s+/)) {

@@ -6,6 +6,7 @@ import { closeWarehouse, openWarehouse, type Warehouse } from "../../core/wareho
 import { ingestPaths } from "../../ingest/load.ts";
 import type { Truth } from "../../orchestrator/fleet/truth.ts";
 import { runPipeline } from "../../orchestrator/pipeline.ts";
+import { buildReport } from "../../reports/build.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
 
 let warehouse: Warehouse;
@@ -87,6 +88,13 @@ describe("the demo pipeline on a generated fleet", () => {
     const html = readFileSync(path.join(dataDir, "site", "index.html"), "utf8");
     expect(html).toContain("Daily amortized cost by provider");
     expect(html).not.toMatch(/cdn\.jsdelivr|fonts\.googleapis/);
+  });
+
+  it("rebuilds the site in place when the report is built again", async () => {
+    const siteDir = path.join(dataDir, "site");
+    await buildReport({ martsDir: path.join(dataDir, "marts"), siteDir, title: "Again" });
+    expect(readFileSync(path.join(siteDir, "index.html"), "utf8")).toContain("Again");
+    expect(existsSync(`${siteDir}.partial`)).toBe(false);
   });
 
   it("records the run in ops.pipeline_runs", async () => {
