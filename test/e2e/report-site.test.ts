@@ -64,7 +64,9 @@ describe("report site in Chromium", () => {
     expect(legend.sort()).toEqual(["aws (USD)", "azure (EUR)", "gcp (USD)", "oracle (USD)"]);
     const tables = page.locator("table");
     expect(await tables.count()).toBe(2);
-    expect(await tables.nth(0).locator("td").allTextContents()).toEqual(expect.arrayContaining(["azure", "EUR"]));
+    expect(await tables.nth(0).locator("td").allTextContents()).toEqual(
+      expect.arrayContaining(["azure", "EUR"]),
+    );
     expect(await tables.nth(1).locator("td").allTextContents()).toContain("deactivation");
     await page.screenshot({ path: path.join(dataDir, "report.png"), fullPage: true });
     expect(errors).toEqual([]);
