@@ -7,12 +7,18 @@
 /** What the loader knows about a file before choosing a format. */
 export interface FileProbe {
   path: string;
+  /** What DuckDB reads: the file itself, or a copy with line endings made uniform. */
+  readPath: string;
   /** File name in lower case. */
   name: string;
   kind: "csv" | "parquet" | "ndjson" | "json";
   compressed: boolean;
-  /** Header names (CSV), schema names (Parquet) or top-level keys (JSON). */
+  /** Column names: CSV header (localized "Name (EnglishName)" reduced to EnglishName), Parquet schema, or JSON keys. */
   columns: string[];
+  /** The header as written, for messages. */
+  rawColumns: string[];
+  /** DuckDB types, where the file declares them (Parquet). */
+  types: Record<string, string>;
 }
 
 export interface SourceFormat {
@@ -25,34 +31,67 @@ export interface SourceFormat {
   detect(probe: FileProbe): boolean;
   /** A SELECT reading the file as the provider wrote it (text for CSV, no type guessing). */
   read(probe: FileProbe): string;
-  /** Columns that must be present (matched case-insensitively). */
-  requiredColumns: string[];
-  /** SQL expressions over the read columns. */
-  billingAccount: string;
-  billingPeriod: string;
+  /** Columns that must be present (case-insensitive); a list means any one of them. */
+  requiredColumns: (string | string[])[];
+  /** SQL expressions over the read columns, for this file's schema. */
+  billingAccount(probe: FileProbe): string;
+  billingPeriod(probe: FileProbe): string;
   /** Null for sources without money (metrics). */
-  cost: string | null;
-  currency: string | null;
+  cost(probe: FileProbe): string | null;
+  currency(probe: FileProbe): string | null;
   /** Columns that must parse as numbers when not empty; each is checked and reported by row. */
   numericColumns: string[];
+  /** A defect in the header that does not misalign the data (e.g. two names fused), reported as a warning. */
+  headerWarning?(probe: FileProbe): string | undefined;
 }
 
 export function sqlPath(path: string): string {
   return `'${path.replaceAll("'", "''")}'`;
 }
 
-/** DuckDB's CSV reader with the dialect fixed and every column as text. */
-export function readCsvText(probe: FileProbe): string {
-  return `SELECT * FROM read_csv(${sqlPath(probe.path)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
-    nullstr = ['', 'NULL', 'null', 'None'], compression = ${probe.compressed ? "'gzip'" : "'none'"})`;
-}
-
-export function hasColumns(probe: FileProbe, names: string[]): boolean {
-  const have = new Set(probe.columns.map((c) => c.toLowerCase()));
-  return names.every((n) => have.has(n.toLowerCase()));
-}
-
 /** Quote an identifier for DuckDB (CUR legacy names contain '/' and ':'). */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The first of `candidates` the file has (case-insensitive), as written in the file. */
+export function pick(probe: FileProbe, ...candidates: string[]): string | undefined {
+  for (const candidate of candidates) {
+    const found = probe.columns.find((c) => c.toLowerCase() === candidate.toLowerCase());
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Like pick, quoted for SQL; NULL when the file has none of them. */
+export function col(probe: FileProbe, ...candidates: string[]): string {
+  const found = pick(probe, ...candidates);
+  return found ? ident(found) : "NULL";
+}
+
+export function hasColumns(probe: FileProbe, names: (string | string[])[]): boolean {
+  return names.every((n) => pick(probe, ...(Array.isArray(n) ? n : [n])) !== undefined);
+}
+
+/**
+ * DuckDB's CSV reader with the dialect and the columns fixed (from the header we
+ * parsed): every column is text, and a row with more or fewer fields than the
+ * header is an error instead of a guess.
+ */
+export function readCsvText(probe: FileProbe): string {
+  const columns = probe.columns.map((c, i) => `${sqlPath(c || `column${i}`)}: 'VARCHAR'`).join(", ");
+  return `SELECT * FROM read_csv(${sqlPath(probe.readPath)}, header = true, auto_detect = false, columns = {${columns}},
+    delim = ',', quote = '"', escape = '"', nullstr = ['', 'NULL', 'null', 'None'],
+    compression = ${probe.compressed ? "'gzip'" : "'none'"})`;
+}
+
+/** Timestamps in every form the samples use: ISO 8601 with or without zone, US M/D/Y dates. */
+export function parseTimestamp(expr: string): string {
+  return `coalesce(try_strptime(${expr}::VARCHAR, ['%m/%d/%Y', '%m/%d/%Y %H:%M:%S']), try_cast(${expr}::VARCHAR AS TIMESTAMPTZ) AT TIME ZONE 'UTC')`;
+}
+
+/** YYYY-MM of a date in any supported form; an ISO date keeps its own (local) month. */
+export function monthOf(expr: string): string {
+  return `CASE WHEN regexp_matches(${expr}::VARCHAR, '^\\d{4}-\\d{2}') THEN substr(${expr}::VARCHAR, 1, 7)
+    ELSE strftime(${parseTimestamp(expr)}, '%Y-%m') END`;
 }

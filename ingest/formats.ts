@@ -1,17 +1,20 @@
 /** Every format the loader knows, in detection order. Adding one touches only its folder and this list. */
 import { awsCur2, awsCurLegacy } from "./aws/formats.ts";
-import { azureMcaActual, azureMcaAmortized } from "./azure/formats.ts";
+import { azureActual, azureAmortized } from "./azure/formats.ts";
 import type { SourceFormat } from "./format.ts";
 import { focusExport } from "./focus/formats.ts";
-import { gcpBigQueryJson } from "./gcp/formats.ts";
+import { gcpBigQueryCsv, gcpBigQueryJson, gcpFileExportCsv, gcpFileExportJson } from "./gcp/formats.ts";
 import { metricsHourly } from "./metrics/formats.ts";
 
 export const FORMATS: SourceFormat[] = [
   awsCur2,
   awsCurLegacy,
-  azureMcaActual,
-  azureMcaAmortized,
+  azureActual,
+  azureAmortized,
   gcpBigQueryJson,
+  gcpBigQueryCsv,
+  gcpFileExportCsv,
+  gcpFileExportJson,
   focusExport,
   metricsHourly,
 ];

@@ -8,14 +8,16 @@
  * period as a whole; the ledger keeps every earlier load.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, mkdirSync, statSync } from "node:fs";
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import { createGunzip } from "node:zlib";
 import path from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import type { CompiledQuery } from "kysely";
 import { CcoError, InputError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
 import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
-import { type FileProbe, ident, type SourceFormat, sqlPath } from "./format.ts";
+import { type FileProbe, hasColumns, ident, type SourceFormat, sqlPath } from "./format.ts";
 import { FORMATS } from "./formats.ts";
 import { firstLine, probe, walk } from "./probe.ts";
 
@@ -34,6 +36,7 @@ export interface FileResult {
   /** Cost per currency as landed, exact decimal strings. */
   totals: Record<string, string>;
   error?: string;
+  warning?: string;
 }
 
 export async function ingestPaths(
@@ -53,28 +56,33 @@ export async function ingestPaths(
   const results: FileResult[] = [];
   // Periods replaced in this run: later parts of the same month add to it, not replace it.
   const replacedThisRun = new Set<string>();
-  await progress.step(`Ingesting ${files.length} files`, async (tick) => {
-    for (const [i, file] of files.entries()) {
-      try {
-        results.push(await ingestFile(warehouse, file, forced, options, replacedThisRun));
-      } catch (error) {
-        const message = error instanceof CcoError ? error.message : `${file}: ${firstLine(error)}`;
-        results.push({
-          file,
-          format: null,
-          status: "failed",
-          rows: 0,
-          billingPeriods: [],
-          totals: {},
-          error: message,
-        });
-        await recordFailure(warehouse, file, message);
-        if (!options.continueOnError)
-          throw error instanceof CcoError ? error : new InputError(file, firstLine(error));
+  const scratchDir = mkdtempSync(path.join(os.tmpdir(), "cco-ingest-"));
+  await progress
+    .step(`Ingesting ${files.length} files`, async (tick) => {
+      for (const [i, file] of files.entries()) {
+        try {
+          const result = await ingestFile(warehouse, file, forced, options, replacedThisRun, scratchDir);
+          if (result.warning) progress.warn(`${file}: ${result.warning}`);
+          results.push(result);
+        } catch (error) {
+          const message = error instanceof CcoError ? error.message : `${file}: ${firstLine(error)}`;
+          results.push({
+            file,
+            format: null,
+            status: "failed",
+            rows: 0,
+            billingPeriods: [],
+            totals: {},
+            error: message,
+          });
+          await recordFailure(warehouse, file, message);
+          if (!options.continueOnError)
+            throw error instanceof CcoError ? error : new InputError(file, firstLine(error));
+        }
+        tick(i + 1, files.length);
       }
-      tick(i + 1, files.length);
-    }
-  });
+    })
+    .finally(() => rmSync(scratchDir, { recursive: true, force: true }));
   return results;
 }
 
@@ -84,8 +92,9 @@ async function ingestFile(
   forced: SourceFormat | undefined,
   options: IngestOptions,
   replacedThisRun: Set<string>,
+  scratchDir: string,
 ): Promise<FileResult> {
-  const fileProbe = await probe(file, warehouse);
+  const fileProbe = await probe(file, warehouse, scratchDir);
   const format = forced ?? FORMATS.find((f) => f.detect(fileProbe));
   if (!format) {
     throw new InputError(
@@ -94,6 +103,8 @@ async function ingestFile(
     );
   }
   checkRequired(fileProbe, format);
+  const headerWarning = format.headerWarning?.(fileProbe);
+  const money = { cost: format.cost(fileProbe), currency: format.currency(fileProbe) };
   const { sha256, bytes } = await checksum(file);
   const rawTable = `raw.${format.rawTable}`;
 
@@ -108,15 +119,15 @@ async function ingestFile(
 
   await warehouse
     .run(`CREATE OR REPLACE TEMP TABLE _stage AS
-    SELECT *, row_number() OVER () AS _row, ${format.billingAccount}::VARCHAR AS _billing_account,
-      ${format.billingPeriod}::VARCHAR AS _billing_period
+    SELECT *, row_number() OVER () AS _row, coalesce(${format.billingAccount(fileProbe)}::VARCHAR, '') AS _billing_account,
+      ${format.billingPeriod(fileProbe)}::VARCHAR AS _billing_period
     FROM (${format.read(fileProbe)})`)
     .catch((error) => {
-      throw new InputError(file, `cannot be read as ${format.id}: ${firstLine(error)}`);
+      throw readError(file, format, fileProbe, error);
     });
   try {
-    await validate(warehouse, file, format);
-    const sourceTotals = await totalsIn(warehouse, "_stage", format, "TRUE");
+    await validate(warehouse, fileProbe, format, money.currency);
+    const sourceTotals = await totalsIn(warehouse, "_stage", money, "TRUE");
     const pairs = await warehouse.all<{ account: string; period: string; rows: string }>(
       "SELECT _billing_account AS account, _billing_period AS period, count(*)::VARCHAR AS rows FROM _stage GROUP BY ALL ORDER BY ALL",
     );
@@ -134,7 +145,15 @@ async function ingestFile(
         totals: {},
         status: "loaded",
       });
-      return { file, format: format.id, status: "loaded", rows: 0, billingPeriods: [], totals: {} };
+      return {
+        file,
+        format: format.id,
+        status: "loaded",
+        rows: 0,
+        billingPeriods: [],
+        totals: {},
+        warning: "header only: an empty export, zero rows loaded",
+      };
     }
     const status = await warehouse.transaction(async (tx) => {
       await ensureRawTable(tx, rawTable);
@@ -170,7 +189,7 @@ async function ingestFile(
       });
       await tx.run(`INSERT INTO ${rawTable} BY NAME
         SELECT * EXCLUDE (_row), ${sqlPath(file)} AS _source_file, now() AS _loaded_at, ${loadId}::BIGINT AS _load_id FROM _stage`);
-      const landed = await totalsIn(tx, rawTable, format, `_load_id = ${loadId}`);
+      const landed = await totalsIn(tx, rawTable, money, `_load_id = ${loadId}`);
       if (JSON.stringify(landed) !== JSON.stringify(sourceTotals)) {
         throw new InputError(
           file,
@@ -188,6 +207,7 @@ async function ingestFile(
       rows,
       billingPeriods: pairs.map((p) => p.period),
       totals: sourceTotals,
+      ...(headerWarning ? { warning: headerWarning } : {}),
     };
   } finally {
     await warehouse.run("DROP TABLE IF EXISTS _stage");
@@ -195,63 +215,124 @@ async function ingestFile(
 }
 
 function checkRequired(fileProbe: FileProbe, format: SourceFormat): void {
-  const have = new Set(fileProbe.columns.map((c) => c.toLowerCase()));
-  const missing = format.requiredColumns.filter((c) => !have.has(c.toLowerCase()));
+  const missing = format.requiredColumns.filter((group) => !hasColumns(fileProbe, [group]));
   if (missing.length) {
+    const names = missing.map((group) => (Array.isArray(group) ? `one of ${group.join(" / ")}` : group));
     throw new InputError(
       fileProbe.path,
-      `missing required column${missing.length > 1 ? "s" : ""} for ${format.id}: ${missing.join(", ")}`,
-      {
-        row: 1,
-        column: missing[0],
-      },
+      `missing required column${missing.length > 1 ? "s" : ""} for ${format.id}: ${names.join(", ")}`,
+      { row: 1, column: [missing[0]!].flat()[0] },
     );
   }
 }
 
-/** Every numeric column must parse (scientific notation and quoted numbers do); the first bad cell is named. */
-async function validate(warehouse: Warehouse, file: string, format: SourceFormat): Promise<void> {
-  const columns = new Set(
-    (await warehouse.all<{ column_name: string }>("DESCRIBE _stage")).map((r) => r.column_name.toLowerCase()),
+/** DuckDB's reader errors, said in the file's terms (line, fields, what was expected). */
+function readError(file: string, format: SourceFormat, fileProbe: FileProbe, error: unknown): InputError {
+  const message = error instanceof Error ? error.message : String(error);
+  const fields = message.match(
+    /CSV Error on Line: (\d+)[\s\S]*Expected Number of Columns: (\d+) Found: (\d+)/,
   );
-  const headerRows = file.match(/\.(csv|csv\.gz)$/i) ? 1 : 0;
-  for (const column of format.numericColumns) {
-    if (!columns.has(column.toLowerCase())) continue;
-    const bad = await warehouse.all<{ row: string; value: string }>(
-      `SELECT _row::VARCHAR AS row, ${ident(column)}::VARCHAR AS value FROM _stage
-       WHERE ${ident(column)} IS NOT NULL AND TRY_CAST(${ident(column)}::VARCHAR AS DECIMAL(38,10)) IS NULL ORDER BY _row LIMIT 1`,
+  if (fields) {
+    return new InputError(file, `has ${fields[3]} fields where the header has ${fields[2]} columns`, {
+      row: Number(fields[1]),
+    });
+  }
+  if (/gzip|inflate|zlib|compressed/i.test(message) && fileProbe.compressed) {
+    return new InputError(file, `is not a complete gzip file (truncated or corrupt): ${firstLine(error)}`);
+  }
+  return new InputError(file, `cannot be read as ${format.id}: ${firstLine(error)}`);
+}
+
+const CURRENCIES = new Set(
+  readFileSync(new URL("./reference/currency_codes.csv", import.meta.url), "utf8")
+    .split(/\r?\n/)
+    .slice(1)
+    .map((line) => line.split(",")[1]?.trim())
+    .filter(Boolean),
+);
+
+/**
+ * Every numeric column must parse (scientific notation and quoted numbers do),
+ * every currency must be an ISO 4217 code, every row must have a billing period;
+ * the first bad cell is named by row and column.
+ */
+async function validate(
+  warehouse: Warehouse,
+  fileProbe: FileProbe,
+  format: SourceFormat,
+  currency: string | null,
+): Promise<void> {
+  const file = fileProbe.path;
+  const headerRows = fileProbe.kind === "csv" ? 1 : 0;
+  // Columns the file already types as numbers (Parquet) need no parsing check.
+  const staged = (await warehouse.all<{ column_name: string; column_type: string }>("DESCRIBE _stage"))
+    .filter(
+      (r) =>
+        !/^(DOUBLE|FLOAT|DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER)/.test(
+          r.column_type,
+        ),
+    )
+    .map((r) => r.column_name);
+  const firstBad = async (where: string, value: string) =>
+    (
+      await warehouse.all<{ row: string; value: string }>(
+        `SELECT _row::VARCHAR AS row, (${value})::VARCHAR AS value FROM _stage WHERE ${where} ORDER BY _row LIMIT 1`,
+      )
+    )[0];
+  for (const candidate of format.numericColumns) {
+    const column = staged.find((c) => c.toLowerCase() === candidate.toLowerCase());
+    if (!column) continue;
+    const bad = await firstBad(
+      `${ident(column)} IS NOT NULL AND TRY_CAST(trim(${ident(column)}::VARCHAR) AS DECIMAL(38,10)) IS NULL`,
+      ident(column),
     );
-    if (bad.length) {
-      throw new InputError(file, `expected a number, found "${bad[0]!.value}"`, {
-        row: Number(bad[0]!.row) + headerRows,
+    if (bad) {
+      throw new InputError(file, `expected a number, found "${bad.value}"`, {
+        row: Number(bad.row) + headerRows,
         column,
       });
     }
   }
-  const noPeriod = await warehouse.all<{ row: string }>(
-    "SELECT _row::VARCHAR AS row FROM _stage WHERE _billing_period IS NULL ORDER BY _row LIMIT 1",
-  );
-  if (noPeriod.length) {
+  if (currency) {
+    const codes = [...CURRENCIES].map((c) => `'${c}'`).join(", ");
+    const bad = await firstBad(
+      `${currency} IS NOT NULL AND ${currency} <> '' AND ${currency} NOT IN (${codes})`,
+      currency,
+    );
+    if (bad) {
+      throw new InputError(file, `unknown currency code "${bad.value}" (expected ISO 4217, e.g. USD)`, {
+        row: Number(bad.row) + headerRows,
+        column: currency.replace(/^coalesce\(|, ''\)$/g, "").replaceAll('"', ""),
+      });
+    }
+  }
+  const noPeriod = await firstBad("_billing_period IS NULL", "NULL");
+  if (noPeriod) {
     throw new InputError(file, "billing period is missing or unparsable", {
-      row: Number(noPeriod[0]!.row) + headerRows,
+      row: Number(noPeriod.row) + headerRows,
     });
   }
+}
+
+interface MoneyColumns {
+  cost: string | null;
+  currency: string | null;
 }
 
 /** Cost per currency, exact; runs on the warehouse or inside a load's transaction. */
 async function totalsIn(
   tx: Pick<TransactionScope, "all">,
   table: string,
-  format: SourceFormat,
+  money: MoneyColumns,
   where: string,
 ): Promise<Record<string, string>> {
-  if (!format.cost || !format.currency) return {};
+  if (!money.cost || !money.currency) return {};
   const rows = await tx.all<{ currency: string; total: string }>(
-    `SELECT coalesce(${format.currency}, '') AS currency,
-       sum(CAST(${format.cost}::VARCHAR AS DECIMAL(38,10)))::VARCHAR AS total
+    `SELECT coalesce(${money.currency}, '') AS currency,
+       coalesce(sum(CAST(trim(${money.cost}::VARCHAR) AS DECIMAL(38,10))), 0)::VARCHAR AS total
      FROM ${table} WHERE ${where} GROUP BY 1 ORDER BY 1`,
   );
-  return Object.fromEntries(rows.map((r) => [r.currency, r.total ?? "0"]));
+  return Object.fromEntries(rows.map((r) => [r.currency, r.total]));
 }
 
 async function ensureRawTable(tx: TransactionScope, rawTable: string): Promise<void> {
@@ -358,12 +439,38 @@ async function writeLake(
   );
 }
 
+/**
+ * sha256 and size of the file in one pass; a gzip file is also decompressed in
+ * that pass, because DuckDB reads a truncated gzip up to where it breaks off
+ * without saying so.
+ */
 async function checksum(file: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash("sha256");
   let bytes = 0;
+  const gunzip = /\.gz$/i.test(file) ? createGunzip() : undefined;
+  const drained = gunzip
+    ? new Promise<void>((resolve, reject) => {
+        gunzip
+          .on("data", () => undefined)
+          .on("end", resolve)
+          .on("error", reject);
+      })
+    : Promise.resolve();
   for await (const chunk of createReadStream(file)) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
+    if (gunzip && !gunzip.write(chunk)) {
+      // A corrupt stream errors instead of draining: stop reading then.
+      await Promise.race([
+        new Promise((resolve) => gunzip.once("drain", resolve)),
+        drained.catch(() => undefined),
+      ]);
+      if (gunzip.destroyed) break;
+    }
   }
+  gunzip?.end();
+  await drained.catch((error: Error) => {
+    throw new InputError(file, `is not a complete gzip file (truncated or corrupt): ${error.message}`);
+  });
   return { sha256: hash.digest("hex"), bytes };
 }

@@ -1,5 +1,7 @@
 /** Find export files under a path and read just enough of each to recognise it. */
-import { createReadStream, readdirSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, readdirSync, statSync } from "node:fs";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import path from "node:path";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../core/errors.ts";
@@ -25,21 +27,18 @@ export function walk(target: string): string[] {
   return files;
 }
 
-export async function probe(file: string, warehouse: Warehouse): Promise<FileProbe> {
+export async function probe(file: string, warehouse: Warehouse, scratchDir: string): Promise<FileProbe> {
   const name = path.basename(file).toLowerCase();
   const compressed = name.endsWith(".gz");
+  const base = { path: file, readPath: file, name, compressed, types: {} as Record<string, string> };
   if (name.endsWith(".parquet")) {
     try {
-      const rows = await warehouse.all<{ column_name: string }>(
+      const rows = await warehouse.all<{ column_name: string; column_type: string }>(
         `DESCRIBE SELECT * FROM read_parquet(${sqlPath(file)}, hive_partitioning = false)`,
       );
-      return {
-        path: file,
-        name,
-        kind: "parquet",
-        compressed: false,
-        columns: rows.map((r) => r.column_name),
-      };
+      const columns = rows.map((r) => r.column_name);
+      const types = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
+      return { ...base, kind: "parquet", compressed: false, columns, rawColumns: columns, types };
     } catch (error) {
       throw new InputError(file, `not a readable Parquet file: ${firstLine(error)}`);
     }
@@ -47,17 +46,61 @@ export async function probe(file: string, warehouse: Warehouse): Promise<FilePro
   const head = await readHead(file, compressed);
   if (/\.(json|ndjson|jsonl)$/.test(name)) {
     const first = head.split("\n")[0]!.trim();
-    if (first.startsWith("[")) return { path: file, name, kind: "json", compressed, columns: [] };
+    if (first.startsWith("[")) {
+      const rows = await warehouse
+        .all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_json(${sqlPath(file)}, format = 'array')`)
+        .catch((error) => {
+          throw new InputError(file, `not a readable JSON array: ${firstLine(error)}`);
+        });
+      const columns = rows.map((r) => r.column_name);
+      return { ...base, kind: "json", columns, rawColumns: columns };
+    }
     try {
-      const record = JSON.parse(first) as Record<string, unknown>;
-      return { path: file, name, kind: "ndjson", compressed, columns: Object.keys(record) };
+      const columns = Object.keys(JSON.parse(first) as Record<string, unknown>);
+      return { ...base, kind: "ndjson", columns, rawColumns: columns };
     } catch {
       throw new InputError(file, "expected newline-delimited JSON (one object per line)", { row: 1 });
     }
   }
-  const header = head.replace(/^\uFEFF/, "").split(/\r?\n/)[0] ?? "";
+  if (head.includes("\u0000"))
+    throw new InputError(file, "binary content: expected a CSV text file", { row: 1 });
+  const text = head.replace(/^\uFEFF/, "");
+  const header = text.split(/\r?\n/)[0] ?? "";
   if (!header.trim()) throw new InputError(file, "empty file: expected a CSV header", { row: 1 });
-  return { path: file, name, kind: "csv", compressed, columns: parseCsvHeader(header) };
+  const rawColumns = parseCsvHeader(header);
+  const probe: FileProbe = { ...base, kind: "csv", columns: rawColumns.map(englishName), rawColumns };
+  // Some exports mix CRLF and LF line ends; DuckDB's CSV reader needs one kind.
+  if (/\r\n/.test(text) && /[^\r]\n/.test(text)) {
+    probe.readPath = await normalizeLineEndings(file, compressed, scratchDir);
+    probe.compressed = false;
+  }
+  return probe;
+}
+
+/** Localized Azure headers read "Abonnement-GUID (SubscriptionGuid)": the name in parentheses is the real one. */
+function englishName(header: string): string {
+  const match = header.match(/\(([A-Za-z][A-Za-z0-9]*)\)\s*$/);
+  return match ? match[1]! : header;
+}
+
+/** A copy of the file with every CRLF made LF (decompressed), in the scratch folder. */
+async function normalizeLineEndings(file: string, gzip: boolean, scratchDir: string): Promise<string> {
+  const target = path.join(scratchDir, `${path.basename(file).replace(/\.gz$/i, "")}.lf`);
+  const source = createReadStream(file);
+  let pendingCr = false;
+  const fix = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let text = (pendingCr ? "\r" : "") + chunk.toString("latin1");
+      pendingCr = text.endsWith("\r");
+      if (pendingCr) text = text.slice(0, -1);
+      done(null, Buffer.from(text.replace(/\r\n/g, "\n"), "latin1"));
+    },
+    flush(done) {
+      done(null, pendingCr ? Buffer.from("\r", "latin1") : null);
+    },
+  });
+  await pipeline(gzip ? source.pipe(createGunzip()) : source, fix, createWriteStream(target));
+  return target;
 }
 
 function parseCsvHeader(line: string): string[] {

@@ -1,18 +1,26 @@
-/** AWS Cost and Usage Reports: CUR 2.0 (Parquet) and legacy CUR (CSV / CSV.gz). */
-import { hasColumns, ident, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+/**
+ * AWS Cost and Usage Reports: snake_case CUR (CUR 2.0 Parquet or CSV, and the
+ * legacy CUR's Athena/Parquet naming) and the legacy CUR's category/Name CSV.
+ */
+import { col, hasColumns, ident, monthOf, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+
+const MAP_COLUMNS = ["product", "resource_tags", "cost_category", "discount"];
 
 export const awsCur2: SourceFormat = {
   id: "aws_cur2",
   provider: "aws",
-  description: "AWS CUR 2.0 (Data Exports), Parquet, snake_case columns, MAP columns landed as JSON",
+  description:
+    "AWS CUR 2.0 (Data Exports) and Athena-style CUR, snake_case, Parquet or CSV; MAP columns landed as JSON",
   rawTable: "aws_cur2_line_items",
   detect: (p) =>
-    p.kind === "parquet" && hasColumns(p, ["line_item_unblended_cost", "bill_billing_period_start_date"]),
-  // MAP columns (product, resource_tags, cost_category, discount) land as JSON text.
-  read: (p) => `SELECT * REPLACE (
-      to_json(product) AS product, to_json(resource_tags) AS resource_tags,
-      to_json(cost_category) AS cost_category, to_json(discount) AS discount)
-    FROM read_parquet(${sqlPath(p.path)}, hive_partitioning = false)`,
+    (p.kind === "parquet" || p.kind === "csv") &&
+    hasColumns(p, ["line_item_unblended_cost", "bill_billing_period_start_date"]),
+  read: (p) => {
+    if (p.kind === "csv") return readCsvText(p);
+    const maps = MAP_COLUMNS.filter((c) => p.types[c]?.startsWith("MAP"));
+    const replace = maps.length ? ` REPLACE (${maps.map((c) => `to_json(${c}) AS ${c}`).join(", ")})` : "";
+    return `SELECT *${replace} FROM read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`;
+  },
   requiredColumns: [
     "bill_payer_account_id",
     "bill_billing_period_start_date",
@@ -22,12 +30,15 @@ export const awsCur2: SourceFormat = {
     "line_item_unblended_cost",
     "line_item_currency_code",
   ],
-  billingAccount: "bill_payer_account_id::VARCHAR",
-  billingPeriod: "strftime(bill_billing_period_start_date::TIMESTAMP, '%Y-%m')",
-  cost: "line_item_unblended_cost",
-  currency: "line_item_currency_code",
+  billingAccount: () => "bill_payer_account_id::VARCHAR",
+  billingPeriod: () => monthOf("bill_billing_period_start_date"),
+  cost: () => "line_item_unblended_cost",
+  currency: () => "line_item_currency_code",
   numericColumns: ["line_item_unblended_cost", "line_item_usage_amount"],
 };
+
+const CUR_CATEGORY =
+  /(identity|bill|lineItem|product|pricing|reservation|savingsPlan|discount|costCategory)\//g;
 
 export const awsCurLegacy: SourceFormat = {
   id: "aws_cur_legacy",
@@ -45,9 +56,16 @@ export const awsCurLegacy: SourceFormat = {
     "lineItem/UnblendedCost",
     "lineItem/CurrencyCode",
   ],
-  billingAccount: ident("bill/PayerAccountId"),
-  billingPeriod: `substr(${ident("bill/BillingPeriodStartDate")}, 1, 7)`,
-  cost: ident("lineItem/UnblendedCost"),
-  currency: ident("lineItem/CurrencyCode"),
+  billingAccount: () => ident("bill/PayerAccountId"),
+  billingPeriod: () => monthOf(ident("bill/BillingPeriodStartDate")),
+  cost: () => ident("lineItem/UnblendedCost"),
+  currency: (p) => col(p, "lineItem/CurrencyCode"),
   numericColumns: ["lineItem/UnblendedCost", "lineItem/UsageAmount"],
+  // Some CUR writers fuse two names ("pricing/OfferingClasspricing/PurchaseOption"). When the
+  // rows still have as many fields as the header (the reader checks), the data is aligned and
+  // only that column's name is wrong: load, and say so.
+  headerWarning: (p) => {
+    const fused = p.columns.find((c) => (c.match(CUR_CATEGORY) ?? []).length > 1);
+    return fused ? `header name "${fused}" is two column names fused together; kept as is` : undefined;
+  },
 };

@@ -1,34 +1,36 @@
-/** Azure Cost Management cost details exports (MCA camelCase), actual and amortized. */
-import { hasColumns, readCsvText, type SourceFormat } from "../format.ts";
+/**
+ * Azure Cost Management cost details exports in every schema Microsoft has
+ * shipped (EA, EA v2, MCA camelCase, pay-as-you-go / legacy, localized headers),
+ * actual and amortized. DuckDB resolves column names case-insensitively, so the
+ * schemas share one raw table per dataset; staging picks the columns each has.
+ */
+import { col, hasColumns, monthOf, readCsvText, type SourceFormat } from "../format.ts";
 
-const mca = (kind: "actual" | "amortized"): SourceFormat => ({
-  id: `azure_mca_${kind}`,
+export const AZURE_COST = ["costInBillingCurrency", "Cost", "PreTaxCost"];
+export const AZURE_CURRENCY = ["billingCurrency", "BillingCurrencyCode", "Currency"];
+export const AZURE_DATE = ["date", "UsageDateTime"];
+const ACCOUNT = ["billingAccountId", "SubscriptionGuid", "subscriptionId"];
+const SERVICE = ["meterCategory", "consumedService", "MeterSubcategory"];
+
+const costDetails = (dataset: "actual" | "amortized"): SourceFormat => ({
+  id: `azure_${dataset}`,
   provider: "azure",
-  description: `Azure cost details, Microsoft Customer Agreement, ${kind} cost, CSV`,
-  rawTable: `azure_mca_${kind}_cost_lines`,
+  description: `Azure cost details, ${dataset} cost (EA, MCA, pay-as-you-go; CSV)`,
+  rawTable: `azure_${dataset}_cost_lines`,
   // Actual and amortized exports share their columns: the file name tells them apart,
-  // as Cost Management names exports after their dataset.
+  // as Cost Management names exports after their dataset (override with --format).
   detect: (p) =>
     p.kind === "csv" &&
-    hasColumns(p, ["costInBillingCurrency", "billingPeriodStartDate", "chargeType", "billingCurrency"]) &&
-    (kind === "amortized") === /amortized/.test(p.name),
+    hasColumns(p, [AZURE_COST, AZURE_DATE, SERVICE]) &&
+    (dataset === "amortized") === /amortized/.test(p.name),
   read: readCsvText,
-  requiredColumns: [
-    "billingAccountId",
-    "billingPeriodStartDate",
-    "date",
-    "subscriptionId",
-    "chargeType",
-    "costInBillingCurrency",
-    "billingCurrency",
-  ],
-  billingAccount: "billingAccountId",
-  // MCA exports write dates as MM/DD/YYYY.
-  billingPeriod: "strftime(strptime(billingPeriodStartDate, '%m/%d/%Y'), '%Y-%m')",
-  cost: "costInBillingCurrency",
-  currency: "billingCurrency",
-  numericColumns: ["costInBillingCurrency", "quantity"],
+  requiredColumns: [AZURE_COST, AZURE_CURRENCY, AZURE_DATE, ACCOUNT],
+  billingAccount: (p) => col(p, ...ACCOUNT),
+  billingPeriod: (p) => monthOf(`coalesce(${col(p, "billingPeriodStartDate")}, ${col(p, ...AZURE_DATE)})`),
+  cost: (p) => col(p, ...AZURE_COST),
+  currency: (p) => col(p, ...AZURE_CURRENCY),
+  numericColumns: [...AZURE_COST, "quantity", "UsageQuantity"],
 });
 
-export const azureMcaActual = mca("actual");
-export const azureMcaAmortized = mca("amortized");
+export const azureActual = costDetails("actual");
+export const azureAmortized = costDetails("amortized");

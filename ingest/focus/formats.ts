@@ -1,29 +1,50 @@
-/** FOCUS exports (1.0-1.2), from any provider that writes them. */
-import { hasColumns, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+/** FOCUS exports (0.5-1.2), from any provider that writes them. */
+import { col, hasColumns, ident, monthOf, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+
+/** FOCUS 0.5 names and their 1.0+ successors; a file with both keeps the new one. */
+export const PRE_1_0_NAMES: Record<string, string> = {
+  ChargeType: "ChargeCategory",
+  Provider: "ProviderName",
+  Publisher: "PublisherName",
+  InvoiceIssuer: "InvoiceIssuerName",
+  ResourceID: "ResourceId",
+  Region: "RegionId",
+  AmortizedCost: "EffectiveCost",
+  UsageQuantity: "ConsumedQuantity",
+  UsageUnit: "ConsumedUnit",
+};
+
+/** Pre-1.0 columns renamed to their 1.0 names, unless the file also has the new name. */
+function renamed(p: { columns: string[] }): string {
+  const have = new Set(p.columns.map((c) => c.toLowerCase()));
+  const renames = p.columns
+    .filter((c) => PRE_1_0_NAMES[c] && !have.has(PRE_1_0_NAMES[c]!.toLowerCase()))
+    .map((c) => `${ident(c)} AS ${PRE_1_0_NAMES[c]}`);
+  return renames.length ? `SELECT * RENAME (${renames.join(", ")}) FROM` : "SELECT * FROM";
+}
 
 export const focusExport: SourceFormat = {
   id: "focus",
   provider: "focus",
-  description: "FOCUS 1.0-1.2 cost and usage export, CSV or Parquet",
+  description: "FOCUS 0.5-1.2 cost and usage export, CSV or Parquet (pre-1.0 names mapped)",
   rawTable: "focus_cost_lines",
   detect: (p) =>
     (p.kind === "csv" || p.kind === "parquet") &&
     hasColumns(p, ["BilledCost", "BillingPeriodStart", "ChargePeriodStart"]),
   read: (p) =>
     p.kind === "parquet"
-      ? `SELECT * FROM read_parquet(${sqlPath(p.path)}, hive_partitioning = false)`
-      : readCsvText(p),
+      ? `${renamed(p)} read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`
+      : `${renamed(p)} (${readCsvText(p)})`,
   requiredColumns: [
     "BilledCost",
-    "BillingAccountId",
-    "BillingCurrency",
     "BillingPeriodStart",
     "ChargePeriodStart",
-    "ChargeCategory",
+    ["ChargeCategory", "ChargeType"],
   ],
-  billingAccount: "BillingAccountId",
-  billingPeriod: "substr(BillingPeriodStart::VARCHAR, 1, 7)",
-  cost: "BilledCost",
-  currency: "BillingCurrency",
-  numericColumns: ["BilledCost", "EffectiveCost", "ListCost"],
+  // Partial files (the spec's examples) may lack the account or currency: they land, keyed by ''.
+  billingAccount: (p) => `coalesce(${col(p, "BillingAccountId")}, '')`,
+  billingPeriod: () => monthOf("BillingPeriodStart"),
+  cost: () => "BilledCost",
+  currency: (p) => `coalesce(${col(p, "BillingCurrency")}, '')`,
+  numericColumns: ["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"],
 };

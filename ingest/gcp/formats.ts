@@ -1,8 +1,12 @@
-/** GCP Cloud Billing export to BigQuery, extracted as newline-delimited JSON. */
-import { hasColumns, type SourceFormat, sqlPath } from "../format.ts";
+/**
+ * GCP Cloud Billing: the BigQuery export (standard or resource-level) as NDJSON
+ * from `bq extract` or as CSV with dotted names, which lands in the same raw
+ * table; and the retired file exports (CSV and JSON array).
+ */
+import { col, hasColumns, ident, monthOf, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
 
 /** Scalars land as text (exact), nested records as JSON, as `bq extract` wrote them. */
-const COLUMNS = {
+const JSON_COLUMNS = {
   billing_account_id: "VARCHAR",
   service: "JSON",
   sku: "JSON",
@@ -21,34 +25,113 @@ const COLUMNS = {
   invoice: "JSON",
   cost_type: "VARCHAR",
   resource: "JSON",
+  tags: "JSON",
+  price: "JSON",
+  cost_at_list: "VARCHAR",
+  transaction_type: "VARCHAR",
+  seller_name: "VARCHAR",
+  adjustment_info: "JSON",
 };
 
-export const gcpBigQueryJson: SourceFormat = {
-  id: "gcp_bq_json",
+const shared = {
   provider: "gcp",
-  description: "GCP BigQuery billing export (standard or resource-level) as NDJSON from bq extract",
   rawTable: "gcp_billing_export_lines",
-  detect: (p) =>
-    p.kind === "ndjson" && hasColumns(p, ["billing_account_id", "cost", "currency", "usage_start_time"]),
-  read: (p) => {
-    const spec = Object.entries(COLUMNS)
-      .filter(([name]) => p.columns.includes(name))
-      .map(([name, type]) => `${name}: '${type}'`)
-      .join(", ");
-    return `SELECT * FROM read_json(${sqlPath(p.path)}, format = 'newline_delimited', columns = {${spec}})`;
-  },
   requiredColumns: [
     "billing_account_id",
-    "service",
-    "sku",
     "usage_start_time",
     "cost",
     "currency",
-    "invoice",
+    ["invoice", "invoice.month"],
   ],
-  billingAccount: "billing_account_id",
-  billingPeriod: "substr(invoice ->> 'month', 1, 4) || '-' || substr(invoice ->> 'month', 5, 2)",
-  cost: "cost",
-  currency: "currency",
+  billingAccount: () => "billing_account_id",
+  billingPeriod: () => "substr(invoice ->> 'month', 1, 4) || '-' || substr(invoice ->> 'month', 5, 2)",
+  cost: () => "cost",
+  currency: () => "currency",
   numericColumns: ["cost"],
+} satisfies Partial<SourceFormat>;
+
+export const gcpBigQueryJson: SourceFormat = {
+  ...shared,
+  id: "gcp_bq_json",
+  description: "GCP BigQuery billing export (standard or resource-level) as NDJSON from bq extract",
+  detect: (p) =>
+    p.kind === "ndjson" && hasColumns(p, ["billing_account_id", "cost", "currency", "usage_start_time"]),
+  read: (p) => {
+    const spec = Object.entries(JSON_COLUMNS)
+      .filter(([name]) => p.columns.includes(name))
+      .map(([name, type]) => `${name}: '${type}'`)
+      .join(", ");
+    return `SELECT * FROM read_json(${sqlPath(p.readPath)}, format = 'newline_delimited', columns = {${spec}})`;
+  },
+};
+
+/** A dotted CSV column group as the JSON record the NDJSON export has. */
+function record(p: { columns: string[] }, prefix: string): string | undefined {
+  const fields = p.columns.filter((c) => c.startsWith(`${prefix}.`));
+  if (!fields.length) return undefined;
+  return `json_object(${fields.map((f) => `'${f.slice(prefix.length + 1)}', ${ident(f)}`).join(", ")}) AS ${prefix}`;
+}
+
+/** Repeated fields in these CSVs are Python reprs ([{'key': 'x', ...}]): made JSON here. */
+function pyList(column: string): string {
+  return `CASE WHEN ${column} IS NULL THEN NULL ELSE replace(replace(replace(replace(${column}, '''', '"'), 'None', 'null'), 'True', 'true'), 'False', 'false')::JSON END AS ${column}`;
+}
+
+export const gcpBigQueryCsv: SourceFormat = {
+  ...shared,
+  id: "gcp_bq_csv",
+  description: "GCP BigQuery billing export saved as CSV (dotted names such as service.description)",
+  detect: (p) =>
+    p.kind === "csv" &&
+    hasColumns(p, ["billing_account_id", "cost", "currency", "usage_start_time", "invoice.month"]),
+  read: (p) => {
+    const records = ["service", "sku", "project", "location", "usage", "invoice", "resource"]
+      .map((r) => record(p, r))
+      .filter(Boolean);
+    const lists = ["labels", "system_labels", "credits"].filter((c) => p.columns.includes(c)).map(pyList);
+    const scalars = [
+      "billing_account_id",
+      "usage_start_time",
+      "usage_end_time",
+      "export_time",
+      "cost",
+      "currency",
+      "currency_conversion_rate",
+      "cost_type",
+    ].filter((c) => p.columns.includes(c));
+    return `SELECT ${[...scalars, ...records, ...lists].join(", ")} FROM (${readCsvText(p)})`;
+  },
+};
+
+export const gcpFileExportCsv: SourceFormat = {
+  id: "gcp_file_export_csv",
+  provider: "gcp",
+  description: "GCP billing file export (retired 2019), CSV: Account ID, Line Item, Cost, Currency …",
+  rawTable: "gcp_file_export_csv_lines",
+  detect: (p) =>
+    p.kind === "csv" && hasColumns(p, ["Account ID", "Line Item", "Start Time", "Cost", "Currency"]),
+  read: readCsvText,
+  requiredColumns: ["Account ID", "Line Item", "Start Time", "Cost", "Currency"],
+  billingAccount: () => ident("Account ID"),
+  billingPeriod: () => monthOf(ident("Start Time")),
+  cost: () => ident("Cost"),
+  currency: (p) => col(p, "Currency"),
+  numericColumns: ["Cost", "Credit1 Amount"],
+};
+
+export const gcpFileExportJson: SourceFormat = {
+  id: "gcp_file_export_json",
+  provider: "gcp",
+  description: "GCP billing file export (retired 2019), JSON array of line items with nested cost",
+  rawTable: "gcp_file_export_json_lines",
+  detect: (p) => p.kind === "json" && hasColumns(p, ["lineItemId", "startTime", "cost"]),
+  read: (p) => `SELECT * EXCLUDE (cost), cost.amount::VARCHAR AS cost_amount, cost.currency AS cost_currency
+    FROM read_json(${sqlPath(p.readPath)}, format = 'array')`,
+  requiredColumns: ["lineItemId", "startTime", "cost"],
+  // The file export carries no billing account id: the project number stands in.
+  billingAccount: () => "projectNumber::VARCHAR",
+  billingPeriod: () => monthOf("startTime"),
+  cost: () => "cost_amount",
+  currency: () => "cost_currency",
+  numericColumns: ["cost_amount"],
 };

@@ -11,12 +11,12 @@ export const metricsHourly: SourceFormat = {
     (p.kind === "csv" || p.kind === "parquet") && hasColumns(p, ["timestamp", "resource_id", "cpu_avg_pct"]),
   read: (p) =>
     p.kind === "parquet"
-      ? `SELECT * FROM read_parquet(${sqlPath(p.path)}, hive_partitioning = false)`
+      ? `SELECT * FROM read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`
       : readCsvText(p),
   requiredColumns: ["timestamp", "provider", "resource_id", "cpu_avg_pct", "cpu_max_pct"],
-  billingAccount: "provider",
-  billingPeriod: "strftime(timestamp::TIMESTAMPTZ AT TIME ZONE 'UTC', '%Y-%m')",
-  cost: null,
-  currency: null,
-  numericColumns: ["cpu_avg_pct", "cpu_max_pct"],
+  billingAccount: () => "provider",
+  billingPeriod: () => "strftime(timestamp::TIMESTAMPTZ AT TIME ZONE 'UTC', '%Y-%m')",
+  cost: () => null,
+  currency: () => null,
+  numericColumns: ["cpu_avg_pct", "cpu_max_pct", "memory_avg_pct", "memory_max_pct"],
 };

@@ -71,7 +71,7 @@ azure_lines as (
         case when cost_kind = 'actual' then payg_cost else 0 end as list_cost,
         case when cost_kind = 'actual' then usage_quantity else 0 end as usage_quantity,
         currency, tags
-    from {{ ref('stg_azure__mca_cost_lines') }}
+    from {{ ref('stg_azure__cost_lines') }}
 ),
 
 gcp_lines as (

@@ -50,9 +50,9 @@ describe("ingest of bad input", () => {
     const dir = tempDir();
     const file = path.join(dir, "focus-missing.csv");
     const lines = readFileSync(focusFile(), "utf8").split("\n");
-    writeFileSync(file, [lines[0]!.replace("BillingCurrency", "Currency"), lines[1]].join("\n"));
+    writeFileSync(file, [lines[0]!.replace("ChargeCategory", "Category"), lines[1]].join("\n"));
     await expect(ingestPaths(w, [file], { lakeDir: dir }, quiet)).rejects.toThrow(
-      /row 1, column BillingCurrency\): missing required column for focus: BillingCurrency/,
+      /\(row 1, column ChargeCategory\): missing required column for focus: one of ChargeCategory \/ ChargeType$/,
     );
     await w.close();
   });

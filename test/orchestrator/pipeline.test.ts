@@ -45,7 +45,7 @@ describe("the demo pipeline on a generated fleet", () => {
   // GCP's export `cost` is before credits; its billed cost (cost + credits) is checked below.
   it("lands billed cost per provider export equal to the raw files, to the cent", async () => {
     const loads = await warehouse.all<{ source: string; totals: string }>(
-      "select source, cost_totals as totals from ops.loads where status in ('loaded', 'replaced') and source not in ('metrics_hourly', 'azure_mca_amortized', 'gcp_bq_json')",
+      "select source, cost_totals as totals from ops.loads where status in ('loaded', 'replaced') and source not in ('metrics_hourly', 'azure_amortized', 'gcp_bq_json')",
     );
     const bySourceFile: Record<string, number> = {};
     for (const l of loads)

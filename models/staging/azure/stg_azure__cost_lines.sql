@@ -1,0 +1,34 @@
+-- Azure cost details, actual and amortized side by side (`cost_kind` says which), every
+-- export schema in one shape. Tags may come without their enclosing braces.
+{% for kind in ['actual', 'amortized'] %}
+select
+    '{{ kind }}'                                                         as cost_kind,
+    'azure'                                                              as provider,
+    coalesce(billingAccountId, SubscriptionGuid, subscriptionId)         as billing_account_id,
+    coalesce(subscriptionId, SubscriptionGuid)                           as sub_account_id,
+    subscriptionName                                                     as sub_account_name,
+    nullif(invoiceId, '')                                                as invoice_id,
+    _billing_period                                                      as billing_period,
+    {{ parse_timestamp('coalesce("date", UsageDateTime)') }}::date       as usage_date,
+    coalesce(chargeType, 'Usage')                                        as charge_type,
+    pricingModel                                                         as pricing_model,
+    consumedService                                                      as service_code,
+    meterCategory                                                        as service_name,
+    nullif(meterName, '')                                                as meter_name,
+    lower(nullif(coalesce(InstanceName, ResourceId, InstanceId), ''))    as resource_id,
+    nullif(resourceLocation, '')                                         as region,
+    {{ money('coalesce(quantity, UsageQuantity)') }}                     as usage_quantity,
+    unitOfMeasure                                                        as unit,
+    coalesce(billingCurrency, BillingCurrencyCode, Currency)             as currency,
+    {{ money('coalesce(costInBillingCurrency, Cost, PreTaxCost)') }}     as cost,
+    {{ money('paygCostInBillingCurrency') }}                             as payg_cost,
+    nullif(reservationId, '')                                            as commitment_id,
+    case
+        when coalesce(tags, '') = '' then '{}'
+        when starts_with(trim(tags), '{') then tags
+        else '{' || tags || '}'
+    end::json                                                            as tags,
+    _source_file                                                         as source_file
+from {{ source('azure', kind ~ '_cost_lines') }}
+{% if not loop.last %}union all{% endif %}
+{% endfor %}
