@@ -88,4 +88,37 @@ describe("ingest of bad input", () => {
     expect(ledger.map((l) => l.status)).toEqual(["loaded", "replaced"]);
     await w.close();
   });
+
+  it("lands the parts of one month together, and a restated multi-part month replaces all its parts", async () => {
+    const w = await Warehouse.open({ path: ":memory:" });
+    const dir = tempDir();
+    const lines = readFileSync(focusFile(), "utf8").trimEnd().split("\n");
+    const half = Math.floor(lines.length / 2);
+    const write = (folder: string, first: string[], second: string[]) => {
+      mkdirSync(path.join(dir, folder));
+      writeFileSync(path.join(dir, folder, "part-1.csv"), `${[lines[0], ...first].join("\n")}\n`);
+      writeFileSync(path.join(dir, folder, "part-2.csv"), `${[lines[0], ...second].join("\n")}\n`);
+      return path.join(dir, folder);
+    };
+    const original = await ingestPaths(
+      w,
+      [write("v1", lines.slice(1, half), lines.slice(half))],
+      { lakeDir: dir },
+      quiet,
+    );
+    expect(original.map((r) => r.status)).toEqual(["loaded", "loaded"]);
+    const count = async () =>
+      Number((await w.all<{ n: string }>("select count(*)::varchar as n from raw.focus_cost_lines"))[0]!.n);
+    expect(await count()).toBe(lines.length - 1);
+    // The restatement drops one row from each part.
+    const restated = await ingestPaths(
+      w,
+      [write("v2", lines.slice(2, half), lines.slice(half + 1))],
+      { lakeDir: dir },
+      quiet,
+    );
+    expect(restated.map((r) => r.status)).toEqual(["replaced", "replaced"]);
+    expect(await count()).toBe(lines.length - 3);
+    await w.close();
+  });
 });
