@@ -1,23 +1,94 @@
-/** The lake: each landed billing period as zstd Parquet under data/lake/<format>/billing_period=YYYY-MM/. */
+/**
+ * The lake and the raw views over it. Each landed (file, billing account, period)
+ * becomes one immutable zstd Parquet file under
+ * data/lake/<format>/billing_period=YYYY-MM/; `raw.<table>` is a view over the
+ * current files, listed in ops.load_parts. A load writes its files first and then
+ * switches the view and the ledger in one transaction: a crash before the commit
+ * leaves only unreferenced files, which the next load removes.
+ */
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Warehouse } from "../core/warehouse/warehouse.ts";
+import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
 import { type SourceFormat, sqlPath } from "./format.ts";
 
-export async function writeLake(
+export function lakeFile(
+  lakeDir: string,
+  format: SourceFormat,
+  account: string,
+  period: string,
+  loadId: string,
+): string {
+  const slug = createHash("sha256").update(account).digest("hex").slice(0, 16);
+  return path.join(lakeDir, format.id, `billing_period=${period}`, `${slug}-load${loadId}.parquet`);
+}
+
+/** COPY the rows of one account and period from the source query to its lake file. */
+export async function writeLakeFile(
+  warehouse: Warehouse,
+  source: string,
+  file: string,
+  where: { account: string; period: string } | null,
+  meta: { sourceFile: string; loadId: string; loadedAt: string },
+): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const filter = where ? "WHERE _billing_account = $1 AND _billing_period = $2" : "";
+  await warehouse.run(
+    `COPY (SELECT *, ${sqlPath(meta.sourceFile)} AS _source_file, TIMESTAMPTZ '${meta.loadedAt}' AS _loaded_at,
+        ${meta.loadId}::BIGINT AS _load_id FROM ${source} ${filter})
+     TO ${sqlPath(file)} (FORMAT parquet, COMPRESSION zstd)`,
+    where ? [where.account, where.period] : undefined,
+  );
+}
+
+/** Point raw.<table> at the table's current lake files (inside the load's transaction). */
+export async function refreshRawView(tx: TransactionScope, rawTable: string): Promise<void> {
+  const files = await tx.all<{ lake_file: string }>(
+    "SELECT lake_file FROM ops.load_parts WHERE raw_table = $1 AND superseded_by IS NULL ORDER BY load_id, billing_account, billing_period",
+    [rawTable],
+  );
+  const [schema, name] = rawTable.split(".") as [string, string];
+  const kind = await tx.all<{ table_type: string }>(
+    "SELECT table_type FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
+    [schema, name],
+  );
+  // An empty placeholder table (made for the models before anything landed) gives way to the view.
+  if (kind[0]?.table_type === "BASE TABLE") await tx.run(`DROP TABLE ${rawTable}`);
+  if (!files.length) {
+    if (kind.length && kind[0]!.table_type !== "BASE TABLE") await tx.run(`DROP VIEW ${rawTable}`);
+    return;
+  }
+  const list = files.map((f) => sqlPath(f.lake_file)).join(", ");
+  await tx.run(
+    `CREATE OR REPLACE VIEW ${rawTable} AS SELECT * FROM read_parquet([${list}], union_by_name = true)`,
+  );
+}
+
+/** Remove lake files no current load refers to: superseded periods and leftovers of interrupted loads. */
+export async function collectGarbage(
   warehouse: Warehouse,
   lakeDir: string,
   format: SourceFormat,
-  rawTable: string,
-  account: string,
-  period: string,
-): Promise<void> {
-  const dir = path.join(lakeDir, format.id, `billing_period=${period}`);
-  mkdirSync(dir, { recursive: true });
-  const slug = createHash("sha256").update(account).digest("hex").slice(0, 16);
-  await warehouse.run(
-    `COPY (SELECT * FROM ${rawTable} WHERE _billing_account = $1 AND _billing_period = $2) TO ${sqlPath(path.join(dir, `${slug}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
-    [account, period],
+): Promise<number> {
+  const root = path.join(lakeDir, format.id);
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) return 0;
+  const live = new Set(
+    (
+      await warehouse.all<{ lake_file: string }>(
+        "SELECT lake_file FROM ops.load_parts WHERE superseded_by IS NULL",
+      )
+    ).map((r) => r.lake_file),
   );
+  let removed = 0;
+  for (const period of readdirSync(root)) {
+    const dir = path.join(root, period);
+    for (const file of readdirSync(dir)) {
+      const full = path.join(dir, file);
+      if (file.endsWith(".parquet") && !live.has(full)) {
+        rmSync(full, { force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
 }

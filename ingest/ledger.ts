@@ -9,6 +9,8 @@ import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts
 import type { SourceFormat } from "./format.ts";
 
 export interface LoadRecord {
+  /** Taken from ops.loads_seq beforehand when the lake files are named after it. */
+  loadId?: string;
   format: SourceFormat;
   file: string;
   bytes: number;
@@ -29,6 +31,7 @@ export async function recordLoad(
   const query = warehouse.db
     .insertInto("ops.loads")
     .values({
+      ...(r.loadId ? { load_id: r.loadId } : {}),
       source: r.format.id,
       raw_table: `raw.${r.format.rawTable}`,
       billing_account: r.account,

@@ -14,13 +14,13 @@ import os from "node:os";
 import path from "node:path";
 import { CcoError, InputError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
-import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
-import { ident, type SourceFormat, sqlPath } from "./format.ts";
+import type { Warehouse } from "../core/warehouse/warehouse.ts";
+import type { SourceFormat } from "./format.ts";
 import { FORMATS } from "./formats.ts";
-import { writeLake } from "./lake.ts";
+import { collectGarbage, lakeFile, refreshRawView, writeLakeFile } from "./lake.ts";
 import { checksum, recordFailure, recordLoad } from "./ledger.ts";
 import { firstLine, probe, walk } from "./probe.ts";
-import { checkRequired, type MoneyColumns, readError, totalsIn, validate } from "./validate.ts";
+import { checkRequired, landedTotals, type MoneyColumns, readError, scanSource } from "./validate.ts";
 
 export interface IngestOptions {
   lakeDir: string;
@@ -40,15 +40,16 @@ export interface FileResult {
   warning?: string;
 }
 
-/** A file read into a temp table and validated, waiting to land. */
+/** A file checked and summed, waiting to land. */
 interface Staged {
   file: string;
-  table: string;
+  /** The SELECT that reads the file with _billing_account and _billing_period added. */
+  source: string;
   format: SourceFormat;
   money: MoneyColumns;
   bytes: number;
   sha256: string;
-  pairs: { account: string; period: string }[];
+  pairs: { account: string; period: string; rows: number }[];
   rows: number;
   totals: Record<string, string>;
   warning?: string;
@@ -82,7 +83,7 @@ export async function ingestPaths(
     await progress.step(`Ingesting ${files.length} files`, async (tick) => {
       for (const [i, file] of files.entries()) {
         try {
-          const staged = await stage(warehouse, file, forced, scratchDir, i);
+          const staged = await stage(warehouse, file, forced, scratchDir);
           if ("status" in staged) {
             if (staged.warning) progress.warn(`${file}: ${staged.warning}`);
             results.push(staged);
@@ -111,7 +112,6 @@ export async function ingestPaths(
       await landGroup();
     });
   } finally {
-    for (const staged of group) await warehouse.run(`DROP TABLE IF EXISTS ${staged.table}`);
     rmSync(scratchDir, { recursive: true, force: true });
   }
   return results;
@@ -122,13 +122,12 @@ function groupKey(s: Staged): string {
   return `${s.format.rawTable}|${s.pairs.map((p) => `${p.account}/${p.period}`).join(",")}`;
 }
 
-/** Probe, detect, check and read one file into a temp table; or say it is skipped or empty. */
+/** Probe, detect, check and scan one file; or say it is skipped or empty. */
 async function stage(
   warehouse: Warehouse,
   file: string,
   forced: SourceFormat | undefined,
   scratchDir: string,
-  n: number,
 ): Promise<Staged | FileResult> {
   const fileProbe = await probe(file, warehouse, scratchDir);
   const format = forced ?? FORMATS.find((f) => f.detect(fileProbe));
@@ -144,66 +143,52 @@ async function stage(
   const { sha256, bytes } = await checksum(file);
   const rawTable = `raw.${format.rawTable}`;
   const none = { file, format: format.id, rows: 0, billingPeriods: [], totals: {} };
-  if (await warehouse.tableExists("raw", format.rawTable)) {
-    const already = await warehouse.all(
-      `SELECT 1 FROM ${rawTable} WHERE _load_id IN (SELECT load_id FROM ops.loads WHERE file_sha256 = $1 AND raw_table = $2) LIMIT 1`,
-      [sha256, rawTable],
-    );
-    if (already.length) return { ...none, status: "skipped" };
-  }
-  const table = `_stage_${n}`;
-  await warehouse
-    .run(`CREATE OR REPLACE TEMP TABLE ${table} AS
-      SELECT *, row_number() OVER () AS _row,
-        coalesce(${format.billingAccount(fileProbe)}::VARCHAR, '') AS _billing_account,
-        ${format.billingPeriod(fileProbe)}::VARCHAR AS _billing_period
-      FROM (${format.read(fileProbe)})`)
-    .catch((error) => {
-      throw readError(file, format, fileProbe, error);
-    });
-  try {
-    await validate(warehouse, table, fileProbe, format, money.currency);
-    const counted = await warehouse.all<{ account: string; period: string; rows: string }>(
-      `SELECT _billing_account AS account, _billing_period AS period, count(*)::VARCHAR AS rows FROM ${table} GROUP BY ALL ORDER BY ALL`,
-    );
-    const rows = counted.reduce((s, p) => s + Number(p.rows), 0);
-    if (rows === 0) {
-      // A header-only export is a valid empty month: nothing to land, but recorded.
-      await recordLoad(warehouse, undefined, {
-        format,
-        file,
-        bytes,
-        sha256,
-        account: null,
-        period: null,
-        rows: 0,
-        totals: {},
-        status: "loaded",
-      });
-      await warehouse.run(`DROP TABLE ${table}`);
-      return { ...none, status: "loaded", warning: "header only: an empty export, zero rows loaded" };
-    }
-    const totals = await totalsIn(warehouse, table, money, "TRUE");
-    const pairs = counted.map(({ account, period }) => ({ account, period }));
-    return {
-      file,
-      table,
+  const already = await warehouse.all(
+    `SELECT 1 FROM ops.loads l JOIN ops.load_parts p USING (load_id)
+     WHERE l.file_sha256 = $1 AND l.raw_table = $2 AND p.superseded_by IS NULL LIMIT 1`,
+    [sha256, rawTable],
+  );
+  if (already.length) return { ...none, status: "skipped" };
+  const source = `(SELECT *, coalesce(${format.billingAccount(fileProbe)}::VARCHAR, '') AS _billing_account,
+      ${format.billingPeriod(fileProbe)}::VARCHAR AS _billing_period
+    FROM (${format.read(fileProbe)}))`;
+  const scan = await scanSource(warehouse, source, fileProbe, format, money).catch((error) => {
+    throw error instanceof InputError ? error : readError(file, format, fileProbe, error);
+  });
+  if (scan.rows === 0) {
+    // A header-only export is a valid empty month: nothing to land, but recorded.
+    await recordLoad(warehouse, undefined, {
       format,
-      money,
+      file,
       bytes,
       sha256,
-      pairs,
-      rows,
-      totals,
-      ...(warning ? { warning } : {}),
-    };
-  } catch (error) {
-    await warehouse.run(`DROP TABLE IF EXISTS ${table}`);
-    throw error;
+      account: null,
+      period: null,
+      rows: 0,
+      totals: {},
+      status: "loaded",
+    });
+    return { ...none, status: "loaded", warning: "header only: an empty export, zero rows loaded" };
   }
+  return {
+    file,
+    source,
+    format,
+    money,
+    bytes,
+    sha256,
+    pairs: scan.pairs,
+    rows: scan.rows,
+    totals: scan.totals,
+    ...(warning ? { warning } : {}),
+  };
 }
 
-/** Land a group of staged files in one transaction, then write their periods to the lake. */
+/**
+ * Land a group of staged files: write their lake files, read them back to
+ * reconcile, then in one transaction record the loads and parts, supersede the
+ * periods they restate, and point the raw view at the new files.
+ */
 async function land(
   warehouse: Warehouse,
   group: Staged[],
@@ -212,29 +197,66 @@ async function land(
 ): Promise<FileResult[]> {
   const format = group[0]!.format;
   const rawTable = `raw.${format.rawTable}`;
-  const pairs = [
-    ...new Map(group.flatMap((s) => s.pairs).map((p) => [`${p.account}|${p.period}`, p])).values(),
-  ];
+  const loadedAt = new Date().toISOString();
+  const written: string[] = [];
+  const landed: {
+    staged: Staged;
+    loadId: string;
+    parts: { account: string; period: string; rows: number; file: string }[];
+  }[] = [];
   try {
-    const statuses = await warehouse.transaction(async (tx) => {
-      for (const staged of group) await ensureRawTable(tx, rawTable, staged.table);
+    for (const staged of group) {
+      const [{ id }] = (await warehouse.all<{ id: string }>(
+        "SELECT nextval('ops.loads_seq')::VARCHAR AS id",
+      )) as [{ id: string }];
+      const parts = [];
+      for (const pair of staged.pairs) {
+        const file = lakeFile(lakeDir, format, pair.account, pair.period, id);
+        written.push(file);
+        await writeLakeFile(warehouse, staged.source, file, staged.pairs.length > 1 ? pair : null, {
+          sourceFile: staged.file,
+          loadId: id,
+          loadedAt,
+        });
+        parts.push({ ...pair, file });
+      }
+      const back = await landedTotals(
+        warehouse,
+        parts.map((p) => p.file),
+        staged.money,
+      );
+      if (back.rows !== staged.rows || JSON.stringify(back.totals) !== JSON.stringify(staged.totals)) {
+        throw new InputError(
+          staged.file,
+          `reconciliation failed: source ${staged.rows} rows ${JSON.stringify(staged.totals)} vs landed ${back.rows} rows ${JSON.stringify(back.totals)}`,
+        );
+      }
+      landed.push({ staged, loadId: id, parts });
+    }
+    const pairs = [
+      ...new Map(group.flatMap((s) => s.pairs).map((p) => [`${p.account}|${p.period}`, p])).values(),
+    ];
+    const status = await warehouse.transaction(async (tx) => {
       let replaced = false;
       for (const pair of pairs) {
-        const key = `${rawTable}|${pair.account}|${pair.period}`;
-        if (replacedThisRun.has(key)) continue;
-        const [before] = await tx.all<{ n: string }>(
-          `SELECT count(*)::VARCHAR AS n FROM ${rawTable} WHERE _billing_account = $1 AND _billing_period = $2`,
-          [pair.account, pair.period],
+        if (replacedThisRun.has(`${rawTable}|${pair.account}|${pair.period}`)) continue;
+        const params = [rawTable, pair.account, pair.period];
+        const current =
+          "raw_table = $1 AND billing_account = $2 AND billing_period = $3 AND superseded_by IS NULL";
+        const [superseded] = await tx.all<{ n: string }>(
+          `SELECT count(*)::VARCHAR AS n FROM ops.load_parts WHERE ${current}`,
+          params,
         );
-        if (Number(before!.n) > 0) replaced = true;
-        await tx.run(`DELETE FROM ${rawTable} WHERE _billing_account = $1 AND _billing_period = $2`, [
-          pair.account,
-          pair.period,
-        ]);
+        await tx.run(
+          `UPDATE ops.load_parts SET superseded_by = ${landed[0]!.loadId} WHERE ${current}`,
+          params,
+        );
+        if (Number(superseded!.n) > 0) replaced = true;
       }
       const status: "loaded" | "replaced" = replaced ? "replaced" : "loaded";
-      for (const staged of group) {
-        const loadId = await recordLoad(warehouse, tx, {
+      for (const { staged, loadId, parts } of landed) {
+        await recordLoad(warehouse, tx, {
+          loadId,
           format,
           file: staged.file,
           bytes: staged.bytes,
@@ -245,51 +267,33 @@ async function land(
           totals: staged.totals,
           status,
         });
-        await tx.run(`INSERT INTO ${rawTable} BY NAME
-          SELECT * EXCLUDE (_row), ${sqlPath(staged.file)} AS _source_file, now() AS _loaded_at, ${loadId}::BIGINT AS _load_id
-          FROM ${staged.table}`);
-        const landed = await totalsIn(tx, rawTable, staged.money, `_load_id = ${loadId}`);
-        if (JSON.stringify(landed) !== JSON.stringify(staged.totals)) {
-          throw new InputError(
-            staged.file,
-            `reconciliation failed: source ${JSON.stringify(staged.totals)} vs landed ${JSON.stringify(landed)}`,
-          );
+        for (const part of parts) {
+          await tx.run("INSERT INTO ops.load_parts VALUES ($1, $2, $3, $4, $5, $6, NULL)", [
+            loadId,
+            rawTable,
+            part.account,
+            part.period,
+            part.file,
+            part.rows,
+          ]);
         }
       }
+      await refreshRawView(tx, rawTable);
       return status;
     });
     for (const pair of pairs) replacedThisRun.add(`${rawTable}|${pair.account}|${pair.period}`);
-    for (const pair of pairs)
-      await writeLake(warehouse, lakeDir, format, rawTable, pair.account, pair.period);
+    await collectGarbage(warehouse, lakeDir, format);
     return group.map((s) => ({
       file: s.file,
       format: format.id,
-      status: statuses,
+      status,
       rows: s.rows,
       billingPeriods: [...new Set(s.pairs.map((p) => p.period))],
       totals: s.totals,
       ...(s.warning ? { warning: s.warning } : {}),
     }));
-  } finally {
-    for (const staged of group) await warehouse.run(`DROP TABLE IF EXISTS ${staged.table}`);
-  }
-}
-
-async function ensureRawTable(tx: TransactionScope, rawTable: string, stageTable: string): Promise<void> {
-  await tx.run(`CREATE TABLE IF NOT EXISTS ${rawTable} AS
-    SELECT * EXCLUDE (_row), ''::VARCHAR AS _source_file, now() AS _loaded_at, 0::BIGINT AS _load_id FROM ${stageTable} WHERE false`);
-  // Exports gain columns over time (new tags, new CUR fields): add them, never drop.
-  const [schema, table] = rawTable.split(".") as [string, string];
-  const existing = new Set(
-    (
-      await tx.all<{ name: string }>(
-        "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
-        [schema, table],
-      )
-    ).map((r) => r.name.toLowerCase()),
-  );
-  for (const col of await tx.all<{ column_name: string; column_type: string }>(`DESCRIBE ${stageTable}`)) {
-    if (col.column_name === "_row" || existing.has(col.column_name.toLowerCase())) continue;
-    await tx.run(`ALTER TABLE ${rawTable} ADD COLUMN ${ident(col.column_name)} ${col.column_type}`);
+  } catch (error) {
+    for (const file of written) rmSync(file, { force: true });
+    throw error;
   }
 }

@@ -47,87 +47,148 @@ const CURRENCIES = new Set(
     .filter(Boolean),
 );
 
-/**
- * Every numeric column must parse (scientific notation and quoted numbers do),
- * every currency must be an ISO 4217 code, every row must have a billing period;
- * the first bad cell is named by row and column.
- */
-export async function validate(
-  warehouse: Warehouse,
-  stage: string,
-  fileProbe: FileProbe,
-  format: SourceFormat,
-  currency: string | null,
-): Promise<void> {
-  const file = fileProbe.path;
-  const headerRows = fileProbe.kind === "csv" ? 1 : 0;
-  // Columns the file already types as numbers (Parquet) need no parsing check.
-  const staged = (await warehouse.all<{ column_name: string; column_type: string }>(`DESCRIBE ${stage}`))
-    .filter(
-      (r) =>
-        !/^(DOUBLE|FLOAT|DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER)/.test(
-          r.column_type,
-        ),
-    )
-    .map((r) => r.column_name);
-  const firstBad = async (where: string, value: string) =>
-    (
-      await warehouse.all<{ row: string; value: string }>(
-        `SELECT _row::VARCHAR AS row, (${value})::VARCHAR AS value FROM ${stage} WHERE ${where} ORDER BY _row LIMIT 1`,
-      )
-    )[0];
-  for (const candidate of format.numericColumns) {
-    const column = staged.find((c) => c.toLowerCase() === candidate.toLowerCase());
-    if (!column) continue;
-    const bad = await firstBad(
-      `${ident(column)} IS NOT NULL AND TRY_CAST(trim(${ident(column)}::VARCHAR) AS DECIMAL(38,10)) IS NULL`,
-      ident(column),
-    );
-    if (bad) {
-      throw new InputError(file, `expected a number, found "${bad.value}"`, {
-        row: Number(bad.row) + headerRows,
-        column,
-      });
-    }
-  }
-  if (currency) {
-    const codes = [...CURRENCIES].map((c) => `'${c}'`).join(", ");
-    const bad = await firstBad(
-      `${currency} IS NOT NULL AND ${currency} <> '' AND ${currency} NOT IN (${codes})`,
-      currency,
-    );
-    if (bad) {
-      throw new InputError(file, `unknown currency code "${bad.value}" (expected ISO 4217, e.g. USD)`, {
-        row: Number(bad.row) + headerRows,
-        column: currency.replace(/^coalesce\(|, ''\)$/g, "").replaceAll('"', ""),
-      });
-    }
-  }
-  const noPeriod = await firstBad("_billing_period IS NULL", "NULL");
-  if (noPeriod) {
-    throw new InputError(file, "billing period is missing or unparsable", {
-      row: Number(noPeriod.row) + headerRows,
-    });
-  }
-}
-
 export interface MoneyColumns {
   cost: string | null;
   currency: string | null;
 }
 
-/** Cost per currency, exact; runs on the warehouse or inside a load's transaction. */
-export async function totalsIn(
-  tx: Pick<TransactionScope, "all">,
-  table: string,
+export interface ScanResult {
+  pairs: { account: string; period: string; rows: number }[];
+  rows: number;
+  /** Cost per currency, exact decimal strings. */
+  totals: Record<string, string>;
+}
+
+/** Money as DuckDB reads it: typed numbers cast directly, text parsed (with any blanks trimmed). */
+function moneySql(cost: string, typed: boolean): string {
+  return typed ? `CAST(${cost} AS DECIMAL(38,10))` : `TRY_CAST(trim(${cost}::VARCHAR) AS DECIMAL(38,10))`;
+}
+
+/**
+ * One pass over the source that validates and sums it: every numeric column
+ * parses (scientific notation and quoted numbers do), every currency is an ISO
+ * 4217 code, every row has a billing period. Only when a check fails does a
+ * second pass find the first bad cell, to name its row and column.
+ */
+export async function scanSource(
+  warehouse: Warehouse,
+  source: string,
+  fileProbe: FileProbe,
+  format: SourceFormat,
   money: MoneyColumns,
-  where: string,
-): Promise<Record<string, string>> {
-  if (!money.cost || !money.currency) return {};
-  const rows = await tx.all<{ currency: string; total: string }>(
-    `SELECT coalesce(${money.currency}, '') AS currency,
-       coalesce(sum(CAST(trim(${money.cost}::VARCHAR) AS DECIMAL(38,10))), 0)::VARCHAR AS total
-     FROM ${table} WHERE ${where} GROUP BY 1 ORDER BY 1`,
+): Promise<ScanResult> {
+  const file = fileProbe.path;
+  const headerRows = fileProbe.kind === "csv" ? 1 : 0;
+  const described = await warehouse.all<{ column_name: string; column_type: string }>(`DESCRIBE ${source}`);
+  const isNumber = (type: string) =>
+    /^(DOUBLE|FLOAT|DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER)/.test(type);
+  // Columns the file already types as numbers (Parquet) need no parsing check.
+  const checks: { what: string; column?: string; bad: string; value: string }[] = [];
+  for (const candidate of format.numericColumns) {
+    const col = described.find((c) => c.column_name.toLowerCase() === candidate.toLowerCase());
+    if (!col || isNumber(col.column_type)) continue;
+    const ref = ident(col.column_name);
+    checks.push({
+      what: "number",
+      column: col.column_name,
+      bad: `${ref} IS NOT NULL AND TRY_CAST(trim(${ref}::VARCHAR) AS DECIMAL(38,10)) IS NULL`,
+      value: ref,
+    });
+  }
+  if (money.currency) {
+    const codes = [...CURRENCIES].map((c) => `'${c}'`).join(", ");
+    checks.push({
+      what: "currency",
+      column: money.currency.replace(/^coalesce\(|, ''\)$/g, "").replaceAll('"', ""),
+      bad: `${money.currency} IS NOT NULL AND ${money.currency} <> '' AND ${money.currency} NOT IN (${codes})`,
+      value: money.currency,
+    });
+  }
+  checks.push({ what: "period", bad: "_billing_period IS NULL", value: "NULL" });
+  const costType = money.cost
+    ? described.find((c) => c.column_name.toLowerCase() === money.cost!.replaceAll('"', "").toLowerCase())
+        ?.column_type
+    : undefined;
+  const cost = money.cost ? moneySql(money.cost, Boolean(costType && isNumber(costType))) : "NULL";
+  const rows = await warehouse.all<Record<string, string>>(`
+    SELECT _billing_account AS account, _billing_period AS period, coalesce(${money.currency ?? "NULL"}, '') AS currency,
+      count(*)::VARCHAR AS n, coalesce(sum(${cost}), 0)::VARCHAR AS total,
+      ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.bad})::VARCHAR AS bad${i}`).join(", ")}
+    FROM ${source} GROUP BY ALL ORDER BY ALL`);
+  for (const [i, check] of checks.entries()) {
+    if (!rows.some((r) => Number(r[`bad${i}`]) > 0)) continue;
+    const [bad] = await warehouse.all<{ row: string; value: string }>(
+      `SELECT row::VARCHAR AS row, value FROM (
+         SELECT row_number() OVER () AS row, (${check.value})::VARCHAR AS value, ${check.bad} AS is_bad FROM ${source})
+       WHERE is_bad ORDER BY row LIMIT 1`,
+    );
+    const where = { row: Number(bad!.row) + headerRows, ...(check.column ? { column: check.column } : {}) };
+    if (check.what === "number")
+      throw new InputError(file, `expected a number, found "${bad!.value}"`, where);
+    if (check.what === "currency") {
+      throw new InputError(
+        file,
+        `unknown currency code "${bad!.value}" (expected ISO 4217, e.g. USD)`,
+        where,
+      );
+    }
+    throw new InputError(file, "billing period is missing or unparsable", where);
+  }
+  const pairs = new Map<string, { account: string; period: string; rows: number }>();
+  const totals: Record<string, string> = {};
+  for (const r of rows) {
+    const key = `${r.account}|${r.period}`;
+    const pair = pairs.get(key) ?? { account: r.account!, period: r.period!, rows: 0 };
+    pair.rows += Number(r.n);
+    pairs.set(key, pair);
+    if (money.cost && money.currency) totals[r.currency!] = addDecimal(totals[r.currency!] ?? "0", r.total!);
+  }
+  return {
+    pairs: [...pairs.values()],
+    rows: rows.reduce((s, r) => s + Number(r.n), 0),
+    totals: sortKeys(totals),
+  };
+}
+
+/** Cost per currency of landed Parquet files, read back: must equal the source's. */
+export async function landedTotals(
+  tx: Pick<TransactionScope, "all">,
+  files: string[],
+  money: MoneyColumns,
+): Promise<{ rows: number; totals: Record<string, string> }> {
+  const list = files.map((f) => `'${f.replaceAll("'", "''")}'`).join(", ");
+  const read = `read_parquet([${list}], union_by_name = true)`;
+  const described = await tx.all<{ column_name: string; column_type: string }>(
+    `DESCRIBE SELECT * FROM ${read}`,
   );
-  return Object.fromEntries(rows.map((r) => [r.currency, r.total]));
+  const costType = money.cost
+    ? described.find((c) => c.column_name.toLowerCase() === money.cost!.replaceAll('"', "").toLowerCase())
+        ?.column_type
+    : undefined;
+  const typed = Boolean(costType && /^(DOUBLE|FLOAT|DECIMAL|BIGINT|INTEGER|HUGEINT)/.test(costType));
+  const rows = await tx.all<{ currency: string; n: string; total: string }>(
+    `SELECT coalesce(${money.currency ?? "NULL"}, '') AS currency, count(*)::VARCHAR AS n,
+       coalesce(sum(${money.cost ? moneySql(money.cost, typed) : "NULL"}), 0)::VARCHAR AS total
+     FROM ${read} GROUP BY 1 ORDER BY 1`,
+  );
+  const totals: Record<string, string> = {};
+  if (money.cost && money.currency) for (const r of rows) totals[r.currency] = r.total;
+  return { rows: rows.reduce((s, r) => s + Number(r.n), 0), totals };
+}
+
+/** Exact sum of two decimal strings with up to 10 places (DuckDB's DECIMAL(38,10) as text). */
+function addDecimal(a: string, b: string): string {
+  const scale = (x: string) => {
+    const [int, frac = ""] = x.replace("-", "").split(".");
+    const v = BigInt(int! + frac.padEnd(10, "0").slice(0, 10));
+    return x.startsWith("-") ? -v : v;
+  };
+  const sum = scale(a) + scale(b);
+  const neg = sum < 0n;
+  const digits = (neg ? -sum : sum).toString().padStart(11, "0");
+  return `${neg ? "-" : ""}${digits.slice(0, -10)}.${digits.slice(-10)}`;
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }

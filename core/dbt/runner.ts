@@ -226,23 +226,34 @@ export async function buildProject(
 /** Declared sources that nothing has landed in yet exist as empty tables, so models compile. */
 async function ensureSources(warehouse: Warehouse, project: DbtProject): Promise<void> {
   for (const source of project.sources) {
-    if (await warehouse.tableExists(source.schema, source.identifier)) {
-      const have = new Set(
-        (await warehouse.columns(source.schema, source.identifier)).map((c) => c.name.toLowerCase()),
-      );
-      for (const column of source.columns) {
-        if (!have.has(column.name.toLowerCase())) {
-          // An export without an optional column still satisfies the models: the column reads as null.
-          await warehouse.run(
-            `ALTER TABLE ${source.schema}."${source.identifier}" ADD COLUMN "${column.name}" ${column.data_type ?? "VARCHAR"}`,
-          );
-        }
-      }
+    const relation = `${source.schema}."${source.identifier}"`;
+    const [kind] = await warehouse.all<{ table_type: string }>(
+      "SELECT table_type FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
+      [source.schema, source.identifier],
+    );
+    if (!kind) {
+      const cols = source.columns.map((c) => `"${c.name}" ${c.data_type ?? "VARCHAR"}`).join(", ");
+      if (cols) await warehouse.run(`CREATE TABLE ${relation} (${cols})`);
       continue;
     }
-    const cols = source.columns.map((c) => `"${c.name}" ${c.data_type ?? "VARCHAR"}`).join(", ");
-    if (!cols) continue;
-    await warehouse.run(`CREATE TABLE ${source.schema}."${source.identifier}" (${cols})`);
+    const have = new Set(
+      (await warehouse.columns(source.schema, source.identifier)).map((c) => c.name.toLowerCase()),
+    );
+    const missing = source.columns.filter((c) => !have.has(c.name.toLowerCase()));
+    if (!missing.length) continue;
+    // An export without an optional column still satisfies the models: the column reads as null.
+    if (kind.table_type === "BASE TABLE") {
+      for (const c of missing)
+        await warehouse.run(`ALTER TABLE ${relation} ADD COLUMN "${c.name}" ${c.data_type ?? "VARCHAR"}`);
+      continue;
+    }
+    const [view] = await warehouse.all<{ sql: string }>(
+      "SELECT sql FROM duckdb_views() WHERE schema_name = $1 AND view_name = $2",
+      [source.schema, source.identifier],
+    );
+    const query = view!.sql.replace(/^CREATE VIEW\s+\S+\s+AS\s+/i, "").replace(/;\s*$/, "");
+    const nulls = missing.map((c) => `NULL::${c.data_type ?? "VARCHAR"} AS "${c.name}"`).join(", ");
+    await warehouse.run(`CREATE OR REPLACE VIEW ${relation} AS SELECT *, ${nulls} FROM (${query})`);
   }
 }
 

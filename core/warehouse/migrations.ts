@@ -49,6 +49,21 @@ export const migrations: Migration[] = [
         error VARCHAR
       );`,
   },
+  {
+    version: 3,
+    name: "load parts (lake files behind the raw views)",
+    sql: `
+      CREATE TABLE ops.load_parts (
+        load_id BIGINT NOT NULL,
+        raw_table VARCHAR NOT NULL,
+        billing_account VARCHAR NOT NULL,
+        billing_period VARCHAR NOT NULL,
+        lake_file VARCHAR NOT NULL,         -- immutable zstd Parquet in the lake
+        rows BIGINT NOT NULL,
+        superseded_by BIGINT,               -- the load that restated this period, if any
+        PRIMARY KEY (load_id, billing_account, billing_period)
+      );`,
+  },
 ];
 
 /** Typed view of the ops tables for Kysely (values as DuckDB's JSON conversion returns them). */
@@ -69,6 +84,15 @@ export interface OpsDatabase {
     error: string | null;
     started_at: string;
     finished_at: string | null;
+  };
+  "ops.load_parts": {
+    load_id: string;
+    raw_table: string;
+    billing_account: string;
+    billing_period: string;
+    lake_file: string;
+    rows: number | string;
+    superseded_by: string | null;
   };
   "ops.pipeline_runs": {
     run_id: Generated<string>;
