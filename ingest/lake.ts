@@ -23,21 +23,21 @@ export function lakeFile(
   return path.join(lakeDir, format.id, `billing_period=${period}`, `${slug}-load${loadId}.parquet`);
 }
 
-/** COPY the rows of one account and period from the source query to its lake file. */
+/** Scratch files of loads in progress live here, on the lake's file system. */
+export const STAGING = ".staging";
+
+/** COPY the rows of one account and period from a staged file to its lake file. */
 export async function writeLakeFile(
   warehouse: Warehouse,
   source: string,
   file: string,
-  where: { account: string; period: string } | null,
-  meta: { sourceFile: string; loadId: string; loadedAt: string },
+  where: { account: string; period: string },
 ): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
-  const filter = where ? "WHERE _billing_account = $1 AND _billing_period = $2" : "";
   await warehouse.run(
-    `COPY (SELECT *, ${sqlPath(meta.sourceFile)} AS _source_file, TIMESTAMPTZ '${meta.loadedAt}' AS _loaded_at,
-        ${meta.loadId}::BIGINT AS _load_id FROM ${source} ${filter})
+    `COPY (SELECT * FROM ${source} WHERE _billing_account = $1 AND _billing_period = $2)
      TO ${sqlPath(file)} (FORMAT parquet, COMPRESSION zstd)`,
-    where ? [where.account, where.period] : undefined,
+    [where.account, where.period],
   );
 }
 
@@ -82,6 +82,7 @@ export async function collectGarbage(
   let removed = 0;
   for (const period of readdirSync(root)) {
     const dir = path.join(root, period);
+    if (!statSync(dir).isDirectory()) continue;
     for (const file of readdirSync(dir)) {
       const full = path.join(dir, file);
       if (file.endsWith(".parquet") && !live.has(full)) {

@@ -1,23 +1,25 @@
 /**
- * The loader: detect, validate, stage, then land in `raw` with the ledger row and
- * a per-currency reconciliation to the cent, all in one transaction; finally the
- * landed billing periods go to the lake as zstd Parquet.
+ * The loader. Each file is read once, into a scratch Parquet file carrying the
+ * lake's columns; every check (numbers parse, ISO currencies, a billing period on
+ * every row) and the cost per currency run on that columnar copy. Landing renames
+ * it into the lake (or splits it by account and period), reads the lake files back
+ * to reconcile rows and cost to the cent, and then in one transaction records the
+ * load, supersedes the periods it restates and points the raw view at the new files.
  *
- * Idempotent: a file whose bytes were already loaded is skipped. A restated
- * export (same format, billing account and period, new bytes) replaces that
- * period as a whole; the ledger keeps every earlier load. Files of one period
- * that sit next to each other (the parts of a CUR month) land in the same
- * transaction, so a crash never leaves a month half replaced.
+ * Idempotent: a file whose bytes are already current is skipped. A restated export
+ * (same format, billing account and period, new bytes) replaces that period as a
+ * whole; the ledger keeps every earlier load. Files of one period that sit next to
+ * each other (the parts of a CUR month) land in the same transaction, so a crash
+ * never leaves a month half replaced.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { CcoError, InputError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
-import type { SourceFormat } from "./format.ts";
+import { type SourceFormat, sqlPath } from "./format.ts";
 import { FORMATS } from "./formats.ts";
-import { collectGarbage, lakeFile, refreshRawView, writeLakeFile } from "./lake.ts";
+import { collectGarbage, lakeFile, refreshRawView, STAGING, writeLakeFile } from "./lake.ts";
 import { checksum, recordFailure, recordLoad } from "./ledger.ts";
 import { firstLine, probe, walk } from "./probe.ts";
 import { checkRequired, landedTotals, type MoneyColumns, readError, scanSource } from "./validate.ts";
@@ -40,11 +42,12 @@ export interface FileResult {
   warning?: string;
 }
 
-/** A file checked and summed, waiting to land. */
+/** A file read, checked and summed, waiting to land. */
 interface Staged {
   file: string;
-  /** The SELECT that reads the file with _billing_account and _billing_period added. */
-  source: string;
+  /** The file as read, with the lake's columns added, in a scratch Parquet file. */
+  scratch: string;
+  loadId: string;
   format: SourceFormat;
   money: MoneyColumns;
   bytes: number;
@@ -54,6 +57,16 @@ interface Staged {
   totals: Record<string, string>;
   warning?: string;
 }
+
+const failed = (file: string, error: string): FileResult => ({
+  file,
+  format: null,
+  status: "failed",
+  rows: 0,
+  billingPeriods: [],
+  totals: {},
+  error,
+});
 
 export async function ingestPaths(
   warehouse: Warehouse,
@@ -67,12 +80,27 @@ export async function ingestPaths(
       `unknown --format ${options.format}; one of: ${FORMATS.map((f) => f.id).join(", ")}`,
     );
   }
-  const files = targets.flatMap((t) => walk(t));
-  if (!files.length) throw new UsageError(`no export or metrics files found under ${targets.join(", ")}`);
+  const walked = walk(targets);
+  const files = walked.files;
+  if (!files.length && !walked.problems.length) {
+    throw new UsageError(`no export or metrics files found under ${targets.join(", ")}`);
+  }
   const results: FileResult[] = [];
+  for (const { file, error } of walked.problems) {
+    results.push(failed(file, error.message));
+    await recordFailure(warehouse, file, error.message);
+    if (!options.continueOnError) throw error;
+  }
+  if (walked.stale.length) {
+    progress.warn(
+      `${walked.stale.length} file(s) of older assemblies skipped: their manifests list newer ones`,
+    );
+  }
   // Periods replaced in this run: a later part of the same month adds to it, never replaces it.
   const replacedThisRun = new Set<string>();
-  const scratchDir = mkdtempSync(path.join(os.tmpdir(), "cco-ingest-"));
+  // Scratch space on the lake's file system, so a staged file becomes a lake file by rename.
+  mkdirSync(path.join(options.lakeDir, STAGING), { recursive: true });
+  const scratchDir = mkdtempSync(path.join(options.lakeDir, STAGING, "run-"));
   let group: Staged[] = [];
   const landGroup = async () => {
     const landing = group;
@@ -84,25 +112,15 @@ export async function ingestPaths(
       for (const [i, file] of files.entries()) {
         try {
           const staged = await stage(warehouse, file, forced, scratchDir);
-          if ("status" in staged) {
-            if (staged.warning) progress.warn(`${file}: ${staged.warning}`);
-            results.push(staged);
-          } else {
-            if (staged.warning) progress.warn(`${file}: ${staged.warning}`);
+          if (staged.warning) progress.warn(`${file}: ${staged.warning}`);
+          if ("status" in staged) results.push(staged);
+          else {
             if (group.length && groupKey(group[0]!) !== groupKey(staged)) await landGroup();
             group.push(staged);
           }
         } catch (error) {
           const message = error instanceof CcoError ? error.message : `${file}: ${firstLine(error)}`;
-          results.push({
-            file,
-            format: null,
-            status: "failed",
-            rows: 0,
-            billingPeriods: [],
-            totals: {},
-            error: message,
-          });
+          results.push(failed(file, message));
           await recordFailure(warehouse, file, message);
           if (!options.continueOnError)
             throw error instanceof CcoError ? error : new InputError(file, firstLine(error));
@@ -122,7 +140,7 @@ function groupKey(s: Staged): string {
   return `${s.format.rawTable}|${s.pairs.map((p) => `${p.account}/${p.period}`).join(",")}`;
 }
 
-/** Probe, detect, check and scan one file; or say it is skipped or empty. */
+/** Probe, detect, check, read and scan one file; or say it is skipped or empty. */
 async function stage(
   warehouse: Warehouse,
   file: string,
@@ -149,46 +167,61 @@ async function stage(
     [sha256, rawTable],
   );
   if (already.length) return { ...none, status: "skipped" };
-  const source = `(SELECT *, coalesce(${format.billingAccount(fileProbe)}::VARCHAR, '') AS _billing_account,
-      ${format.billingPeriod(fileProbe)}::VARCHAR AS _billing_period
-    FROM (${format.read(fileProbe)}))`;
-  const scan = await scanSource(warehouse, source, fileProbe, format, money).catch((error) => {
-    throw error instanceof InputError ? error : readError(file, format, fileProbe, error);
-  });
-  if (scan.rows === 0) {
-    // A header-only export is a valid empty month: nothing to land, but recorded.
-    await recordLoad(warehouse, undefined, {
-      format,
+
+  const [{ id: loadId }] = (await warehouse.all<{ id: string }>(
+    "SELECT nextval('ops.loads_seq')::VARCHAR AS id",
+  )) as [{ id: string }];
+  const scratch = path.join(scratchDir, `load${loadId}.parquet`);
+  await warehouse
+    .run(
+      `COPY (SELECT *, coalesce(${format.billingAccount(fileProbe)}::VARCHAR, '') AS _billing_account,
+          ${format.billingPeriod(fileProbe)}::VARCHAR AS _billing_period, ${sqlPath(file)} AS _source_file,
+          now() AS _loaded_at, ${loadId}::BIGINT AS _load_id
+        FROM (${format.read(fileProbe)}))
+       TO ${sqlPath(scratch)} (FORMAT parquet, COMPRESSION zstd)`,
+    )
+    .catch((error) => {
+      throw readError(file, format, fileProbe, error);
+    });
+  try {
+    const scan = await scanSource(warehouse, `read_parquet(${sqlPath(scratch)})`, fileProbe, format, money);
+    if (scan.rows === 0) {
+      // A header-only export is a valid empty month: nothing to land, but recorded.
+      rmSync(scratch, { force: true });
+      await recordLoad(warehouse, undefined, {
+        loadId,
+        format,
+        file,
+        bytes,
+        sha256,
+        account: null,
+        period: null,
+        rows: 0,
+        totals: {},
+        status: "loaded",
+      });
+      return { ...none, status: "loaded", warning: "header only: an empty export, zero rows loaded" };
+    }
+    return {
       file,
+      scratch,
+      loadId,
+      format,
+      money,
       bytes,
       sha256,
-      account: null,
-      period: null,
-      rows: 0,
-      totals: {},
-      status: "loaded",
-    });
-    return { ...none, status: "loaded", warning: "header only: an empty export, zero rows loaded" };
+      pairs: scan.pairs,
+      rows: scan.rows,
+      totals: scan.totals,
+      ...(warning ? { warning } : {}),
+    };
+  } catch (error) {
+    rmSync(scratch, { force: true });
+    throw error;
   }
-  return {
-    file,
-    source,
-    format,
-    money,
-    bytes,
-    sha256,
-    pairs: scan.pairs,
-    rows: scan.rows,
-    totals: scan.totals,
-    ...(warning ? { warning } : {}),
-  };
 }
 
-/**
- * Land a group of staged files: write their lake files, read them back to
- * reconcile, then in one transaction record the loads and parts, supersede the
- * periods they restate, and point the raw view at the new files.
- */
+/** Land a group of staged files (see the module comment). */
 async function land(
   warehouse: Warehouse,
   group: Staged[],
@@ -197,29 +230,23 @@ async function land(
 ): Promise<FileResult[]> {
   const format = group[0]!.format;
   const rawTable = `raw.${format.rawTable}`;
-  const loadedAt = new Date().toISOString();
   const written: string[] = [];
   const landed: {
     staged: Staged;
-    loadId: string;
     parts: { account: string; period: string; rows: number; file: string }[];
   }[] = [];
   try {
     for (const staged of group) {
-      const [{ id }] = (await warehouse.all<{ id: string }>(
-        "SELECT nextval('ops.loads_seq')::VARCHAR AS id",
-      )) as [{ id: string }];
       const parts = [];
       for (const pair of staged.pairs) {
-        const file = lakeFile(lakeDir, format, pair.account, pair.period, id);
+        const file = lakeFile(lakeDir, format, pair.account, pair.period, staged.loadId);
+        mkdirSync(path.dirname(file), { recursive: true });
         written.push(file);
-        await writeLakeFile(warehouse, staged.source, file, staged.pairs.length > 1 ? pair : null, {
-          sourceFile: staged.file,
-          loadId: id,
-          loadedAt,
-        });
+        if (staged.pairs.length === 1) renameSync(staged.scratch, file);
+        else await writeLakeFile(warehouse, `read_parquet(${sqlPath(staged.scratch)})`, file, pair);
         parts.push({ ...pair, file });
       }
+      rmSync(staged.scratch, { force: true });
       const back = await landedTotals(
         warehouse,
         parts.map((p) => p.file),
@@ -231,7 +258,7 @@ async function land(
           `reconciliation failed: source ${staged.rows} rows ${JSON.stringify(staged.totals)} vs landed ${back.rows} rows ${JSON.stringify(back.totals)}`,
         );
       }
-      landed.push({ staged, loadId: id, parts });
+      landed.push({ staged, parts });
     }
     const pairs = [
       ...new Map(group.flatMap((s) => s.pairs).map((p) => [`${p.account}|${p.period}`, p])).values(),
@@ -248,15 +275,15 @@ async function land(
           params,
         );
         await tx.run(
-          `UPDATE ops.load_parts SET superseded_by = ${landed[0]!.loadId} WHERE ${current}`,
+          `UPDATE ops.load_parts SET superseded_by = ${group[0]!.loadId} WHERE ${current}`,
           params,
         );
         if (Number(superseded!.n) > 0) replaced = true;
       }
       const status: "loaded" | "replaced" = replaced ? "replaced" : "loaded";
-      for (const { staged, loadId, parts } of landed) {
+      for (const { staged, parts } of landed) {
         await recordLoad(warehouse, tx, {
-          loadId,
+          loadId: staged.loadId,
           format,
           file: staged.file,
           bytes: staged.bytes,
@@ -269,7 +296,7 @@ async function land(
         });
         for (const part of parts) {
           await tx.run("INSERT INTO ops.load_parts VALUES ($1, $2, $3, $4, $5, $6, NULL)", [
-            loadId,
+            staged.loadId,
             rawTable,
             part.account,
             part.period,
@@ -294,6 +321,7 @@ async function land(
     }));
   } catch (error) {
     for (const file of written) rmSync(file, { force: true });
+    for (const staged of group) rmSync(staged.scratch, { force: true });
     throw error;
   }
 }

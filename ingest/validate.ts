@@ -79,7 +79,9 @@ export async function scanSource(
 ): Promise<ScanResult> {
   const file = fileProbe.path;
   const headerRows = fileProbe.kind === "csv" ? 1 : 0;
-  const described = await warehouse.all<{ column_name: string; column_type: string }>(`DESCRIBE ${source}`);
+  const described = await warehouse.all<{ column_name: string; column_type: string }>(
+    `DESCRIBE SELECT * FROM ${source}`,
+  );
   const isNumber = (type: string) =>
     /^(DOUBLE|FLOAT|DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER)/.test(type);
   // Columns the file already types as numbers (Parquet) need no parsing check.

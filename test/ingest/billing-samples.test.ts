@@ -15,6 +15,9 @@ const EXPECTED: Record<string, string | RegExp> = {
   "aws/cur_legacy_anon_focusconv.csv": "aws_cur_legacy",
   "aws/cur_legacy_costcategory_koku_2023-06.csv": "aws_cur_legacy",
   "aws/cur_legacy_nise_koku_2018-06.csv.gz": "aws_cur_legacy",
+  // The sample's manifest names an assembly folder that was not published with it.
+  "aws/cur_legacy_nise_koku_2018-06-Manifest.json":
+    /: manifest lists 1 file that is not there: 16e57707-f9e3-49be-8be6-b84e684b5194\/koku-local-1\.csv\.gz$/,
   "aws/cur_legacy_nise_test_koku.csv": /\(row 2\): has 130 fields where the header has 131 columns$/,
   "aws/cur_legacy_nise_test_koku.csv.gz": /\(row 2\): has 130 fields where the header has 131 columns$/,
   "aws/cur_legacy_notfinal_koku_2023-06.csv": "aws_cur_legacy",

@@ -1,0 +1,58 @@
+/** CUR manifests: the files they list are the month; older assemblies are skipped; missing files are an error. */
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { InputError } from "../../core/errors.ts";
+import { Warehouse } from "../../core/warehouse/warehouse.ts";
+import { ingestPaths } from "../../ingest/load.ts";
+import { generateFleet, type GenerateResult } from "../../orchestrator/fleet/generate.ts";
+import { quiet, tempDir } from "../helpers/tmp.ts";
+
+let fleet: GenerateResult;
+beforeAll(async () => {
+  fleet = await generateFleet({ seed: 5, resources: 60, days: 20, endDate: "2026-10-31" }, tempDir(), quiet);
+});
+
+const legacyMonth = () =>
+  path.dirname(path.dirname(fleet.files.find((f) => /cur-legacy.*20261001-20261101\/.*\.csv\.gz$/.test(f))!));
+
+describe("CUR manifests", () => {
+  it("load only the assembly the manifest lists, skipping older ones", async () => {
+    const month = legacyMonth();
+    const listed = fleet.files.find((f) => f.startsWith(month) && f.endsWith(".csv.gz"))!;
+    // An older assembly of the same month left beside the current one.
+    const older = path.join(month, "00000000-0000-4000-a000-000000000001", "acme-research-cur-1.csv.gz");
+    mkdirSync(path.dirname(older), { recursive: true });
+    copyFileSync(listed, older);
+    const w = await Warehouse.open({ path: ":memory:" });
+    const results = await ingestPaths(w, [month], { lakeDir: tempDir() }, quiet);
+    expect(results.map((r) => r.file)).toEqual([listed]);
+    rmSync(path.dirname(older), { recursive: true });
+    await w.close();
+  });
+
+  it("reject a manifest that lists a file that is not there", async () => {
+    const dir = tempDir();
+    const month = legacyMonth();
+    const manifest = fleet.files.find((f) => f.startsWith(month) && f.endsWith("-Manifest.json"))!;
+    copyFileSync(manifest, path.join(dir, path.basename(manifest)));
+    const w = await Warehouse.open({ path: ":memory:" });
+    const error = await ingestPaths(w, [dir], { lakeDir: tempDir() }, quiet).catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(
+      /-Manifest\.json: manifest lists 1 file that is not there: 00000000-0000-4000-a000-2026100000\/acme-research-cur-1\.csv\.gz$/,
+    );
+    await w.close();
+  });
+
+  it("govern CUR 2.0 months too", async () => {
+    const exportDir = path.dirname(
+      path.dirname(path.dirname(fleet.files.find((f) => /cur2.*\.parquet$/.test(f))!)),
+    );
+    const w = await Warehouse.open({ path: ":memory:" });
+    const results = await ingestPaths(w, [exportDir], { lakeDir: tempDir() }, quiet);
+    expect(results.every((r) => r.status === "loaded" && r.format === "aws_cur2")).toBe(true);
+    expect(results.length).toBe(fleet.files.filter((f) => /cur2.*\.parquet$/.test(f)).length);
+    await w.close();
+  });
+});
