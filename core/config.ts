@@ -57,6 +57,27 @@ const configSchema = z.strictObject({
       title: z.string().min(1).default("Cloud cost report"),
     })
     .prefault({}),
+  /** Where remote exports are read from. Credentials come from each cloud's standard chain, never from here. */
+  sources: z
+    .strictObject({
+      s3: z
+        .strictObject({
+          region: z.string().min(1).optional(),
+          /** An S3-compatible endpoint (MinIO, a local test server); default: AWS. */
+          endpoint: z.string().url().optional(),
+          force_path_style: z.boolean().default(false),
+        })
+        .prefault({}),
+      bigquery: z
+        .strictObject({
+          /** Project that runs (and pays for) the export query; default: the table's project. */
+          project: z.string().min(1).optional(),
+          /** Override of the BigQuery API endpoint (a local test server); default: Google. */
+          api_endpoint: z.string().url().optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 export type UserConfig = z.input<typeof configSchema>;
@@ -78,8 +99,12 @@ export interface Config {
     };
   };
   reports: { title: string };
+  sources: {
+    s3: { region?: string; endpoint?: string; forcePathStyle: boolean };
+    bigquery: { project?: string; apiEndpoint?: string };
+  };
   /** Derived locations, all under dataDir. */
-  paths: { lake: string; marts: string; fleet: string; exports: string; site: string };
+  paths: { lake: string; marts: string; fleet: string; exports: string; site: string; cache: string };
 }
 
 export interface ConfigOverrides {
@@ -156,12 +181,21 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       },
     },
     reports: { title: user.reports.title },
+    sources: {
+      s3: {
+        region: user.sources.s3.region,
+        endpoint: user.sources.s3.endpoint,
+        forcePathStyle: user.sources.s3.force_path_style,
+      },
+      bigquery: { project: user.sources.bigquery.project, apiEndpoint: user.sources.bigquery.api_endpoint },
+    },
     paths: {
       lake: path.join(dataDir, "lake"),
       marts: path.join(dataDir, "marts"),
       fleet: path.join(dataDir, "fleet"),
       exports: path.join(dataDir, "exports"),
       site: path.join(dataDir, "site"),
+      cache: path.join(dataDir, "cache"),
     },
   };
 }

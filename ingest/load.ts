@@ -20,7 +20,7 @@ import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import { type SourceFormat, sqlPath } from "./format.ts";
 import { FORMATS } from "./formats.ts";
 import { collectGarbage, lakeFile, refreshRawView, STAGING, writeLakeFile } from "./lake.ts";
-import { checksum, recordFailure, recordLoad } from "./ledger.ts";
+import { checksum, recordFailure, recordLoad, verifyGzip } from "./ledger.ts";
 import { firstLine, probe, walk } from "./probe.ts";
 import { checkRequired, landedTotals, type MoneyColumns, readError, scanSource } from "./validate.ts";
 
@@ -172,6 +172,8 @@ async function stage(
     "SELECT nextval('ops.loads_seq')::VARCHAR AS id",
   )) as [{ id: string }];
   const scratch = path.join(scratchDir, `load${loadId}.parquet`);
+  const gzipChecked = /\.gz$/i.test(file) ? verifyGzip(file) : Promise.resolve();
+  gzipChecked.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
   await warehouse
     .run(
       `COPY (SELECT *, coalesce(${format.billingAccount(fileProbe)}::VARCHAR, '') AS _billing_account,
@@ -180,10 +182,12 @@ async function stage(
         FROM (${format.read(fileProbe)}))
        TO ${sqlPath(scratch)} (FORMAT parquet, COMPRESSION zstd)`,
     )
-    .catch((error) => {
+    .catch(async (error) => {
+      await gzipChecked; // a truncated gzip explains a read error better than the reader does
       throw readError(file, format, fileProbe, error);
     });
   try {
+    await gzipChecked;
     const scan = await scanSource(warehouse, `read_parquet(${sqlPath(scratch)})`, fileProbe, format, money);
     if (scan.rows === 0) {
       // A header-only export is a valid empty month: nothing to land, but recorded.

@@ -176,7 +176,12 @@ function readHead(file: string, gzip: boolean): Promise<string> {
     });
     stream.on("end", done);
     stream.on("error", (error: Error) =>
-      reject(new InputError(file, `cannot read${gzip ? " gzip" : ""}: ${error.message}`)),
+      reject(
+        new InputError(
+          file,
+          gzip ? `is not a readable gzip file: ${error.message}` : `cannot be read: ${error.message}`,
+        ),
+      ),
     );
   });
 }

@@ -61,7 +61,7 @@ export interface ScanResult {
 
 /** Money as DuckDB reads it: typed numbers cast directly, text parsed (with any blanks trimmed). */
 function moneySql(cost: string, typed: boolean): string {
-  return typed ? `CAST(${cost} AS DECIMAL(38,10))` : `TRY_CAST(trim(${cost}::VARCHAR) AS DECIMAL(38,10))`;
+  return typed ? `CAST(${cost} AS DECIMAL(38,10))` : `TRY_CAST(${cost}::VARCHAR AS DECIMAL(38,10))`;
 }
 
 /**
@@ -85,44 +85,60 @@ export async function scanSource(
   const isNumber = (type: string) =>
     /^(DOUBLE|FLOAT|DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER)/.test(type);
   // Columns the file already types as numbers (Parquet) need no parsing check.
+  // Checks are counted in one grouped pass over a projection that parses each value once.
   const checks: { what: string; column?: string; bad: string; value: string }[] = [];
+  const inner: string[] = [
+    "_billing_account AS account",
+    "_billing_period AS period",
+    `coalesce(${money.currency ?? "NULL"}, '') AS currency`,
+  ];
+  const costColumn = money.cost?.replaceAll('"', "").toLowerCase();
+  let cost = "NULL";
   for (const candidate of format.numericColumns) {
     const col = described.find((c) => c.column_name.toLowerCase() === candidate.toLowerCase());
     if (!col || isNumber(col.column_type)) continue;
     const ref = ident(col.column_name);
+    const k = checks.length;
+    const isCost = col.column_name.toLowerCase() === costColumn;
+    // Cost parses as DECIMAL (it is summed exactly); other numbers need only to parse.
+    inner.push(
+      `${ref} IS NOT NULL AS raw${k}`,
+      `TRY_CAST(${ref} AS ${isCost ? "DECIMAL(38,10)" : "DOUBLE"}) AS num${k}`,
+    );
+    if (isCost) cost = `num${k}`;
     checks.push({
       what: "number",
       column: col.column_name,
-      bad: `${ref} IS NOT NULL AND TRY_CAST(trim(${ref}::VARCHAR) AS DECIMAL(38,10)) IS NULL`,
+      bad: `raw${k} AND num${k} IS NULL`,
       value: ref,
     });
+  }
+  if (money.cost && cost === "NULL") {
+    const costType = described.find((c) => c.column_name.toLowerCase() === costColumn)?.column_type;
+    inner.push(`${moneySql(money.cost, Boolean(costType && isNumber(costType)))} AS cost_value`);
+    cost = "cost_value";
   }
   if (money.currency) {
     const codes = [...CURRENCIES].map((c) => `'${c}'`).join(", ");
     checks.push({
       what: "currency",
       column: money.currency.replace(/^coalesce\(|, ''\)$/g, "").replaceAll('"', ""),
-      bad: `${money.currency} IS NOT NULL AND ${money.currency} <> '' AND ${money.currency} NOT IN (${codes})`,
-      value: money.currency,
+      bad: `currency <> '' AND currency NOT IN (${codes})`,
+      value: "currency",
     });
   }
-  checks.push({ what: "period", bad: "_billing_period IS NULL", value: "NULL" });
-  const costType = money.cost
-    ? described.find((c) => c.column_name.toLowerCase() === money.cost!.replaceAll('"', "").toLowerCase())
-        ?.column_type
-    : undefined;
-  const cost = money.cost ? moneySql(money.cost, Boolean(costType && isNumber(costType))) : "NULL";
+  checks.push({ what: "period", bad: "period IS NULL", value: "NULL" });
+  const projected = `(SELECT row_number() OVER () AS _row, ${[...inner, ...checks.filter((c) => c.what === "number").map((c) => c.value)].join(", ")} FROM ${source})`;
+  const grouped = `(SELECT ${inner.join(", ")} FROM ${source})`;
   const rows = await warehouse.all<Record<string, string>>(`
-    SELECT _billing_account AS account, _billing_period AS period, coalesce(${money.currency ?? "NULL"}, '') AS currency,
-      count(*)::VARCHAR AS n, coalesce(sum(${cost}), 0)::VARCHAR AS total,
+    SELECT account, period, currency, count(*)::VARCHAR AS n, coalesce(sum(${cost}), 0)::VARCHAR AS total,
       ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.bad})::VARCHAR AS bad${i}`).join(", ")}
-    FROM ${source} GROUP BY ALL ORDER BY ALL`);
+    FROM ${grouped} GROUP BY ALL ORDER BY ALL`);
   for (const [i, check] of checks.entries()) {
     if (!rows.some((r) => Number(r[`bad${i}`]) > 0)) continue;
     const [bad] = await warehouse.all<{ row: string; value: string }>(
-      `SELECT row::VARCHAR AS row, value FROM (
-         SELECT row_number() OVER () AS row, (${check.value})::VARCHAR AS value, ${check.bad} AS is_bad FROM ${source})
-       WHERE is_bad ORDER BY row LIMIT 1`,
+      `SELECT _row::VARCHAR AS row, (${check.value})::VARCHAR AS value FROM ${projected}
+       WHERE ${check.bad} ORDER BY _row LIMIT 1`,
     );
     const where = { row: Number(bad!.row) + headerRows, ...(check.column ? { column: check.column } : {}) };
     if (check.what === "number")

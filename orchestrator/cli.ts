@@ -15,6 +15,7 @@ import { exportMarts } from "../core/warehouse/snapshots.ts";
 import { closeWarehouse, openWarehouse } from "../core/warehouse/warehouse.ts";
 import { FORMATS } from "../ingest/formats.ts";
 import { ingestPaths } from "../ingest/load.ts";
+import { REMOTE_SOURCES, resolveTargets } from "../ingest/remote/index.ts";
 import { recommend } from "../ml/recommend.ts";
 import { buildReport } from "../reports/build.ts";
 import { generateFleet } from "./fleet/generate.ts";
@@ -105,22 +106,31 @@ export function buildCli(): Command {
   program
     .command("ingest")
     .description("Load billing exports and metrics files into the warehouse (raw) and the lake")
-    .argument("<paths...>", "files or folders; a folder is walked and every recognised file loaded")
+    .argument("<sources...>", "files, folders (walked; every recognised file loaded) or remote URIs (below)")
     .addOption(
       new Option("--format <id>", "skip detection and read every file as this format").choices(
         FORMATS.map((f) => f.id),
       ),
     )
     .option("--continue-on-error", "load the good files and report the bad ones (exit 1 if any failed)")
+    .option("--since <YYYY-MM>", "for bigquery:// sources: the first invoice month to fetch")
     .addHelpText(
       "after",
-      `\nFormats (detected from the columns):\n${FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.description}`).join("\n")}\n\n` +
-        "Each file lands in one transaction, reconciled per currency to the cent; a file already loaded is skipped;\n" +
-        "a restated billing period (same account and month, new bytes) replaces the old one. See ops.loads.",
+      `\nFormats (detected from the columns):\n${FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.description}`).join("\n")}\n` +
+        `\nRemote sources (copied to <data-dir>/cache first; unchanged objects are not downloaded again):\n${REMOTE_SOURCES.map((r) => `  ${r.forms.join("\n  ")}\n      ${r.description}`).join("\n")}\n\n` +
+        "Each file is read once and lands in one transaction, reconciled per currency to the cent; a file already\n" +
+        "loaded is skipped; a restated billing period (same account and month, new bytes) replaces the old one;\n" +
+        "CUR manifests decide which assembly of a month is current. See ops.loads and ops.load_parts.",
     )
-    .action(async (paths: string[], opts, cmd: Command) => {
+    .action(async (sources: string[], opts, cmd: Command) => {
       const { config, progress, json } = context(cmd);
       const warehouse = await openWarehouse(config);
+      const paths = await resolveTargets(sources, {
+        cacheDir: config.paths.cache,
+        config,
+        progress,
+        since: opts.since,
+      });
       const results = await ingestPaths(
         warehouse,
         paths,

@@ -33,7 +33,7 @@ describe("malformed files", () => {
   it("a .csv.gz that is not gzip", async () => {
     const file = path.join(tempDir(), "plain.csv.gz");
     writeFileSync(file, legacy);
-    await rejects(file, /: is not a complete gzip file \(truncated or corrupt\): incorrect header check$/);
+    await rejects(file, /: is not a readable gzip file: incorrect header check$/);
   });
 
   it("a .parquet that is really CSV", async () => {

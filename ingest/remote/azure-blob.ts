@@ -1,0 +1,89 @@
+/**
+ * Azure Blob storage through @azure/storage-blob: where Cost Management exports
+ * write. `azure://<container>/<prefix>` uses AZURE_STORAGE_CONNECTION_STRING;
+ * `https://<account>.blob.core.windows.net/<container>/<prefix>` uses it too, or
+ * AZURE_STORAGE_SAS_TOKEN.
+ */
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { InputError, UsageError } from "../../core/errors.ts";
+import { isCurrent, safeRelative, store } from "./cache.ts";
+import type { RemoteSource } from "./source.ts";
+
+const OBJECT = /\.(csv|csv\.gz|parquet|json)$/i;
+
+function client(uri: URL): {
+  service: BlobServiceClient;
+  account: string;
+  container: string;
+  prefix: string;
+} {
+  const connection = process.env.AZURE_STORAGE_CONNECTION_STRING;
+  const parts = uri.pathname.replace(/^\//, "").split("/");
+  if (uri.protocol === "azure:") {
+    if (!connection)
+      throw new UsageError(`${uri.href}: set AZURE_STORAGE_CONNECTION_STRING to read azure:// URIs`);
+    const service = BlobServiceClient.fromConnectionString(connection);
+    return { service, account: service.accountName, container: uri.host, prefix: parts.join("/") };
+  }
+  const account = uri.host.split(".")[0]!;
+  const [container = "", ...rest] = parts;
+  if (connection)
+    return {
+      service: BlobServiceClient.fromConnectionString(connection),
+      account,
+      container,
+      prefix: rest.join("/"),
+    };
+  const sas = process.env.AZURE_STORAGE_SAS_TOKEN;
+  if (!sas)
+    throw new UsageError(`${uri.href}: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_SAS_TOKEN`);
+  return {
+    service: new BlobServiceClient(`${uri.origin}?${sas.replace(/^\?/, "")}`),
+    account,
+    container,
+    prefix: rest.join("/"),
+  };
+}
+
+export const azureBlobSource: RemoteSource = {
+  forms: ["azure://<container>/<prefix>", "https://<account>.blob.core.windows.net/<container>/<prefix>"],
+  description:
+    "Azure Blob storage (Cost Management exports), connection string or SAS token from the environment",
+  matches: (uri) => uri.startsWith("azure://") || /^https:\/\/[^/]+\.blob\.core\.windows\.net\//.test(uri),
+  async fetch(uri, { cacheDir, progress }) {
+    const { service, account, container, prefix } = client(new URL(uri));
+    const local = path.join(cacheDir, "azure", account, container, safeRelative(prefix));
+    try {
+      const containerClient = service.getContainerClient(container);
+      const blobs: { name: string; size: number; etag?: string }[] = [];
+      for await (const blob of containerClient.listBlobsFlat({ prefix })) {
+        if (OBJECT.test(blob.name))
+          blobs.push({
+            name: blob.name,
+            size: blob.properties.contentLength ?? 0,
+            etag: blob.properties.etag,
+          });
+      }
+      if (!blobs.length) throw new InputError(uri, "no export files under this prefix");
+      await progress.step(`Copying ${blobs.length} blobs from ${uri}`, async (tick) => {
+        for (const [i, b] of blobs.entries()) {
+          const file = path.join(cacheDir, "azure", account, container, safeRelative(b.name));
+          if (!isCurrent(file, b.size, b.etag)) {
+            const download = await containerClient.getBlobClient(b.name).download();
+            await store(file, download.readableStreamBody as Readable, b.etag);
+          }
+          tick(i + 1, blobs.length);
+        }
+      });
+    } catch (error) {
+      if (error instanceof InputError || error instanceof UsageError) throw error;
+      throw new InputError(
+        uri,
+        `cannot read from Azure Blob storage: ${(error as Error).message.split("\n")[0]}`,
+      );
+    }
+    return local;
+  },
+};

@@ -1,0 +1,17 @@
+/** Every remote source; adding one touches only its file and this list. */
+import { azureBlobSource } from "./azure-blob.ts";
+import { bigQuerySource } from "./bigquery.ts";
+import { s3Source } from "./s3.ts";
+import type { FetchOptions, RemoteSource } from "./source.ts";
+
+export const REMOTE_SOURCES: RemoteSource[] = [s3Source, azureBlobSource, bigQuerySource];
+
+/** Local paths for the targets: remote URIs are copied into the cache first. */
+export async function resolveTargets(targets: string[], options: FetchOptions): Promise<string[]> {
+  const local: string[] = [];
+  for (const target of targets) {
+    const source = REMOTE_SOURCES.find((s) => s.matches(target));
+    local.push(source ? await source.fetch(target, options) : target);
+  }
+  return local;
+}
