@@ -1,5 +1,5 @@
 /** Every format the loader knows, in detection order. Adding one touches only its folder and this list. */
-import { awsCur2, awsCurLegacy } from "./aws/formats.ts";
+import { awsCostExplorer, awsCur2, awsCurLegacy } from "./aws/formats.ts";
 import { azureActual, azureAmortized } from "./azure/formats.ts";
 import type { SourceFormat } from "./format.ts";
 import { focusExport } from "./focus/formats.ts";
@@ -9,6 +9,7 @@ import { metricsHourly } from "./metrics/formats.ts";
 export const FORMATS: SourceFormat[] = [
   awsCur2,
   awsCurLegacy,
+  awsCostExplorer,
   azureActual,
   azureAmortized,
   gcpBigQueryJson,

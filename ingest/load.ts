@@ -174,8 +174,8 @@ async function stage(
   const scratch = path.join(scratchDir, `load${loadId}.parquet`);
   const gzipChecked = /\.gz$/i.test(file) ? verifyGzip(file) : Promise.resolve();
   gzipChecked.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-  await warehouse
-    .run(
+  const copied = await warehouse
+    .all<{ Count: string }>(
       `COPY (SELECT *, coalesce(${format.billingAccount(fileProbe)}::VARCHAR, '') AS _billing_account,
           ${format.billingPeriod(fileProbe)}::VARCHAR AS _billing_period, ${sqlPath(file)} AS _source_file,
           now() AS _loaded_at, ${loadId}::BIGINT AS _load_id
@@ -189,6 +189,10 @@ async function stage(
   try {
     await gzipChecked;
     const scan = await scanSource(warehouse, `read_parquet(${sqlPath(scratch)})`, fileProbe, format, money);
+    // The reader's row count against the scan of what it wrote: nothing dropped on the way.
+    if (Number(copied[0]!.Count) !== scan.rows) {
+      throw new InputError(file, `reconciliation failed: read ${copied[0]!.Count} rows, landed ${scan.rows}`);
+    }
     if (scan.rows === 0) {
       // A header-only export is a valid empty month: nothing to land, but recorded.
       rmSync(scratch, { force: true });
@@ -251,6 +255,12 @@ async function land(
         parts.push({ ...pair, file });
       }
       rmSync(staged.scratch, { force: true });
+      // A staged file that was split by account and period is read back whole; one that
+      // was renamed into place is the very file the scan summed.
+      if (parts.length === 1) {
+        landed.push({ staged, parts });
+        continue;
+      }
       const back = await landedTotals(
         warehouse,
         parts.map((p) => p.file),

@@ -69,3 +69,22 @@ export const awsCurLegacy: SourceFormat = {
     return fused ? `header name "${fused}" is two column names fused together; kept as is` : undefined;
   },
 };
+
+export const awsCostExplorer: SourceFormat = {
+  id: "aws_cost_explorer",
+  provider: "aws",
+  description:
+    "AWS Cost Explorer daily cost by account and service (written by costexplorer://), service level only",
+  rawTable: "aws_cost_explorer_daily",
+  detect: (p) =>
+    p.kind === "csv" &&
+    hasColumns(p, ["usage_date", "linked_account_id", "service", "unblended_cost", "amortized_cost"]),
+  read: readCsvText,
+  requiredColumns: ["usage_date", "linked_account_id", "service", "unblended_cost", "currency"],
+  // Cost Explorer answers for the payer the credentials belong to; one key for all its rows.
+  billingAccount: () => "'cost-explorer'",
+  billingPeriod: () => monthOf("usage_date"),
+  cost: () => "unblended_cost",
+  currency: () => "currency",
+  numericColumns: ["unblended_cost", "amortized_cost", "usage_quantity"],
+};

@@ -1,5 +1,5 @@
 /** Hourly utilization in the documented metrics layout (README "Metrics files"). */
-import { hasColumns, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+import { col, hasColumns, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
 
 export const metricsHourly: SourceFormat = {
   id: "metrics_hourly",
@@ -14,7 +14,8 @@ export const metricsHourly: SourceFormat = {
       ? `SELECT * FROM read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`
       : readCsvText(p),
   requiredColumns: ["timestamp", "provider", "resource_id", "cpu_avg_pct", "cpu_max_pct"],
-  billingAccount: () => "provider",
+  // Samples restate per provider and origin (file, cloudwatch, …) and month.
+  billingAccount: (p) => `provider || ':' || coalesce(${col(p, "source")}, 'file')`,
   billingPeriod: () => "strftime(timestamp::TIMESTAMPTZ AT TIME ZONE 'UTC', '%Y-%m')",
   cost: () => null,
   currency: () => null,

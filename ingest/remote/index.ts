@@ -1,10 +1,18 @@
 /** Every remote source; adding one touches only its file and this list. */
 import { azureBlobSource } from "./azure-blob.ts";
 import { bigQuerySource } from "./bigquery.ts";
+import { cloudWatchSource } from "./cloudwatch.ts";
+import { costExplorerSource } from "./cost-explorer.ts";
 import { s3Source } from "./s3.ts";
 import type { FetchOptions, RemoteSource } from "./source.ts";
 
-export const REMOTE_SOURCES: RemoteSource[] = [s3Source, azureBlobSource, bigQuerySource];
+export const REMOTE_SOURCES: RemoteSource[] = [
+  s3Source,
+  azureBlobSource,
+  bigQuerySource,
+  cloudWatchSource,
+  costExplorerSource,
+];
 
 /** Local paths for the targets: remote URIs are copied into the cache first. */
 export async function resolveTargets(targets: string[], options: FetchOptions): Promise<string[]> {

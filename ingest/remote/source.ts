@@ -6,6 +6,7 @@
  */
 import type { Config } from "../../core/config.ts";
 import type { Progress } from "../../core/log.ts";
+import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 
 export interface FetchOptions {
   cacheDir: string;
@@ -13,6 +14,8 @@ export interface FetchOptions {
   progress: Progress;
   /** For API sources: the first billing month to fetch, YYYY-MM. */
   since?: string;
+  /** For API sources that pull for known resources (metrics). */
+  warehouse?: Warehouse;
 }
 
 export interface RemoteSource {
