@@ -113,7 +113,10 @@ export function buildCli(): Command {
       ),
     )
     .option("--continue-on-error", "load the good files and report the bad ones (exit 1 if any failed)")
-    .option("--since <YYYY-MM>", "for API sources (bigquery://, cloudwatch://, costexplorer://): the first month to fetch")
+    .option(
+      "--since <YYYY-MM>",
+      "for API sources (bigquery://, cloudwatch://, costexplorer://): the first month to fetch",
+    )
     .addHelpText(
       "after",
       `\nFormats (detected from the columns):\n${FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.description}`).join("\n")}\n` +

@@ -18,7 +18,10 @@ const t0 = Date.UTC(2026, 9, 1) / 1000; // 2026-10-01T00:00:00Z
 beforeAll(async () => {
   stub = await startAwsJsonStub({
     GetMetricData: (body) => {
-      const queries = body.MetricDataQueries as { Id: string; MetricStat: { Metric: { MetricName: string }; Stat: string } }[];
+      const queries = body.MetricDataQueries as {
+        Id: string;
+        MetricStat: { Metric: { MetricName: string }; Stat: string };
+      }[];
       return {
         MetricDataResults: queries
           // The agent's memory metric is absent, as on an instance without the CloudWatch agent.
@@ -38,15 +41,36 @@ beforeAll(async () => {
           TimePeriod: { Start: "2026-10-01", End: "2026-10-02" },
           Estimated: false,
           Groups: [
-            { Keys: ["111111111111", "Amazon Elastic Compute Cloud - Compute"], Metrics: { UnblendedCost: { Amount: "123.4567891", Unit: "USD" }, AmortizedCost: { Amount: "100.00", Unit: "USD" }, UsageQuantity: { Amount: "240", Unit: "N/A" } } },
-            { Keys: ["111111111111", "Amazon Simple Storage Service"], Metrics: { UnblendedCost: { Amount: "1.2E-3", Unit: "USD" }, AmortizedCost: { Amount: "0.0012", Unit: "USD" }, UsageQuantity: { Amount: "5", Unit: "N/A" } } },
+            {
+              Keys: ["111111111111", "Amazon Elastic Compute Cloud - Compute"],
+              Metrics: {
+                UnblendedCost: { Amount: "123.4567891", Unit: "USD" },
+                AmortizedCost: { Amount: "100.00", Unit: "USD" },
+                UsageQuantity: { Amount: "240", Unit: "N/A" },
+              },
+            },
+            {
+              Keys: ["111111111111", "Amazon Simple Storage Service"],
+              Metrics: {
+                UnblendedCost: { Amount: "1.2E-3", Unit: "USD" },
+                AmortizedCost: { Amount: "0.0012", Unit: "USD" },
+                UsageQuantity: { Amount: "5", Unit: "N/A" },
+              },
+            },
           ],
         },
         {
           TimePeriod: { Start: "2026-10-02", End: "2026-10-03" },
           Estimated: true,
           Groups: [
-            { Keys: ["222222222222", "AWS Lambda"], Metrics: { UnblendedCost: { Amount: "0.5", Unit: "USD" }, AmortizedCost: { Amount: "0.5", Unit: "USD" }, UsageQuantity: { Amount: "1000", Unit: "N/A" } } },
+            {
+              Keys: ["222222222222", "AWS Lambda"],
+              Metrics: {
+                UnblendedCost: { Amount: "0.5", Unit: "USD" },
+                AmortizedCost: { Amount: "0.5", Unit: "USD" },
+                UsageQuantity: { Amount: "1000", Unit: "N/A" },
+              },
+            },
           ],
         },
       ],
@@ -80,7 +104,9 @@ describe("AWS API sources", () => {
     const request = stub.requests.find((r) => r.target.endsWith("GetMetricData"))!;
     expect((request.body.MetricDataQueries as unknown[]).length).toBe(16);
     const csv = readFileSync(`${local}/cloudwatch-metrics-2026-10.csv`, "utf8").trim().split("\n");
-    expect(csv[0]).toBe("timestamp,provider,resource_id,source,cpu_avg_pct,cpu_max_pct,memory_avg_pct,memory_max_pct,network_in_bytes,network_out_bytes,disk_read_bytes,disk_write_bytes");
+    expect(csv[0]).toBe(
+      "timestamp,provider,resource_id,source,cpu_avg_pct,cpu_max_pct,memory_avg_pct,memory_max_pct,network_in_bytes,network_out_bytes,disk_read_bytes,disk_write_bytes",
+    );
     expect(csv[1]).toBe("2026-10-01T00:00:00.000Z,aws,i-0abc,cloudwatch,3.5,9.5,,,3.5,3.5,3.5,3.5");
     expect(csv).toHaveLength(1 + 2 * 3);
     const w = await Warehouse.open({ path: ":memory:" });
@@ -92,13 +118,25 @@ describe("AWS API sources", () => {
   it("costexplorer:// lands daily service-level cost, marked as Cost Explorer data", async () => {
     const dataDir = tempDir();
     const config = loadConfig({ dataDir, env: {}, cwd: dataDir });
-    const [local] = await resolveTargets(["costexplorer://"], { cacheDir: config.paths.cache, config, progress: quiet, since: "2026-10" });
+    const [local] = await resolveTargets(["costexplorer://"], {
+      cacheDir: config.paths.cache,
+      config,
+      progress: quiet,
+      since: "2026-10",
+    });
     const request = stub.requests.find((r) => r.target.endsWith("GetCostAndUsage"))!;
     expect(request.body).toMatchObject({ Granularity: "DAILY", TimePeriod: { Start: "2026-10-01" } });
     const w = await Warehouse.open({ path: ":memory:" });
     const [result] = await ingestPaths(w, [local!], { lakeDir: config.paths.lake }, quiet);
-    expect(result).toMatchObject({ format: "aws_cost_explorer", status: "loaded", rows: 3, totals: { USD: "123.9579891000" } });
-    const marked = await w.all<{ source: string; estimated: string }>("select distinct source, estimated from raw.aws_cost_explorer_daily order by 2");
+    expect(result).toMatchObject({
+      format: "aws_cost_explorer",
+      status: "loaded",
+      rows: 3,
+      totals: { USD: "123.9579891000" },
+    });
+    const marked = await w.all<{ source: string; estimated: string }>(
+      "select distinct source, estimated from raw.aws_cost_explorer_daily order by 2",
+    );
     expect(marked).toEqual([
       { source: "aws_cost_explorer", estimated: "false" },
       { source: "aws_cost_explorer", estimated: "true" },
