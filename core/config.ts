@@ -68,6 +68,18 @@ const configSchema = z.strictObject({
           force_path_style: z.boolean().default(false),
         })
         .prefault({}),
+      cloud_monitoring: z
+        .strictObject({
+          /** Override of the Cloud Monitoring API endpoint (a local test server); default: Google. */
+          api_endpoint: z.string().url().optional(),
+        })
+        .prefault({}),
+      azure: z
+        .strictObject({
+          /** Azure Resource Manager endpoint (sovereign clouds, a local test server); default: public Azure. */
+          arm_endpoint: z.string().url().default("https://management.azure.com"),
+        })
+        .prefault({}),
       bigquery: z
         .strictObject({
           /** Project that runs (and pays for) the export query; default: the table's project. */
@@ -102,6 +114,8 @@ export interface Config {
   sources: {
     s3: { region?: string; endpoint?: string; forcePathStyle: boolean };
     bigquery: { project?: string; apiEndpoint?: string };
+    azure: { armEndpoint: string };
+    cloudMonitoring: { apiEndpoint?: string };
   };
   /** Derived locations, all under dataDir. */
   paths: { lake: string; marts: string; fleet: string; exports: string; site: string; cache: string };
@@ -188,6 +202,8 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
         forcePathStyle: user.sources.s3.force_path_style,
       },
       bigquery: { project: user.sources.bigquery.project, apiEndpoint: user.sources.bigquery.api_endpoint },
+      azure: { armEndpoint: user.sources.azure.arm_endpoint },
+      cloudMonitoring: { apiEndpoint: user.sources.cloud_monitoring.api_endpoint },
     },
     paths: {
       lake: path.join(dataDir, "lake"),

@@ -1,6 +1,6 @@
 /** Every format the loader knows, in detection order. Adding one touches only its folder and this list. */
 import { awsCostExplorer, awsCur2, awsCurLegacy } from "./aws/formats.ts";
-import { azureActual, azureAmortized } from "./azure/formats.ts";
+import { azureActual, azureAmortized, azureCostManagement } from "./azure/formats.ts";
 import type { SourceFormat } from "./format.ts";
 import { focusExport } from "./focus/formats.ts";
 import { gcpBigQueryCsv, gcpBigQueryJson, gcpFileExportCsv, gcpFileExportJson } from "./gcp/formats.ts";
@@ -12,6 +12,7 @@ export const FORMATS: SourceFormat[] = [
   awsCostExplorer,
   azureActual,
   azureAmortized,
+  azureCostManagement,
   gcpBigQueryJson,
   gcpBigQueryCsv,
   gcpFileExportCsv,

@@ -34,3 +34,21 @@ const costDetails = (dataset: "actual" | "amortized"): SourceFormat => ({
 
 export const azureActual = costDetails("actual");
 export const azureAmortized = costDetails("amortized");
+
+export const azureCostManagement: SourceFormat = {
+  id: "azure_cost_management",
+  provider: "azure",
+  description:
+    "Azure Cost Management Query daily cost by subscription and service (written by azurecost://), service level only",
+  rawTable: "azure_cost_management_daily",
+  detect: (p) =>
+    p.kind === "csv" &&
+    hasColumns(p, ["usage_date", "subscription_id", "service_name", "actual_cost", "amortized_cost"]),
+  read: readCsvText,
+  requiredColumns: ["usage_date", "subscription_id", "service_name", "actual_cost", "currency", "scope"],
+  billingAccount: () => "scope",
+  billingPeriod: () => monthOf("usage_date"),
+  cost: () => "actual_cost",
+  currency: () => "currency",
+  numericColumns: ["actual_cost", "amortized_cost"],
+};

@@ -70,6 +70,12 @@ describe("cco CLI", () => {
     expect(bad.stderr).toMatch(/nowhere/);
   });
 
+  it("exits 2 naming the known sources for an unknown URI scheme", () => {
+    const r = cco(["--warehouse", path.join(tempDir(), "w.duckdb"), "ingest", "ftp://billing/exports"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/ftp:\/\/billing\/exports: unknown source; one of s3:\/\/<bucket>\/<prefix>/);
+  });
+
   it("honours CCO_WAREHOUSE", () => {
     const wh = path.join(tempDir(), "env.duckdb");
     const r = cco(["--json", "config"], { CCO_WAREHOUSE: wh });
