@@ -3,7 +3,13 @@ import { awsCostExplorer, awsCur2, awsCurLegacy } from "./aws/formats.ts";
 import { azureActual, azureAmortized, azureCostManagement } from "./azure/formats.ts";
 import type { SourceFormat } from "./format.ts";
 import { focusExport } from "./focus/formats.ts";
-import { gcpBigQueryCsv, gcpBigQueryJson, gcpFileExportCsv, gcpFileExportJson } from "./gcp/formats.ts";
+import {
+  gcpBigQueryCsv,
+  gcpBigQueryJson,
+  gcpBigQueryParquet,
+  gcpFileExportCsv,
+  gcpFileExportJson,
+} from "./gcp/formats.ts";
 import { metricsHourly } from "./metrics/formats.ts";
 
 export const FORMATS: SourceFormat[] = [
@@ -15,6 +21,7 @@ export const FORMATS: SourceFormat[] = [
   azureCostManagement,
   gcpBigQueryJson,
   gcpBigQueryCsv,
+  gcpBigQueryParquet,
   gcpFileExportCsv,
   gcpFileExportJson,
   focusExport,

@@ -52,7 +52,7 @@ interface Staged {
   money: MoneyColumns;
   bytes: number;
   sha256: string;
-  pairs: { account: string; period: string; rows: number }[];
+  pairs: { account: string; period: string; rows: number; final: boolean | null }[];
   rows: number;
   totals: Record<string, string>;
   warning?: string;
@@ -241,7 +241,7 @@ async function land(
   const written: string[] = [];
   const landed: {
     staged: Staged;
-    parts: { account: string; period: string; rows: number; file: string }[];
+    parts: { account: string; period: string; rows: number; final: boolean | null; file: string }[];
   }[] = [];
   try {
     for (const staged of group) {
@@ -309,13 +309,14 @@ async function land(
           status,
         });
         for (const part of parts) {
-          await tx.run("INSERT INTO ops.load_parts VALUES ($1, $2, $3, $4, $5, $6, NULL)", [
+          await tx.run("INSERT INTO ops.load_parts VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)", [
             staged.loadId,
             rawTable,
             part.account,
             part.period,
             part.file,
             part.rows,
+            part.final,
           ]);
         }
       }

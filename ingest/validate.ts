@@ -53,7 +53,7 @@ export interface MoneyColumns {
 }
 
 export interface ScanResult {
-  pairs: { account: string; period: string; rows: number }[];
+  pairs: { account: string; period: string; rows: number; final: boolean | null }[];
   rows: number;
   /** Cost per currency, exact decimal strings. */
   totals: Record<string, string>;
@@ -129,9 +129,11 @@ export async function scanSource(
   }
   checks.push({ what: "period", bad: "period IS NULL", value: "NULL" });
   const projected = `(SELECT row_number() OVER () AS _row, ${[...inner, ...checks.filter((c) => c.what === "number").map((c) => c.value)].join(", ")} FROM ${source})`;
-  const grouped = `(SELECT ${inner.join(", ")} FROM ${source})`;
+  const finalSql = format.finalWhen?.(fileProbe);
+  const grouped = `(SELECT ${inner.join(", ")}${finalSql ? `, (${finalSql}) AS is_final` : ""} FROM ${source})`;
   const rows = await warehouse.all<Record<string, string>>(`
     SELECT account, period, currency, count(*)::VARCHAR AS n, coalesce(sum(${cost}), 0)::VARCHAR AS total,
+      ${finalSql ? "coalesce(bool_and(is_final), false)" : "NULL::BOOLEAN"} AS final,
       ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.bad})::VARCHAR AS bad${i}`).join(", ")}
     FROM ${grouped} GROUP BY ALL ORDER BY ALL`);
   for (const [i, check] of checks.entries()) {
@@ -152,12 +154,14 @@ export async function scanSource(
     }
     throw new InputError(file, "billing period is missing or unparsable", where);
   }
-  const pairs = new Map<string, { account: string; period: string; rows: number }>();
+  const pairs = new Map<string, ScanResult["pairs"][number]>();
   const totals: Record<string, string> = {};
   for (const r of rows) {
     const key = `${r.account}|${r.period}`;
-    const pair = pairs.get(key) ?? { account: r.account!, period: r.period!, rows: 0 };
+    const final = (r.final as unknown) === null || r.final === undefined ? null : Boolean(r.final);
+    const pair = pairs.get(key) ?? { account: r.account!, period: r.period!, rows: 0, final };
     pair.rows += Number(r.n);
+    if (pair.final !== null && final !== null) pair.final = pair.final && final;
     pairs.set(key, pair);
     if (money.cost && money.currency) totals[r.currency!] = addDecimal(totals[r.currency!] ?? "0", r.total!);
   }

@@ -64,6 +64,13 @@ export const migrations: Migration[] = [
         PRIMARY KEY (load_id, billing_account, billing_period)
       );`,
   },
+  {
+    version: 4,
+    name: "billing periods marked final",
+    // True when the export says the period's invoice is final (e.g. CUR bill/InvoiceId
+    // filled on every row); null when the format cannot tell.
+    sql: "ALTER TABLE ops.load_parts ADD COLUMN is_final BOOLEAN;",
+  },
 ];
 
 /** Typed view of the ops tables for Kysely (values as DuckDB's JSON conversion returns them). */
@@ -93,6 +100,7 @@ export interface OpsDatabase {
     lake_file: string;
     rows: number | string;
     superseded_by: string | null;
+    is_final: boolean | null;
   };
   "ops.pipeline_runs": {
     run_id: Generated<string>;

@@ -2,7 +2,7 @@
  * AWS Cost and Usage Reports: snake_case CUR (CUR 2.0 Parquet or CSV, and the
  * legacy CUR's Athena/Parquet naming) and the legacy CUR's category/Name CSV.
  */
-import { col, hasColumns, ident, monthOf, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+import { col, hasColumns, ident, monthOf, pick, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
 
 const MAP_COLUMNS = ["product", "resource_tags", "cost_category", "discount"];
 
@@ -33,6 +33,8 @@ export const awsCur2: SourceFormat = {
   billingAccount: () => "bill_payer_account_id::VARCHAR",
   billingPeriod: () => monthOf("bill_billing_period_start_date"),
   cost: () => "line_item_unblended_cost",
+  // AWS fills the invoice id once the month's invoice is issued; until then it restates the month.
+  finalWhen: (p) => (pick(p, "bill_invoice_id") ? "coalesce(bill_invoice_id::VARCHAR, '') <> ''" : "false"),
   currency: () => "line_item_currency_code",
   numericColumns: ["line_item_unblended_cost", "line_item_usage_amount"],
 };
@@ -59,6 +61,7 @@ export const awsCurLegacy: SourceFormat = {
   billingAccount: () => ident("bill/PayerAccountId"),
   billingPeriod: () => monthOf(ident("bill/BillingPeriodStartDate")),
   cost: () => ident("lineItem/UnblendedCost"),
+  finalWhen: (p) => (pick(p, "bill/InvoiceId") ? `coalesce(${ident("bill/InvoiceId")}, '') <> ''` : "false"),
   currency: (p) => col(p, "lineItem/CurrencyCode"),
   numericColumns: ["lineItem/UnblendedCost", "lineItem/UsageAmount"],
   // Some CUR writers fuse two names ("pricing/OfferingClasspricing/PurchaseOption"). When the

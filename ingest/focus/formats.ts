@@ -1,5 +1,5 @@
 /** FOCUS exports (0.5-1.2), from any provider that writes them. */
-import { col, hasColumns, ident, monthOf, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+import { col, hasColumns, ident, monthOf, pick, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
 
 /** FOCUS 0.5 names and their 1.0+ successors; a file with both keeps the new one. */
 export const PRE_1_0_NAMES: Record<string, string> = {
@@ -45,6 +45,8 @@ export const focusExport: SourceFormat = {
   billingAccount: (p) => `coalesce(${col(p, "BillingAccountId")}, '')`,
   billingPeriod: () => monthOf("BillingPeriodStart"),
   cost: () => "BilledCost",
+  finalWhen: (p) =>
+    pick(p, "InvoiceId") ? `coalesce(${col(p, "InvoiceId")}::VARCHAR, '') <> ''` : undefined,
   currency: (p) => `coalesce(${col(p, "BillingCurrency")}, '')`,
   numericColumns: ["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"],
 };

@@ -65,6 +65,26 @@ export const gcpBigQueryJson: SourceFormat = {
   },
 };
 
+export const gcpBigQueryParquet: SourceFormat = {
+  ...shared,
+  id: "gcp_bq_parquet",
+  description: "GCP BigQuery billing export extracted as Parquet (nested records landed as JSON)",
+  detect: (p) =>
+    p.kind === "parquet" &&
+    hasColumns(p, ["billing_account_id", "cost", "currency", "usage_start_time", "invoice"]),
+  read: (p) => {
+    // Records and repeated fields land as JSON, scalars as text: the same columns as the NDJSON extract.
+    const columns = Object.keys(JSON_COLUMNS)
+      .filter((name) => p.columns.includes(name))
+      .map((name) =>
+        JSON_COLUMNS[name as keyof typeof JSON_COLUMNS] === "JSON"
+          ? `to_json(${name}) AS ${name}`
+          : `${name}::VARCHAR AS ${name}`,
+      );
+    return `SELECT ${columns.join(", ")} FROM read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`;
+  },
+};
+
 /** A dotted CSV column group as the JSON record the NDJSON export has. */
 function record(p: { columns: string[] }, prefix: string): string | undefined {
   const fields = p.columns.filter((c) => c.startsWith(`${prefix}.`));
