@@ -1,8 +1,9 @@
 /**
- * CUR manifests decide which files are the month's current export. AWS writes a
- * new assembly (legacy CUR) or execution (CUR 2.0) each time it restates a month;
- * the manifest lists the files of the latest one. Files a manifest governs but does
- * not list are stale; a manifest that lists files that are not there is an error.
+ * Export manifests decide which files are a month's current export. AWS writes a
+ * new assembly (legacy CUR) or execution (CUR 2.0), and Azure a new run folder
+ * (partitioned Cost Management exports), each time a month is restated; the
+ * manifest lists the files of the latest one. Files a manifest governs but does not
+ * list are stale; a manifest that lists files that are not there is an error.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
@@ -15,15 +16,15 @@ export interface ManifestPlan {
   stale: string[];
 }
 
-const MANIFEST = /-Manifest\.json$/;
+const MANIFEST = /(-Manifest\.json|(^|[\\/])manifest\.json)$/;
 
 export function isManifest(file: string): boolean {
   return MANIFEST.test(file);
 }
 
-/** Read a legacy CUR or CUR 2.0 manifest and resolve what it governs. */
+/** Read a legacy CUR, CUR 2.0 or Azure export manifest and resolve what it governs. */
 export function readManifest(file: string, isDataFile: (name: string) => boolean): ManifestPlan {
-  let doc: { reportKeys?: unknown; dataFiles?: unknown };
+  let doc: { reportKeys?: unknown; dataFiles?: unknown; blobs?: unknown };
   try {
     doc = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
@@ -46,8 +47,12 @@ export function readManifest(file: string, isDataFile: (name: string) => boolean
       const at = key.indexOf("/data/BILLING_PERIOD=");
       return at >= 0 ? path.join(exportDir, key.slice(at + 1)) : path.join(exportDir, key);
     });
+  } else if (Array.isArray(doc.blobs)) {
+    // Azure: <export>/<range>/<run>/manifest.json lists the run's blobs (part_*.csv[.gz] / .parquet).
+    governed = path.dirname(dir);
+    listed = doc.blobs.map((b) => path.join(dir, path.basename(String((b as { blobName?: unknown }).blobName ?? ""))));
   } else {
-    throw new InputError(file, "not a CUR manifest: expected reportKeys (legacy CUR) or dataFiles (CUR 2.0)");
+    throw new InputError(file, "not an export manifest: expected reportKeys (legacy CUR), dataFiles (CUR 2.0) or blobs (Azure)");
   }
   const missing = listed.filter((f) => !existsSync(f));
   if (missing.length) {

@@ -11,7 +11,7 @@ import { type FileProbe, sqlPath } from "./format.ts";
 
 const DATA_FILE = /\.(csv|csv\.gz|parquet|json|ndjson|jsonl)$/i;
 /** Our own truth file describes a generated fleet; it is not rows to load. */
-const NOT_DATA = /(truth\.json|-Manifest\.json)$/i;
+const NOT_DATA = /(truth\.json|-Manifest\.json|(^|[\\/])manifest\.json)$/i;
 
 export const isDataFile = (name: string) => DATA_FILE.test(name) && !NOT_DATA.test(name);
 

@@ -56,3 +56,35 @@ describe("CUR manifests", () => {
     await w.close();
   });
 });
+
+describe("Azure partitioned export manifests", () => {
+  it("load the latest run's parts, skip older runs, and reject a manifest listing a missing part", async () => {
+    const { mkdirSync: mkdir, copyFileSync: copy, writeFileSync: write } = await import("node:fs");
+    const csv = fleet.files.find((f) => /acme-actual_202610\.csv$/.test(f))!;
+    const range = path.join(tempDir(), "acme-actual", "20261001-20261031");
+    const older = path.join(range, "run-1");
+    const newer = path.join(range, "run-2");
+    mkdir(older, { recursive: true });
+    mkdir(newer, { recursive: true });
+    copy(csv, path.join(older, "part_0_0001.csv"));
+    copy(csv, path.join(newer, "part_0_0001.csv"));
+    const manifest = (parts: string[]) =>
+      JSON.stringify({
+        manifestVersion: "2024-04-01",
+        blobCount: parts.length,
+        blobs: parts.map((p) => ({ blobName: `exports/acme-actual/20261001-20261031/run-2/${p}` })),
+      });
+    write(path.join(newer, "manifest.json"), manifest(["part_0_0001.csv"]));
+    const w = await Warehouse.open({ path: ":memory:" });
+    const results = await ingestPaths(w, [range], { lakeDir: tempDir() }, quiet);
+    expect(results.map((r) => [path.relative(range, r.file), r.status])).toEqual([
+      ["run-2/part_0_0001.csv", "loaded"],
+    ]);
+    write(path.join(newer, "manifest.json"), manifest(["part_0_0001.csv", "part_0_0002.csv"]));
+    const error = await ingestPaths(w, [range], { lakeDir: tempDir() }, quiet).catch((e) => e);
+    expect(error.message).toMatch(
+      /manifest\.json: manifest lists 1 file that is not there: part_0_0002\.csv$/,
+    );
+    await w.close();
+  });
+});
