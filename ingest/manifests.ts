@@ -50,9 +50,14 @@ export function readManifest(file: string, isDataFile: (name: string) => boolean
   } else if (Array.isArray(doc.blobs)) {
     // Azure: <export>/<range>/<run>/manifest.json lists the run's blobs (part_*.csv[.gz] / .parquet).
     governed = path.dirname(dir);
-    listed = doc.blobs.map((b) => path.join(dir, path.basename(String((b as { blobName?: unknown }).blobName ?? ""))));
+    listed = doc.blobs.map((b) =>
+      path.join(dir, path.basename(String((b as { blobName?: unknown }).blobName ?? ""))),
+    );
   } else {
-    throw new InputError(file, "not an export manifest: expected reportKeys (legacy CUR), dataFiles (CUR 2.0) or blobs (Azure)");
+    throw new InputError(
+      file,
+      "not an export manifest: expected reportKeys (legacy CUR), dataFiles (CUR 2.0) or blobs (Azure)",
+    );
   }
   const missing = listed.filter((f) => !existsSync(f));
   if (missing.length) {
