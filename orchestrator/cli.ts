@@ -3,6 +3,8 @@
  * 1 the work failed (bad input data, a failed check); 2 usage or config error,
  * or a command whose stage is not built yet; 70 an internal error (a bug).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { exportApprovalTable } from "../actions/approvals/export.ts";
@@ -10,9 +12,10 @@ import { type Config, loadConfig } from "../core/config.ts";
 import { buildProject, compileProject } from "../core/dbt/runner.ts";
 import { loadProject } from "../core/dbt/project.ts";
 import { CcoError, NotBuiltError, UsageError } from "../core/errors.ts";
+import { checkConformance, loadModel } from "../core/focus/conformance.ts";
 import { createProgress, type Progress } from "../core/log.ts";
 import { exportMarts } from "../core/warehouse/snapshots.ts";
-import { closeWarehouse, openWarehouse } from "../core/warehouse/warehouse.ts";
+import { closeWarehouse, openWarehouse, Warehouse } from "../core/warehouse/warehouse.ts";
 import { FORMATS } from "../ingest/formats.ts";
 import { ingestPaths } from "../ingest/load.ts";
 import { REMOTE_SOURCES, resolveTargets } from "../ingest/remote/index.ts";
@@ -207,6 +210,76 @@ export function buildCli(): Command {
     .description("write the data dictionary from the schema YAML")
     .action(() => {
       throw new NotBuiltError("models docs", "issue 4");
+    });
+  models
+    .command("focus-check")
+    .description("check a FOCUS dataset against the official FOCUS 1.2 rules model (621 rules)")
+    .option("--relation <name>", "table or view to check", "marts.focus_costs")
+    .option(
+      "--file <path>",
+      "check a FOCUS export file instead (CSV or Parquet), loaded into a scratch database",
+    )
+    .addOption(
+      new Option("--focus-version <v>", "FOCUS version of the data")
+        .choices(["1.0", "1.1", "1.2"])
+        .default("1.2"),
+    )
+    .option(
+      "--criteria <list>",
+      `applicability criteria the provider meets, comma-separated (${Object.keys(loadModel().ApplicabilityCriteria).length} exist)`,
+      "",
+    )
+    .option("--all", "list every rule, not only the failing ones")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 when every applicable MUST / MUST NOT rule passes, 1 when one fails.",
+    )
+    .action(async (opts, cmd: Command) => {
+      const { config, json } = context(cmd);
+      const criteria = String(opts.criteria)
+        .split(",")
+        .map((c) => c.trim())
+        .filter(Boolean);
+      let warehouse: Warehouse;
+      let relation = String(opts.relation);
+      // A file is loaded into a scratch database and lake, removed after the check.
+      const scratch = opts.file ? mkdtempSync(path.join(os.tmpdir(), "cco-focus-check-")) : undefined;
+      if (opts.file) {
+        warehouse = await Warehouse.open({ path: ":memory:" });
+        await ingestPaths(
+          warehouse,
+          [opts.file],
+          { lakeDir: scratch!, format: "focus" },
+          createProgress({ quiet: true }),
+        );
+        relation = "raw.focus_cost_lines";
+      } else {
+        warehouse = await openWarehouse(config);
+        const [schema, table] = relation.includes(".") ? relation.split(".") : ["main", relation];
+        if (!(await warehouse.tableExists(schema!, table!))) {
+          throw new UsageError(
+            `${relation} does not exist${relation === "marts.focus_costs" ? " (the focus_costs mart is not built yet; pass --relation, e.g. raw.focus_cost_lines, or --file)" : ""}`,
+          );
+        }
+      }
+      const report = await checkConformance(warehouse, relation, { version: opts.focusVersion, criteria });
+      const shown = opts.all ? report.rules : report.rules.filter((r) => r.status === "fail");
+      print(
+        json,
+        { ...report, rules: shown },
+        [
+          ...shown.map(
+            (r) =>
+              `${r.status.padEnd(7)} ${r.id.padEnd(36)} ${r.keyword.padEnd(11)} ${r.failing ? `${r.failing} rows  ` : ""}${r.reason ?? r.requirement}`,
+          ),
+          `${report.relation}: ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped; score ${report.score}% of applicable rules; ${report.mustFailures} MUST rules failing`,
+        ].join("\n"),
+      );
+      if (scratch) {
+        await warehouse.close();
+        rmSync(scratch, { recursive: true, force: true });
+      }
+      if (report.mustFailures) process.exitCode = 1;
     });
 
   program

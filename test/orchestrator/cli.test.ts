@@ -76,6 +76,18 @@ describe("cco CLI", () => {
     expect(r.stderr).toMatch(/ftp:\/\/billing\/exports: unknown source; one of s3:\/\/<bucket>\/<prefix>/);
   });
 
+  it("focus-check exits 1 on MUST failures, 2 when the relation is missing", () => {
+    const sample = path.join(ROOT, "test/fixtures/billing-samples/focus/focus10_multicloud_sample_1000.csv");
+    const failing = cco(["models", "focus-check", "--file", sample, "--focus-version", "1.0", "--json"]);
+    expect(failing.status).toBe(1);
+    expect(JSON.parse(failing.stdout)).toMatchObject({ relation: "raw.focus_cost_lines", mustFailures: 41 });
+    const missing = cco(["--warehouse", path.join(tempDir(), "w.duckdb"), "models", "focus-check"]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(
+      /marts\.focus_costs does not exist \(the focus_costs mart is not built yet/,
+    );
+  });
+
   it("honours CCO_WAREHOUSE", () => {
     const wh = path.join(tempDir(), "env.duckdb");
     const r = cco(["--json", "config"], { CCO_WAREHOUSE: wh });
