@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from "commander";
 import { exportApprovalTable } from "../actions/approvals/export.ts";
 import { type Config, loadConfig } from "../core/config.ts";
 import { buildProject, compileProject } from "../core/dbt/runner.ts";
+import { writeDataDictionary } from "../core/dbt/docs.ts";
 import { loadProject } from "../core/dbt/project.ts";
 import { CcoError, NotBuiltError, UsageError } from "../core/errors.ts";
 import { checkConformance, loadModel } from "../core/focus/conformance.ts";
@@ -207,9 +208,13 @@ export function buildCli(): Command {
     });
   models
     .command("docs")
-    .description("write the data dictionary from the schema YAML")
-    .action(() => {
-      throw new NotBuiltError("models docs", "issue 4");
+    .description("write the data dictionary (markdown) from the schema YAML")
+    .option("--out <file>", "output file (default: target/data-dictionary.md in the project)")
+    .action((opts, cmd: Command) => {
+      const { json } = context(cmd);
+      const out = opts.out ? path.resolve(opts.out) : path.join(PROJECT_ROOT, "target", "data-dictionary.md");
+      const file = writeDataDictionary(loadProject(PROJECT_ROOT), out);
+      print(json, { file }, `Data dictionary written to ${file}`);
     });
   models
     .command("focus-check")

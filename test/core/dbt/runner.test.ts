@@ -1,0 +1,120 @@
+/** Our dbt runner on a small project written for the test: order, selection, failures, tests, artifacts, docs. */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderDataDictionary } from "../../../core/dbt/docs.ts";
+import { loadProject } from "../../../core/dbt/project.ts";
+import { buildProject, compileProject, selectModels } from "../../../core/dbt/runner.ts";
+import { Warehouse } from "../../../core/warehouse/warehouse.ts";
+import { quiet, tempDir } from "../../helpers/tmp.ts";
+
+function project(files: Record<string, string>): string {
+  const root = tempDir();
+  const all: Record<string, string> = {
+    "dbt_project.yml":
+      "name: t\nversion: '1'\nconfig-version: 2\nmodels:\n  t:\n    staging:\n      +materialized: view\n      +schema: staging\n    marts:\n      +materialized: table\n      +schema: marts\n",
+    "macros/double.sql": "{% macro double(x) %}({{ x }} * 2){% endmacro %}",
+    ...files,
+  };
+  for (const [file, text] of Object.entries(all)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+const base = {
+  "models/staging/stg_numbers.sql": "select range as n from range(5)",
+  "models/marts/doubled.sql":
+    "{{ config(tags=['math']) }}\nselect {{ double('n') }} as d from {{ ref('stg_numbers') }}",
+  "models/marts/broken.sql": "select no_such_column from {{ ref('stg_numbers') }}",
+  "models/marts/after_broken.sql": "select * from {{ ref('broken') }}",
+  "models/marts/_marts__models.yml": [
+    "version: 2",
+    "models:",
+    "  - name: doubled",
+    "    description: Twice each number.",
+    "    columns:",
+    "      - name: d",
+    "        description: The doubled value.",
+    "        tests:",
+    "          - unique",
+    "          - not_null",
+    "          - accepted_values:",
+    "              values: [0, 2, 4, 6]",
+    "              config: {severity: warn}",
+  ].join("\n"),
+};
+
+describe("dbt runner", () => {
+  it("builds in ref order; a failed model skips its descendants, not its siblings", async () => {
+    const root = project(base);
+    const w = await Warehouse.open({ path: ":memory:" });
+    const { results, failed } = await buildProject(w, root, { runModels: true, runTests: true }, quiet);
+    const status = Object.fromEntries(results.map((r) => [r.unique_id, r.status]));
+    expect(status).toMatchObject({
+      "model.t.stg_numbers": "success",
+      "model.t.doubled": "success",
+      "model.t.broken": "error",
+      "model.t.after_broken": "skipped",
+      "test.t.unique_doubled_d": "pass",
+      "test.t.accepted_values_doubled_d": "warn",
+    });
+    expect(failed).toBe(1);
+    expect(await w.all("select sum(d)::integer as s from marts.doubled")).toEqual([{ s: 20 }]);
+    // No half-built table is left for the failed model.
+    expect(await w.tableExists("marts", "broken")).toBe(false);
+    const runResults = JSON.parse(readFileSync(path.join(root, "target/run_results.json"), "utf8"));
+    expect(runResults.results.map((r: { unique_id: string }) => r.unique_id)).toContain(
+      "model.t.after_broken",
+    );
+    const manifest = JSON.parse(readFileSync(path.join(root, "target/manifest.json"), "utf8"));
+    expect(manifest.nodes["model.t.doubled"].depends_on.nodes).toEqual(["model.t.stg_numbers"]);
+    await w.close();
+  });
+
+  it("selects with dbt's graph operators", () => {
+    const models = compileProject(loadProject(project(base)));
+    const names = (s: string) => [...selectModels(models, s)].sort();
+    expect(names("doubled")).toEqual(["doubled"]);
+    expect(names("+doubled")).toEqual(["doubled", "stg_numbers"]);
+    expect(names("stg_numbers+")).toEqual(["after_broken", "broken", "doubled", "stg_numbers"]);
+    expect(names("tag:math")).toEqual(["doubled"]);
+    expect(names("path:models/staging")).toEqual(["stg_numbers"]);
+    expect(() => names("nothing")).toThrow(/matches no model/);
+  });
+
+  it("reports a dependency cycle by name", () => {
+    const root = project({
+      "models/marts/a.sql": "select * from {{ ref('b') }}",
+      "models/marts/b.sql": "select * from {{ ref('a') }}",
+    });
+    expect(() => compileProject(loadProject(root))).toThrow(/dependency cycle in models: a -> b -> a/);
+  });
+
+  it("updates incremental models by unique_key", async () => {
+    const root = project({
+      "models/marts/inc.sql":
+        "{{ config(materialized='incremental', unique_key='k') }}\nselect range as k, {{ var('v', 1) }} as v from range(3)\n{% if is_incremental() %}where range >= 1{% endif %}",
+    });
+    const w = await Warehouse.open({ path: ":memory:" });
+    await buildProject(w, root, { runModels: true, runTests: false }, quiet);
+    writeFileSync(
+      path.join(root, "dbt_project.yml"),
+      `${readFileSync(path.join(root, "dbt_project.yml"), "utf8")}vars:\n  v: 2\n`,
+    );
+    await buildProject(w, root, { runModels: true, runTests: false }, quiet);
+    expect(await w.all("select k::integer as k, v::integer as v from marts.inc order by k")).toEqual([
+      { k: 0, v: 1 },
+      { k: 1, v: 2 },
+      { k: 2, v: 2 },
+    ]);
+    await w.close();
+  });
+
+  it("writes the data dictionary from the YAML", () => {
+    const md = renderDataDictionary(loadProject(project(base)));
+    expect(md).toContain("## marts.doubled\n\nTwice each number.");
+    expect(md).toContain("| `d` | The doubled value. | unique; not null; one of 0, 2, 4, 6 (warn) |");
+  });
+});
