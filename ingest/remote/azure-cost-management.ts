@@ -6,11 +6,11 @@
  * The scope is an ARM scope: subscriptions/<id>, or
  * providers/Microsoft.Billing/billingAccounts/<id>.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CostManagementClient, type QueryDefinition } from "@azure/arm-costmanagement";
 import { InputError, UsageError } from "../../core/errors.ts";
 import { azureCredential } from "./azure-credential.ts";
+import { writeMonthlyCsv } from "./monthly-csv.ts";
 import type { RemoteSource } from "./source.ts";
 
 export const COST_MANAGEMENT_COLUMNS = [
@@ -91,21 +91,10 @@ export const azureCostManagementSource: RemoteSource = {
         `cannot query Azure Cost Management: ${(error as Error).message.split("\n")[0]}`,
       );
     }
-    const dir = path.join(cacheDir, "azurecost", scope.replaceAll("/", "_"));
-    mkdirSync(dir, { recursive: true });
-    const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-    const byMonth = new Map<string, Record<string, string>[]>();
-    for (const r of [...rows.values()].sort((a, b) =>
+    const sorted = [...rows.values()].sort((a, b) =>
       Object.values(a).join().localeCompare(Object.values(b).join()),
-    )) {
-      byMonth.set(r.usage_date!.slice(0, 7), [...(byMonth.get(r.usage_date!.slice(0, 7)) ?? []), r]);
-    }
-    for (const [month, monthRows] of byMonth) {
-      const file = path.join(dir, `cost-management-${month}.csv`);
-      const lines = monthRows.map((r) => COST_MANAGEMENT_COLUMNS.map((c) => quote(r[c] ?? "")).join(","));
-      writeFileSync(`${file}.partial`, `${[COST_MANAGEMENT_COLUMNS.join(","), ...lines].join("\n")}\n`);
-      renameSync(`${file}.partial`, file);
-    }
-    return dir;
+    );
+    const dir = path.join(cacheDir, "azurecost", scope.replaceAll("/", "_"));
+    return writeMonthlyCsv(dir, "cost-management", COST_MANAGEMENT_COLUMNS, sorted, "usage_date");
   },
 };

@@ -9,7 +9,7 @@ import path from "node:path";
 import { MetricsQueryClient } from "@azure/monitor-query";
 import { InputError, UsageError } from "../../core/errors.ts";
 import { azureCredential } from "./azure-credential.ts";
-import { writeMonthlyMetrics } from "./cloudwatch.ts";
+import { writeMonthlyMetrics } from "./monthly-csv.ts";
 import type { RemoteSource } from "./source.ts";
 
 /** Azure metric name, aggregation, and the metrics-layout column it fills. */

@@ -10,7 +10,7 @@ import path from "node:path";
 import { MetricServiceClient } from "@google-cloud/monitoring";
 import { OAuth2Client } from "google-auth-library";
 import { InputError, UsageError } from "../../core/errors.ts";
-import { writeMonthlyMetrics } from "./cloudwatch.ts";
+import { writeMonthlyMetrics } from "./monthly-csv.ts";
 import type { RemoteSource } from "./source.ts";
 
 const SERIES: { type: string; aligner: string; column: string; scale: number; extraFilter?: string }[] = [

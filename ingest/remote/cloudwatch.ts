@@ -5,10 +5,10 @@
  * one file per month from --since. Without instance parameters, the AWS virtual
  * machines the warehouse knows (marts.resources) in that region are pulled.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { InputError, UsageError } from "../../core/errors.ts";
+import { writeMonthlyMetrics } from "./monthly-csv.ts";
 import type { RemoteSource } from "./source.ts";
 
 const METRICS: {
@@ -84,13 +84,7 @@ const METRICS: {
     dimension: "InstanceId",
   },
 ];
-export const METRIC_FILE_COLUMNS = [
-  "timestamp",
-  "provider",
-  "resource_id",
-  "source",
-  ...METRICS.map((m) => m.column),
-] as const;
+
 /** GetMetricData takes at most 500 queries a call. */
 const INSTANCES_PER_CALL = Math.floor(500 / METRICS.length);
 
@@ -186,30 +180,3 @@ export const cloudWatchSource: RemoteSource = {
     ]);
   },
 };
-
-/** Samples in the metrics layout, one CSV per month (written whole, then renamed into place). */
-export function writeMonthlyMetrics(
-  dir: string,
-  source: string,
-  samples: Record<string, number | string>[],
-): string {
-  mkdirSync(dir, { recursive: true });
-  const byMonth = new Map<string, Record<string, number | string>[]>();
-  for (const s of samples) {
-    const month = String(s.timestamp).slice(0, 7);
-    byMonth.set(month, [...(byMonth.get(month) ?? []), s]);
-  }
-  for (const [month, rows] of byMonth) {
-    rows.sort((a, b) => `${a.resource_id}${a.timestamp}`.localeCompare(`${b.resource_id}${b.timestamp}`));
-    const lines = rows.map((r) => METRIC_FILE_COLUMNS.map((c) => csvCell(r[c])).join(","));
-    const file = path.join(dir, `${source}-metrics-${month}.csv`);
-    writeFileSync(`${file}.partial`, `${[METRIC_FILE_COLUMNS.join(","), ...lines].join("\n")}\n`);
-    renameSync(`${file}.partial`, file);
-  }
-  return dir;
-}
-
-function csvCell(value: number | string | undefined): string {
-  const text = value === undefined ? "" : String(value);
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}

@@ -4,10 +4,10 @@
  * months from --since; written as CSV per month and landed as the
  * aws_cost_explorer format (service-level, no resources: marked as such).
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CostExplorerClient, GetCostAndUsageCommand } from "@aws-sdk/client-cost-explorer";
 import { InputError, UsageError } from "../../core/errors.ts";
+import { writeMonthlyCsv } from "./monthly-csv.ts";
 import type { RemoteSource } from "./source.ts";
 
 export const COST_EXPLORER_COLUMNS = [
@@ -79,19 +79,13 @@ export const costExplorerSource: RemoteSource = {
     } finally {
       client.destroy();
     }
-    const dir = path.join(cacheDir, "costexplorer");
-    mkdirSync(dir, { recursive: true });
-    const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-    const byMonth = new Map<string, string[][]>();
-    for (const r of rows) byMonth.set(r[0]!.slice(0, 7), [...(byMonth.get(r[0]!.slice(0, 7)) ?? []), r]);
-    for (const [month, monthRows] of byMonth) {
-      const file = path.join(dir, `cost-explorer-${month}.csv`);
-      writeFileSync(
-        `${file}.partial`,
-        `${[COST_EXPLORER_COLUMNS.join(","), ...monthRows.map((r) => r.map(quote).join(","))].join("\n")}\n`,
-      );
-      renameSync(`${file}.partial`, file);
-    }
-    return dir;
+    const records = rows.map((r) => Object.fromEntries(COST_EXPLORER_COLUMNS.map((c, k) => [c, r[k]])));
+    return writeMonthlyCsv(
+      path.join(cacheDir, "costexplorer"),
+      "cost-explorer",
+      COST_EXPLORER_COLUMNS,
+      records,
+      "usage_date",
+    );
   },
 };

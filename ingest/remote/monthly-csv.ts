@@ -1,0 +1,60 @@
+/** API sources write what they fetch as CSV files per month, in the layouts the loader reads. */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export type CsvRow = Record<string, number | string | undefined>;
+
+/** The metrics layout (README "Metrics files"), as API sources write it. */
+export const METRIC_FILE_COLUMNS = [
+  "timestamp",
+  "provider",
+  "resource_id",
+  "source",
+  "cpu_avg_pct",
+  "cpu_max_pct",
+  "memory_avg_pct",
+  "memory_max_pct",
+  "network_in_bytes",
+  "network_out_bytes",
+  "disk_read_bytes",
+  "disk_write_bytes",
+] as const;
+
+function csvCell(value: number | string | undefined): string {
+  const text = value === undefined ? "" : String(value);
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * One CSV per month of `dateColumn` (YYYY-MM…), named <name>-YYYY-MM.csv, each
+ * written whole and renamed into place so a reader never sees half a file.
+ */
+export function writeMonthlyCsv(
+  dir: string,
+  name: string,
+  columns: readonly string[],
+  rows: CsvRow[],
+  dateColumn: string,
+): string {
+  mkdirSync(dir, { recursive: true });
+  const byMonth = new Map<string, CsvRow[]>();
+  for (const row of rows) {
+    const month = String(row[dateColumn]).slice(0, 7);
+    byMonth.set(month, [...(byMonth.get(month) ?? []), row]);
+  }
+  for (const [month, monthRows] of byMonth) {
+    const file = path.join(dir, `${name}-${month}.csv`);
+    const lines = monthRows.map((r) => columns.map((c) => csvCell(r[c])).join(","));
+    writeFileSync(`${file}.partial`, `${[columns.join(","), ...lines].join("\n")}\n`);
+    renameSync(`${file}.partial`, file);
+  }
+  return dir;
+}
+
+/** Hourly samples in the metrics layout, ordered by resource and hour. */
+export function writeMonthlyMetrics(dir: string, source: string, samples: CsvRow[]): string {
+  const sorted = [...samples].sort((a, b) =>
+    `${a.resource_id}${a.timestamp}`.localeCompare(`${b.resource_id}${b.timestamp}`),
+  );
+  return writeMonthlyCsv(dir, `${source}-metrics`, METRIC_FILE_COLUMNS, sorted, "timestamp");
+}
