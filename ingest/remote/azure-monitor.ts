@@ -10,7 +10,7 @@ import { MetricsQueryClient } from "@azure/monitor-query";
 import { InputError, UsageError } from "../../core/errors.ts";
 import { azureCredential } from "./azure-credential.ts";
 import { writeMonthlyMetrics } from "./monthly-csv.ts";
-import type { RemoteSource } from "./source.ts";
+import { knownVirtualMachines, type RemoteSource } from "./source.ts";
 
 /** Azure metric name, aggregation, and the metrics-layout column it fills. */
 const METRICS: {
@@ -50,14 +50,10 @@ export const azureMonitorSource: RemoteSource = {
     const subscription = url.host;
     if (!since) throw new UsageError(`${uri}: pass --since YYYY-MM (the first month to fetch)`);
     let resources = url.searchParams.getAll("resource");
-    if (!resources.length && warehouse && (await warehouse.tableExists("marts", "resources"))) {
-      resources = (
-        await warehouse.all<{ id: string }>(
-          "SELECT resource_id AS id FROM marts.resources WHERE provider = 'azure' AND resource_type = 'virtual_machine' AND state = 'active' AND resource_id LIKE $1 ORDER BY 1",
-          [`/subscriptions/${subscription.toLowerCase()}/%`],
-        )
-      ).map((r) => r.id);
-    }
+    if (!resources.length)
+      resources = await knownVirtualMachines(warehouse, "azure", "resource_id LIKE $1", [
+        `/subscriptions/${subscription.toLowerCase()}/%`,
+      ]);
     if (!resources.length)
       throw new UsageError(
         `${uri}: no VMs: pass ?resource=<ARM id>, or ingest billing and build the models first`,

@@ -9,7 +9,7 @@ import path from "node:path";
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { InputError, UsageError } from "../../core/errors.ts";
 import { writeMonthlyMetrics } from "./monthly-csv.ts";
-import type { RemoteSource } from "./source.ts";
+import { knownVirtualMachines, type RemoteSource } from "./source.ts";
 
 const METRICS: {
   id: string;
@@ -97,14 +97,7 @@ export const cloudWatchSource: RemoteSource = {
     const region = url.host;
     if (!since) throw new UsageError(`${uri}: pass --since YYYY-MM (the first month to fetch)`);
     let instances = url.searchParams.getAll("instance");
-    if (!instances.length && warehouse && (await warehouse.tableExists("marts", "resources"))) {
-      instances = (
-        await warehouse.all<{ id: string }>(
-          "SELECT resource_id AS id FROM marts.resources WHERE provider = 'aws' AND resource_type = 'virtual_machine' AND region = $1 AND state = 'active' ORDER BY 1",
-          [region],
-        )
-      ).map((r) => r.id);
-    }
+    if (!instances.length) instances = await knownVirtualMachines(warehouse, "aws", "region = $1", [region]);
     if (!instances.length)
       throw new UsageError(
         `${uri}: no instances: pass ?instance=<id>, or ingest billing and build the models first`,

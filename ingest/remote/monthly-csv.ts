@@ -1,24 +1,12 @@
 /** API sources write what they fetch as CSV files per month, in the layouts the loader reads. */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { METRIC_KEY_COLUMNS, METRIC_VALUE_COLUMNS } from "../metrics/layout.ts";
 
 export type CsvRow = Record<string, number | string | undefined>;
 
 /** The metrics layout (README "Metrics files"), as API sources write it. */
-export const METRIC_FILE_COLUMNS = [
-  "timestamp",
-  "provider",
-  "resource_id",
-  "source",
-  "cpu_avg_pct",
-  "cpu_max_pct",
-  "memory_avg_pct",
-  "memory_max_pct",
-  "network_in_bytes",
-  "network_out_bytes",
-  "disk_read_bytes",
-  "disk_write_bytes",
-] as const;
+export const METRIC_FILE_COLUMNS = [...METRIC_KEY_COLUMNS, "source", ...METRIC_VALUE_COLUMNS] as const;
 
 function csvCell(value: number | string | undefined): string {
   const text = value === undefined ? "" : String(value);

@@ -26,3 +26,19 @@ export interface RemoteSource {
   /** Copy what the URI names into the cache; returns the local folder to ingest. */
   fetch(uri: string, options: FetchOptions): Promise<string>;
 }
+
+/** Active VMs the warehouse knows from billing (marts.resources), for metrics sources given no ids. */
+export async function knownVirtualMachines(
+  warehouse: Warehouse | undefined,
+  provider: string,
+  where: string,
+  params: string[],
+): Promise<string[]> {
+  if (!warehouse || !(await warehouse.tableExists("marts", "resources"))) return [];
+  const rows = await warehouse.all<{ id: string }>(
+    `SELECT resource_id AS id FROM marts.resources
+     WHERE provider = '${provider}' AND resource_type = 'virtual_machine' AND state = 'active' AND ${where} ORDER BY 1`,
+    params,
+  );
+  return rows.map((r) => r.id);
+}

@@ -5,21 +5,10 @@
  * no agent reports it), network and disk bytes per hour.
  */
 import path from "node:path";
+import { METRIC_KEY_COLUMNS, METRIC_VALUE_COLUMNS } from "../../../ingest/metrics/layout.ts";
 import { copyTo, type ExportWriter, sqlString } from "./common.ts";
 
-export const METRIC_COLUMNS = [
-  "timestamp",
-  "provider",
-  "resource_id",
-  "cpu_avg_pct",
-  "cpu_max_pct",
-  "memory_avg_pct",
-  "memory_max_pct",
-  "network_in_bytes",
-  "network_out_bytes",
-  "disk_read_bytes",
-  "disk_write_bytes",
-] as const;
+export const METRIC_COLUMNS = [...METRIC_KEY_COLUMNS, ...METRIC_VALUE_COLUMNS] as const;
 
 export const writeMetrics: ExportWriter = async (ctx) => {
   const files: string[] = [];
