@@ -41,6 +41,8 @@ export interface SourceFormat {
   currency(probe: FileProbe): string | null;
   /** Columns that must parse as numbers when not empty; each is checked and reported by row. */
   numericColumns: string[];
+  /** Columns that must parse as dates or timestamps when not empty (every form parseTimestamp knows). */
+  dateColumns?: string[];
   /** SQL true on a row whose invoice is final; a period is final when every row is. Absent: cannot tell. */
   finalWhen?(probe: FileProbe): string | undefined;
   /** A defect in the header that does not misalign the data (e.g. two names fused), reported as a warning. */

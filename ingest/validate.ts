@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { InputError } from "../core/errors.ts";
 import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
-import { type FileProbe, hasColumns, ident, type SourceFormat } from "./format.ts";
+import { type FileProbe, hasColumns, ident, parseTimestamp, type SourceFormat } from "./format.ts";
 import { firstLine } from "./probe.ts";
 
 export function checkRequired(fileProbe: FileProbe, format: SourceFormat): void {
@@ -113,6 +113,14 @@ export async function scanSource(
       value: ref,
     });
   }
+  for (const candidate of format.dateColumns ?? []) {
+    const col = described.find((c) => c.column_name.toLowerCase() === candidate.toLowerCase());
+    if (!col || /^(TIMESTAMP|DATE)/.test(col.column_type)) continue;
+    const ref = ident(col.column_name);
+    const k = checks.length;
+    inner.push(`${ref} IS NOT NULL AS raw${k}`, `${parseTimestamp(ref)} AS num${k}`);
+    checks.push({ what: "date", column: col.column_name, bad: `raw${k} AND num${k} IS NULL`, value: ref });
+  }
   if (money.cost && cost === "NULL") {
     const costType = described.find((c) => c.column_name.toLowerCase() === costColumn)?.column_type;
     inner.push(`${moneySql(money.cost, Boolean(costType && isNumber(costType)))} AS cost_value`);
@@ -128,7 +136,7 @@ export async function scanSource(
     });
   }
   checks.push({ what: "period", bad: "period IS NULL", value: "NULL" });
-  const projected = `(SELECT row_number() OVER () AS _row, ${[...inner, ...checks.filter((c) => c.what === "number").map((c) => c.value)].join(", ")} FROM ${source})`;
+  const projected = `(SELECT row_number() OVER () AS _row, ${[...inner, ...checks.filter((c) => c.what === "number" || c.what === "date").map((c) => c.value)].join(", ")} FROM ${source})`;
   const finalSql = format.finalWhen?.(fileProbe);
   const grouped = `(SELECT ${inner.join(", ")}${finalSql ? `, (${finalSql}) AS is_final` : ""} FROM ${source})`;
   const rows = await warehouse.all<Record<string, string>>(`
@@ -145,6 +153,9 @@ export async function scanSource(
     const where = { row: Number(bad!.row) + headerRows, ...(check.column ? { column: check.column } : {}) };
     if (check.what === "number")
       throw new InputError(file, `expected a number, found "${bad!.value}"`, where);
+    if (check.what === "date") {
+      throw new InputError(file, `expected a date or timestamp, found "${bad!.value}"`, where);
+    }
     if (check.what === "currency") {
       throw new InputError(
         file,

@@ -37,6 +37,7 @@ export const awsCur2: SourceFormat = {
   finalWhen: (p) => (pick(p, "bill_invoice_id") ? "coalesce(bill_invoice_id::VARCHAR, '') <> ''" : "false"),
   currency: () => "line_item_currency_code",
   numericColumns: ["line_item_unblended_cost", "line_item_usage_amount"],
+  dateColumns: ["line_item_usage_start_date", "bill_billing_period_start_date"],
 };
 
 const CUR_CATEGORY =
@@ -64,6 +65,7 @@ export const awsCurLegacy: SourceFormat = {
   finalWhen: (p) => (pick(p, "bill/InvoiceId") ? `coalesce(${ident("bill/InvoiceId")}, '') <> ''` : "false"),
   currency: (p) => col(p, "lineItem/CurrencyCode"),
   numericColumns: ["lineItem/UnblendedCost", "lineItem/UsageAmount"],
+  dateColumns: ["lineItem/UsageStartDate", "bill/BillingPeriodStartDate"],
   // Some CUR writers fuse two names ("pricing/OfferingClasspricing/PurchaseOption"). When the
   // rows still have as many fields as the header (the reader checks), the data is aligned and
   // only that column's name is wrong: load, and say so.
@@ -90,4 +92,5 @@ export const awsCostExplorer: SourceFormat = {
   cost: () => "unblended_cost",
   currency: () => "currency",
   numericColumns: ["unblended_cost", "amortized_cost", "usage_quantity"],
+  dateColumns: ["usage_date"],
 };

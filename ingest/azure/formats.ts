@@ -35,6 +35,7 @@ const costDetails = (dataset: "actual" | "amortized"): SourceFormat => ({
   finalWhen: (p) => (pick(p, "invoiceId") ? `coalesce(${col(p, "invoiceId")}, '') <> ''` : undefined),
   currency: (p) => col(p, ...AZURE_CURRENCY),
   numericColumns: [...AZURE_COST, "quantity", "UsageQuantity"],
+  dateColumns: [...AZURE_DATE, "billingPeriodStartDate"],
 });
 
 export const azureActual = costDetails("actual");
@@ -56,4 +57,5 @@ export const azureCostManagement: SourceFormat = {
   cost: () => "actual_cost",
   currency: () => "currency",
   numericColumns: ["actual_cost", "amortized_cost"],
+  dateColumns: ["usage_date"],
 };

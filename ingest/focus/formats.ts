@@ -49,4 +49,5 @@ export const focusExport: SourceFormat = {
     pick(p, "InvoiceId") ? `coalesce(${col(p, "InvoiceId")}::VARCHAR, '') <> ''` : undefined,
   currency: (p) => `coalesce(${col(p, "BillingCurrency")}, '')`,
   numericColumns: ["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"],
+  dateColumns: ["ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart"],
 };

@@ -48,6 +48,7 @@ const shared = {
   cost: () => "cost",
   currency: () => "currency",
   numericColumns: ["cost"],
+  dateColumns: ["usage_start_time"],
 } satisfies Partial<SourceFormat>;
 
 export const gcpBigQueryJson: SourceFormat = {
@@ -137,6 +138,7 @@ export const gcpFileExportCsv: SourceFormat = {
   cost: () => ident("Cost"),
   currency: (p) => col(p, "Currency"),
   numericColumns: ["Cost", "Credit1 Amount"],
+  dateColumns: ["Start Time"],
 };
 
 export const gcpFileExportJson: SourceFormat = {
@@ -154,4 +156,5 @@ export const gcpFileExportJson: SourceFormat = {
   cost: () => "cost_amount",
   currency: () => "cost_currency",
   numericColumns: ["cost_amount"],
+  dateColumns: ["startTime"],
 };

@@ -20,4 +20,5 @@ export const metricsHourly: SourceFormat = {
   cost: () => null,
   currency: () => null,
   numericColumns: ["cpu_avg_pct", "cpu_max_pct", "memory_avg_pct", "memory_max_pct"],
+  dateColumns: ["timestamp"],
 };

@@ -10,6 +10,29 @@ import { FIXTURES, quiet, tempDir } from "../helpers/tmp.ts";
 
 const legacy = readFileSync(path.join(FIXTURES, "aws/cur_legacy_anon_focusconv.csv"));
 
+/** Split a CSV line, keeping quoted fields (with their commas) whole. */
+function fields(line: string): string[] {
+  const out = [""];
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === "," && !quoted) out.push("");
+    else out[out.length - 1] += ch;
+  }
+  return out;
+}
+
+/** The legacy sample with one cell of its third data row replaced. */
+function withCell(column: string, value: string): string {
+  const file = path.join(tempDir(), "bad-cell.csv");
+  const lines = legacy.toString("utf8").split("\n");
+  const cells = fields(lines[3]!);
+  cells[fields(lines[0]!).indexOf(column)] = value;
+  lines[3] = cells.join(",");
+  writeFileSync(file, lines.join("\n"));
+  return file;
+}
+
 async function rejects(file: string, pattern: RegExp): Promise<void> {
   const w = await Warehouse.open({ path: ":memory:" });
   const error = await ingestPaths(w, [file], { lakeDir: tempDir() }, quiet).catch((e) => e);
@@ -51,12 +74,17 @@ describe("malformed files", () => {
   });
 
   it("an unparsable billing period", async () => {
-    const file = path.join(tempDir(), "bad-date.csv");
-    const lines = legacy.toString("utf8").split("\n");
-    expect(lines[3]).toContain(",2023-11-01T00:00:00.000Z,");
-    lines[3] = lines[3]!.replaceAll(",2023-11-01T00:00:00.000Z,", ",sometime in November,");
-    writeFileSync(file, lines.join("\n"));
-    await rejects(file, /\(row 4\): billing period is missing or unparsable$/);
+    await rejects(
+      withCell("bill/BillingPeriodStartDate", "sometime in November"),
+      /\(row 4, column bill\/BillingPeriodStartDate\): expected a date or timestamp, found "sometime in November"$/,
+    );
+  });
+
+  it("an unparsable usage date", async () => {
+    await rejects(
+      withCell("lineItem/UsageStartDate", "31/31/2023"),
+      /\(row 4, column lineItem\/UsageStartDate\): expected a date or timestamp, found "31\/31\/2023"$/,
+    );
   });
 
   it("loads scientific notation and mixed line endings exactly", async () => {
