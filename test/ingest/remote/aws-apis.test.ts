@@ -115,6 +115,34 @@ describe("AWS API sources", () => {
     await w.close();
   });
 
+  it("cloudwatch:// without instances pulls the region's active VMs the warehouse knows", async () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ dataDir, env: {}, cwd: dataDir });
+    const w = await Warehouse.open({ path: ":memory:" });
+    await w.run(`CREATE TABLE marts.resources AS SELECT * FROM (VALUES
+      ('i-0known', 'aws', 'virtual_machine', 'us-east-1', 'active'),
+      ('i-0gone', 'aws', 'virtual_machine', 'us-east-1', 'gone'),
+      ('i-0elsewhere', 'aws', 'virtual_machine', 'eu-west-1', 'active'),
+      ('vol-0disk', 'aws', 'volume', 'us-east-1', 'active')) t(resource_id, provider, resource_type, region, state)`);
+    const before = stub.requests.length;
+    await resolveTargets(["cloudwatch://us-east-1"], {
+      cacheDir: config.paths.cache,
+      config,
+      progress: quiet,
+      since: "2026-10",
+      warehouse: w,
+    });
+    const queries = stub.requests
+      .slice(before)
+      .flatMap(
+        (r) => r.body.MetricDataQueries as { MetricStat: { Metric: { Dimensions: { Value: string }[] } } }[],
+      );
+    expect(new Set(queries.map((q) => q.MetricStat.Metric.Dimensions[0]!.Value))).toEqual(
+      new Set(["i-0known"]),
+    );
+    await w.close();
+  });
+
   it("costexplorer:// lands daily service-level cost, marked as Cost Explorer data", async () => {
     const dataDir = tempDir();
     const config = loadConfig({ dataDir, env: {}, cwd: dataDir });
