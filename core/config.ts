@@ -57,6 +57,23 @@ const configSchema = z.strictObject({
       title: z.string().min(1).default("Cloud cost report"),
     })
     .prefault({}),
+  /** Showback / chargeback: allocation dimensions and the tag keys that carry each (first present wins). */
+  allocation: z
+    .strictObject({
+      dimensions: z
+        .record(
+          z.string().regex(/^[a-z][a-z0-9_]*$/, "dimension names are lower_snake_case"),
+          z.array(z.string().min(1)).min(1),
+        )
+        .default({
+          team: ["team", "Team", "user_team", "owner"],
+          cost_centre: ["cost-center", "cost_center", "CostCenter", "costcenter", "user_cost-center"],
+          environment: ["env", "environment", "Environment", "user_env"],
+        }),
+      /** Spread each account's untagged cost over its tagged values in proportion to their cost. */
+      share_untagged: z.boolean().default(false),
+    })
+    .prefault({}),
   /** Where remote exports are read from. Credentials come from each cloud's standard chain, never from here. */
   sources: z
     .strictObject({
@@ -111,6 +128,7 @@ export interface Config {
     };
   };
   reports: { title: string };
+  allocation: { dimensions: { name: string; tagKeys: string[] }[]; shareUntagged: boolean };
   sources: {
     s3: { region?: string; endpoint?: string; forcePathStyle: boolean };
     bigquery: { project?: string; apiEndpoint?: string };
@@ -195,6 +213,10 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       },
     },
     reports: { title: user.reports.title },
+    allocation: {
+      dimensions: Object.entries(user.allocation.dimensions).map(([name, tagKeys]) => ({ name, tagKeys })),
+      shareUntagged: user.allocation.share_untagged,
+    },
     sources: {
       s3: {
         region: user.sources.s3.region,
@@ -248,4 +270,12 @@ function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, source: string, k
     );
   }
   return value;
+}
+
+/** The config's say in the dbt project, as dbt vars (what `dbt --vars` would pass). */
+export function modelVars(config: Config): Record<string, unknown> {
+  return {
+    allocation_dimensions: config.allocation.dimensions.map((d) => ({ name: d.name, tag_keys: d.tagKeys })),
+    allocation_share_untagged: config.allocation.shareUntagged,
+  };
 }

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { exportApprovalTable } from "../actions/approvals/export.ts";
-import { type Config, loadConfig } from "../core/config.ts";
+import { type Config, loadConfig, modelVars } from "../core/config.ts";
 import { buildProject, compileProject } from "../core/dbt/runner.ts";
 import { writeDataDictionary } from "../core/dbt/docs.ts";
 import { loadProject } from "../core/dbt/project.ts";
@@ -170,7 +170,10 @@ export function buildCli(): Command {
     models
       .command(name)
       .description(description)
-      .option("-s, --select <selector>", "dbt selection: model, +model, model+, tag:x, path:dir")
+      .option(
+        "-s, --select <selector...>",
+        "dbt selection: model, +model, model+, tag:x, path:dir (several allowed)",
+      )
       .option("--full-refresh", "rebuild incremental models from scratch")
       .action(async (opts, cmd: Command) => {
         const { config, progress, json } = context(cmd);
@@ -178,7 +181,13 @@ export function buildCli(): Command {
         const { results, failed } = await buildProject(
           warehouse,
           PROJECT_ROOT,
-          { select: opts.select, runModels, runTests, fullRefresh: opts.fullRefresh },
+          {
+            select: [opts.select ?? []].flat().join(" "),
+            runModels,
+            runTests,
+            fullRefresh: opts.fullRefresh,
+            vars: modelVars(config),
+          },
           progress,
         );
         if (runModels) await exportMarts(warehouse, config.paths.marts);

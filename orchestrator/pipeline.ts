@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { exportApprovalTable } from "../actions/approvals/export.ts";
-import type { Config } from "../core/config.ts";
+import { type Config, modelVars } from "../core/config.ts";
 import { buildProject } from "../core/dbt/runner.ts";
 import { CheckFailedError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
@@ -68,7 +68,12 @@ export async function runPipeline(
     if (!inputs.length) throw new CheckFailedError("nothing to ingest: pass export paths, or use --demo");
     await timed("ingest", () => ingestPaths(warehouse, inputs, { lakeDir: config.paths.lake }, progress));
     const build = await timed("models", () =>
-      buildProject(warehouse, PROJECT_ROOT, { runModels: true, runTests: true }, progress),
+      buildProject(
+        warehouse,
+        PROJECT_ROOT,
+        { runModels: true, runTests: true, vars: modelVars(config) },
+        progress,
+      ),
     );
     if (build.failed)
       throw new CheckFailedError(

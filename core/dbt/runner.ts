@@ -127,6 +127,8 @@ export interface BuildOptions {
   runTests: boolean;
   runModels: boolean;
   fullRefresh?: boolean;
+  /** Overrides of dbt_project.yml vars, as dbt's --vars. */
+  vars?: Record<string, unknown>;
 }
 
 export async function buildProject(
@@ -136,6 +138,7 @@ export async function buildProject(
   progress: Progress,
 ): Promise<{ results: NodeResult[]; failed: number }> {
   const project = loadProject(root);
+  Object.assign(project.vars, options.vars ?? {});
   const models = compileProject(project);
   const selected = selectModels(models, options.select);
   await ensureSources(warehouse, project);

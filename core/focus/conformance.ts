@@ -283,6 +283,36 @@ export async function checkConformance(
       if (trail.has(id)) return done({ ...base, status: "skipped", reason: "circular composite" });
       const next = new Set(trail).add(id);
       const context = vc.Condition?.CheckFunction ? [...inherited, vc.Condition] : inherited;
+      // Alternatives between row-level rules ("null when X, not null when Y") hold row by row:
+      // a row passes when it meets any of them.
+      if (req.CheckFunction === "OR") {
+        const leaves = refs.map((r) => rowLevel(model.ModelRules[r]!, ds, context, version, criteria));
+        if (leaves.every((l) => l !== undefined)) {
+          if (leaves.some((l) => l === "skip"))
+            return done({
+              ...base,
+              status: "skipped",
+              reason: "an alternative does not apply to this dataset",
+            });
+          const rows = leaves as { ok: string; cond: string }[];
+          const [row] = await warehouse.all<{ n: string }>(
+            `SELECT count(*)::VARCHAR AS n FROM ${relation} WHERE NOT (${rows
+              .map((l) => `(NOT coalesce((${l.cond}), FALSE) OR coalesce((${l.ok}), FALSE))`)
+              .join(" OR ")})`,
+          );
+          const failing = Number(row!.n);
+          for (const r of refs)
+            results.set(r, {
+              id: r,
+              keyword: model.ModelRules[r]!.ValidationCriteria.Keyword,
+              reference: model.ModelRules[r]!.Reference,
+              requirement: model.ModelRules[r]!.ValidationCriteria.MustSatisfy,
+              status: "skipped",
+              reason: `an alternative in ${id}, checked row by row there`,
+            });
+          return done({ ...base, status: failing ? "fail" : "pass", ...(failing ? { failing } : {}) });
+        }
+      }
       const parts: RuleResult[] = [];
       for (const r of refs) parts.push(await evaluate(r, next, context));
       // Recommendations (SHOULD, RECOMMENDED) are reported but do not fail the requirement they sit in.
@@ -378,6 +408,39 @@ export async function checkConformance(
     score: passed + failed ? Math.round((1000 * passed) / (passed + failed)) / 10 : 0,
     mustFailures: rules.filter((r) => r.status === "fail" && /^MUST/.test(r.keyword)).length,
   };
+}
+
+/**
+ * A rule as a row predicate and its condition, when it is a plain row-level check that
+ * applies here; "skip" when it does not apply; undefined when it is not row-level.
+ */
+function rowLevel(
+  rule: ModelRule,
+  ds: Dataset,
+  inherited: Check[],
+  version: string,
+  criteria: Set<string>,
+): { ok: string; cond: string } | "skip" | undefined {
+  const vc = rule.ValidationCriteria;
+  const req = vc.Requirement;
+  if (!req.CheckFunction || collectModelRules(req).length || req.CheckFunction === "CheckDistinctCount")
+    return undefined;
+  const added = ADDED_IN[rule.Reference];
+  if ((added && added > version) || rule.ApplicabilityCriteria.some((c) => !criteria.has(c))) return "skip";
+  if (vc.Keyword === "MAY") return "skip";
+  const missing = new Set<string>();
+  try {
+    const ok = predicate(req, ds, missing);
+    const conditions = [...inherited, ...(vc.Condition?.CheckFunction ? [vc.Condition] : [])];
+    const cond = conditions.length
+      ? conditions.map((c) => `(${predicate(c, ds, missing)})`).join(" AND ")
+      : "TRUE";
+    if (missing.size) return "skip";
+    return { ok, cond };
+  } catch (error) {
+    if (error instanceof NotCheckable) return undefined;
+    throw error;
+  }
 }
 
 function collectModelRules(check: Check): string[] {

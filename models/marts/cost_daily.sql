@@ -1,23 +1,24 @@
 -- One row per day x provider x billing account x sub account x service x region x resource x charge category.
 select
-    md5(concat_ws('|', charge_date, provider, billing_account_id, sub_account_id, service_name, region,
-        coalesce(resource_id, ''), charge_category, currency)) as cost_daily_id,
-    charge_date,
-    billing_period,
-    provider,
-    billing_account_id,
-    sub_account_id,
-    any_value(sub_account_name) as sub_account_name,
-    service_name,
-    region,
-    resource_id,
-    any_value(resource_type) as resource_type,
-    charge_category,
-    currency,
-    sum(billed_cost)::decimal(38, 10) as billed_cost,
-    sum(effective_cost)::decimal(38, 10) as effective_cost,
-    sum(list_cost)::decimal(38, 10) as list_cost,
-    sum(usage_quantity)::decimal(38, 10) as usage_quantity
-from {{ ref('int_cost_lines_unioned') }}
-group by charge_date, billing_period, provider, billing_account_id, sub_account_id, service_name, region, resource_id,
-    charge_category, currency
+    md5(concat_ws('|', x_ChargeDate, x_Provider, BillingAccountId, SubAccountId, ServiceName, RegionId,
+        coalesce(ResourceId, ''), ChargeCategory, BillingCurrency)) as cost_daily_id,
+    x_ChargeDate as charge_date,
+    x_BillingPeriod as billing_period,
+    x_Provider as provider,
+    BillingAccountId as billing_account_id,
+    SubAccountId as sub_account_id,
+    any_value(SubAccountName) as sub_account_name,
+    ServiceName as service_name,
+    any_value(ServiceCategory) as service_category,
+    RegionId as region,
+    ResourceId as resource_id,
+    any_value(x_ResourceKind) as resource_type,
+    ChargeCategory as charge_category,
+    BillingCurrency as currency,
+    sum(BilledCost)::decimal(38, 10) as billed_cost,
+    sum(EffectiveCost)::decimal(38, 10) as effective_cost,
+    sum(ListCost)::decimal(38, 10) as list_cost,
+    sum(coalesce(ConsumedQuantity, 0))::decimal(38, 10) as usage_quantity
+from {{ ref('focus_costs') }}
+group by x_ChargeDate, x_BillingPeriod, x_Provider, BillingAccountId, SubAccountId, ServiceName, RegionId, ResourceId,
+    ChargeCategory, BillingCurrency

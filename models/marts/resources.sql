@@ -1,6 +1,20 @@
 -- Resource inventory derived from billing (and metrics, for whether a resource reports utilization).
 with lines as (
-    select * from {{ ref('int_cost_lines_unioned') }} where resource_id is not null and charge_category = 'Usage'
+    select
+        ResourceId as resource_id,
+        x_Provider as provider,
+        BillingAccountId as billing_account_id,
+        SubAccountId as sub_account_id,
+        ServiceName as service_name,
+        x_ResourceKind as resource_type,
+        x_InstanceType as sku,
+        RegionId as region,
+        BillingCurrency as currency,
+        Tags as tags,
+        x_ChargeDate as charge_date,
+        EffectiveCost as effective_cost
+    from {{ ref('focus_costs') }}
+    where ResourceId is not null and ChargeCategory = 'Usage' and CommitmentDiscountStatus is distinct from 'Unused'
 ),
 
 last_day as (

@@ -7,6 +7,17 @@ select
     coalesce(billingAccountId, SubscriptionGuid, subscriptionId)         as billing_account_id,
     coalesce(subscriptionId, SubscriptionGuid)                           as sub_account_id,
     subscriptionName                                                     as sub_account_name,
+    nullif(billingAccountName, '')                                       as billing_account_name,
+    {{ parse_timestamp('billingPeriodStartDate') }}::date                as billing_period_start,
+    {{ parse_timestamp('billingPeriodEndDate') }}::date                  as billing_period_end,
+    nullif(coalesce(ProductId, meterId), '')                             as product_id,
+    nullif(meterId, '')                                                  as meter_id,
+    nullif(meterSubCategory, '')                                         as meter_sub_category,
+    nullif(publisherName, '')                                            as publisher_name,
+    nullif(publisherType, '')                                            as publisher_type,
+    nullif(frequency, '')                                                as frequency,
+    nullif(reservationName, '')                                          as commitment_name,
+    nullif(resourceGroupName, '')                                        as resource_group,
     nullif(invoiceId, '')                                                as invoice_id,
     _billing_period                                                      as billing_period,
     {{ parse_timestamp('coalesce("date", UsageDateTime)') }}::date       as usage_date,
@@ -28,6 +39,7 @@ select
         when starts_with(trim(tags), '{') then tags
         else '{' || tags || '}'
     end::json                                                            as tags,
+    _load_id                                                             as load_id,
     _source_file                                                         as source_file
 from {{ source('azure', kind ~ '_cost_lines') }}
 {% if not loop.last %}union all{% endif %}

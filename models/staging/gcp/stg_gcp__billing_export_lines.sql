@@ -7,10 +7,15 @@ select
     project ->> 'name'                                      as sub_account_name,
     _billing_period                                         as billing_period,
     replace(usage_start_time, ' UTC', '')::timestamp        as usage_start,
+    replace(usage_end_time, ' UTC', '')::timestamp          as usage_end,
+    coalesce(invoice ->> 'month', replace(_billing_period, '-', '')) as invoice_month,
     cost_type,
     service ->> 'id'                                        as service_code,
     service ->> 'description'                               as service_name,
+    sku ->> 'id'                                            as sku_id,
     sku ->> 'description'                                   as sku_description,
+    resource ->> 'name'                                     as resource_name,
+    location ->> 'zone'                                     as zone,
     coalesce(resource ->> 'global_name', resource ->> 'name') as resource_id,
     location ->> 'region'                                   as region,
     {{ money("usage ->> 'amount_in_pricing_units'") }}      as usage_quantity,
@@ -21,9 +26,21 @@ select
         select sum({{ money("c ->> 'amount'") }})
         from (select unnest(from_json(credits, '["json"]')) as c)
     ), 0)                                                   as credits,
+    -- Committed use discounts (resource- and spend-based) apart, with the commitment they draw on.
+    coalesce((
+        select sum({{ money("c ->> 'amount'") }})
+        from (select unnest(from_json(credits, '["json"]')) as c)
+        where c ->> 'type' like 'COMMITTED_USAGE_DISCOUNT%'
+    ), 0)                                                   as cud_credits,
+    (
+        select any_value(c ->> 'id')
+        from (select unnest(from_json(credits, '["json"]')) as c)
+        where c ->> 'type' like 'COMMITTED_USAGE_DISCOUNT%'
+    )                                                       as cud_commitment_id,
     (
         select coalesce(json_group_object(l ->> 'key', l ->> 'value'), '{}')
         from (select unnest(from_json(labels, '["json"]')) as l)
     )::json                                                 as tags,
+    _load_id                                                as load_id,
     _source_file                                            as source_file
 from {{ source('gcp', 'billing_export_lines') }}

@@ -91,11 +91,15 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
       unit_price::DOUBLE AS pricing_public_on_demand_rate,
       CASE WHEN line_kind = 'covered_usage' THEN 'Reserved' WHEN line_kind = 'usage' THEN 'OnDemand' ELSE '' END AS pricing_term,
       unit AS pricing_unit,
-      CASE WHEN ${isRi} THEN resource_id ELSE NULL END AS reservation_reservation_a_r_n,
+      CASE WHEN ${isRi} THEN commitment_id ELSE NULL END AS reservation_reservation_a_r_n,
       CASE WHEN line_kind = 'covered_usage' AND ${isRi} THEN effective_cost::DOUBLE ELSE 0 END AS reservation_effective_cost,
       CASE WHEN line_kind = 'commitment_fee' AND ${isRi} THEN (list_cost - effective_cost)::DOUBLE ELSE 0 END AS reservation_recurring_fee_for_usage,
       CASE WHEN line_kind = 'commitment_fee' AND ${isRi} THEN effective_cost::DOUBLE ELSE 0 END AS reservation_unused_recurring_fee,
-      CASE WHEN ${isSp} THEN resource_id ELSE NULL END AS savings_plan_savings_plan_arn,
+      CASE WHEN ${isRi} THEN ${termEdge("start")} END AS reservation_start_time,
+      CASE WHEN ${isRi} THEN ${termEdge("end")} END AS reservation_end_time,
+      CASE WHEN ${isSp} THEN commitment_id ELSE NULL END AS savings_plan_savings_plan_arn,
+      CASE WHEN ${isSp} THEN ${termEdge("start")} END AS savings_plan_start_time,
+      CASE WHEN ${isSp} THEN ${termEdge("end")} END AS savings_plan_end_time,
       CASE WHEN line_kind = 'covered_usage' AND ${isSp} THEN effective_cost::DOUBLE ELSE 0 END AS savings_plan_savings_plan_effective_cost,
       CASE WHEN line_kind = 'covered_usage' AND ${isSp} THEN commitment_rate::DOUBLE ELSE 0 END AS savings_plan_savings_plan_rate,
       CASE WHEN line_kind = 'commitment_fee' AND ${isSp} THEN list_cost::DOUBLE ELSE 0 END AS savings_plan_total_commitment_to_date,
@@ -103,6 +107,12 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
       CASE WHEN line_kind = 'commitment_fee' AND ${isSp} THEN list_cost::DOUBLE ELSE 0 END AS savings_plan_recurring_commitment_for_billing_period,
       tags
     FROM li WHERE export = ${sqlString(exportKind)} AND billing_month = ${sqlString(month)}`;
+}
+
+/** A commitment's term start or end as CUR writes it (ISO 8601, UTC). */
+function termEdge(edge: "start" | "end"): string {
+  const day = edge === "start" ? "c.start_date" : "c.start_date + to_months(c.term_months)";
+  return `(SELECT strftime(${day}, '%Y-%m-%dT%H:%M:%SZ') FROM commitments c WHERE c.commitment_id = li.commitment_id)`;
 }
 
 /** The negation lines that offset Savings Plan covered usage (same shape as curSelect). */

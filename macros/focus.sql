@@ -1,0 +1,61 @@
+{#
+  Shared FOCUS mappings. ServiceCategory / ServiceSubcategory come from the provider's
+  service name alone (FOCUS: one category per service); anything unrecognised is
+  "Other" / "Other (Other)", which FOCUS allows.
+#}
+{% macro focus_service_subcategory(service_name) -%}
+case
+    when regexp_matches(lower({{ service_name }}), 'lambda|function|cloud run') then 'Serverless Compute'
+    when regexp_matches(lower({{ service_name }}), 'kubernetes|container|\beks\b|\baks\b|\bgke\b') then 'Containers'
+    when regexp_matches(lower({{ service_name }}), 'elastic compute|virtual machine|compute engine|^compute$') then 'Virtual Machines'
+    when regexp_matches(lower({{ service_name }}), 'block storage|disk|elastic block') then 'Block Storage'
+    when regexp_matches(lower({{ service_name }}), 'simple storage|cloud storage|object storage|^storage$') then 'Object Storage'
+    when regexp_matches(lower({{ service_name }}), 'backup') then 'Backup Storage'
+    when regexp_matches(lower({{ service_name }}), 'bigquery|redshift|synapse|snowflake') then 'Data Warehouses'
+    when regexp_matches(lower({{ service_name }}), '\brds\b|relational database|sql database|cloud sql|aurora') then 'Relational Databases'
+    when regexp_matches(lower({{ service_name }}), 'dynamodb|cosmos|firestore|bigtable') then 'NoSQL Databases'
+    when regexp_matches(lower({{ service_name }}), 'data transfer|bandwidth|egress') then 'Network Connectivity'
+    when regexp_matches(lower({{ service_name }}), 'cloudfront|\bcdn\b|front door') then 'Content Delivery'
+    when regexp_matches(lower({{ service_name }}), 'virtual network|\bvpc\b|networking|load balanc|nat gateway') then 'Network Infrastructure'
+    when regexp_matches(lower({{ service_name }}), 'cloudwatch|monitor|logging|log analytics') then 'Observability'
+    when regexp_matches(lower({{ service_name }}), 'support') then 'Support'
+    when regexp_matches(lower({{ service_name }}), 'savings plan|reservation|commitment') then 'Other (Compute)'
+    when regexp_matches(lower({{ service_name }}), 'key vault|\bkms\b|secrets manager|secret manager') then 'Secret Management'
+    when regexp_matches(lower({{ service_name }}), '\biam\b|entra|active directory|identity') then 'Identity and Access Management'
+    else 'Other (Other)'
+end
+{%- endmacro %}
+
+{# The category a subcategory belongs to (FOCUS 1.2 appendix). #}
+{% macro focus_service_category(subcategory) -%}
+case
+    when {{ subcategory }} in ('Virtual Machines', 'Serverless Compute', 'Containers', 'End User Computing', 'Quantum Compute', 'Other (Compute)') then 'Compute'
+    when {{ subcategory }} in ('Block Storage', 'Object Storage', 'Backup Storage', 'File Storage', 'Storage Platforms', 'Other (Storage)') then 'Storage'
+    when {{ subcategory }} in ('Data Warehouses', 'Relational Databases', 'NoSQL Databases', 'Caching', 'Ledger Databases', 'Time Series Databases', 'Other (Databases)') then 'Databases'
+    when {{ subcategory }} in ('Network Connectivity', 'Content Delivery', 'Network Infrastructure', 'Application Networking', 'Network Routing', 'Network Security', 'Other (Networking)') then 'Networking'
+    when {{ subcategory }} in ('Observability', 'Support', 'Cost Management', 'Other (Management and Governance)') then 'Management and Governance'
+    when {{ subcategory }} in ('Secret Management', 'Other (Security)') then 'Security'
+    when {{ subcategory }} in ('Identity and Access Management', 'Other (Identity)') then 'Identity'
+    else 'Other'
+end
+{%- endmacro %}
+
+{# Unit price from a cost and its pricing quantity, so that price x quantity = cost holds (FOCUS ListCost-C-009). #}
+{% macro focus_unit_price(cost, quantity) -%}
+case
+    when {{ quantity }} is null then null
+    when {{ quantity }} <> 0 then cast(cast({{ cost }} as double) / cast({{ quantity }} as double) as decimal(38, 18))
+    when {{ cost }} = 0 then cast(0 as decimal(38, 18))
+end
+{%- endmacro %}
+
+{# FOCUS ResourceType display value for the resource kinds the marts know; null for others. #}
+{% macro focus_resource_type(resource_kind) -%}
+case {{ resource_kind }}
+    when 'virtual_machine' then 'Virtual Machine'
+    when 'volume' then 'Disk'
+    when 'snapshot' then 'Snapshot'
+    when 'public_ip' then 'Public IP Address'
+    when 'bucket' then 'Storage Bucket'
+end
+{%- endmacro %}

@@ -1,0 +1,75 @@
+-- Every commitment discount (AWS RI and Savings Plan, Azure reservation, GCP CUD, and those in
+-- FOCUS exports) per day: what was paid, what its usage consumed (used) and wasted (unused),
+-- utilization, coverage of the eligible on-demand usage of its billing account, and its term.
+with rows as (
+    select * from {{ ref('focus_costs') }} where CommitmentDiscountId is not null
+),
+
+daily as (
+    select
+        CommitmentDiscountId as commitment_id,
+        x_ChargeDate as charge_date,
+        any_value(x_Provider) as provider,
+        any_value(BillingAccountId) as billing_account_id,
+        any_value(SubAccountId) filter (where ChargeCategory = 'Purchase') as purchase_sub_account_id,
+        any_value(CommitmentDiscountType) as commitment_type,
+        any_value(CommitmentDiscountCategory) as commitment_category,
+        any_value(CommitmentDiscountName) as commitment_name,
+        any_value(BillingCurrency) as currency,
+        sum(BilledCost) filter (where ChargeCategory = 'Purchase') as purchase_cost,
+        sum(EffectiveCost) filter (where ChargeCategory = 'Usage' and CommitmentDiscountStatus = 'Used') as used_cost,
+        sum(EffectiveCost) filter (where ChargeCategory = 'Usage' and CommitmentDiscountStatus = 'Unused') as unused_cost,
+        sum(ListCost) filter (where ChargeCategory = 'Usage' and CommitmentDiscountStatus = 'Used') as covered_list_cost
+    from rows
+    group by all
+),
+
+-- Eligible usage: on-demand virtual machine usage in the same billing account and day.
+uncovered as (
+    select BillingAccountId as billing_account_id, x_ChargeDate as charge_date, sum(ListCost) as on_demand_list_cost
+    from {{ ref('focus_costs') }}
+    where ChargeCategory = 'Usage' and PricingCategory = 'Standard' and x_ResourceKind = 'virtual_machine'
+    group by all
+),
+
+terms as (
+    select
+        CommitmentDiscountId as commitment_id,
+        min(x_CommitmentDiscountStart) as term_start,
+        max(x_CommitmentDiscountEnd) as term_end,
+        min(x_ChargeDate) as first_seen,
+        max(x_ChargeDate) as last_seen
+    from rows
+    group by all
+)
+
+select
+    md5(d.commitment_id || '|' || d.charge_date) as commitment_day_id,
+    d.commitment_id,
+    d.charge_date,
+    d.provider,
+    d.billing_account_id,
+    d.purchase_sub_account_id,
+    d.commitment_type,
+    d.commitment_category,
+    d.commitment_name,
+    d.currency,
+    coalesce(d.purchase_cost, 0)::decimal(38, 10) as purchase_cost,
+    coalesce(d.used_cost, 0)::decimal(38, 10) as used_cost,
+    coalesce(d.unused_cost, 0)::decimal(38, 10) as unused_cost,
+    (coalesce(d.used_cost, 0) + coalesce(d.unused_cost, 0))::decimal(38, 10) as amortized_cost,
+    coalesce(d.covered_list_cost, 0)::decimal(38, 10) as covered_list_cost,
+    (coalesce(d.covered_list_cost, 0) - coalesce(d.used_cost, 0))::decimal(38, 10) as savings,
+    round(100 * coalesce(d.used_cost, 0) / nullif(coalesce(d.used_cost, 0) + coalesce(d.unused_cost, 0), 0), 2)::decimal(7, 2)
+        as utilization_pct,
+    round(100 * coalesce(d.covered_list_cost, 0)
+        / nullif(coalesce(d.covered_list_cost, 0) + coalesce(u.on_demand_list_cost, 0), 0), 2)::decimal(7, 2)
+        as coverage_pct,
+    t.term_start::date as term_start,
+    t.term_end::date as term_end,
+    (t.term_end::date - d.charge_date) as days_to_expiry,
+    t.first_seen,
+    t.last_seen
+from daily d
+join terms t using (commitment_id)
+left join uncovered u using (billing_account_id, charge_date)
