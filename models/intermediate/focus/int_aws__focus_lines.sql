@@ -1,8 +1,9 @@
 -- AWS CUR (2.0 and legacy) as FOCUS 1.2 rows.
 -- Commitments the way FOCUS models them (and AWS's own FOCUS export does):
 --   * covered usage (DiscountedUsage, SavingsPlanCoveredUsage) is Usage, PricingCategory Committed,
---     BilledCost 0 (the fee bills it), EffectiveCost its amortized commitment cost;
---   * SavingsPlanNegation rows only cancel the covered usage's on-demand cost, so they are dropped;
+--     EffectiveCost its amortized commitment cost;
+--   * a SavingsPlanNegation row cancels its covered usage's on-demand BilledCost; it stays (so BilledCost
+--     sums to the invoice even in exports that leave a negation out), with every other measure 0;
 --   * RIFee / SavingsPlanRecurringFee / upfront Fee rows are Purchases with EffectiveCost 0;
 --   * what a fee leaves unused becomes its own Usage row, CommitmentDiscountStatus Unused.
 with lines as (
@@ -15,7 +16,7 @@ classified as (
     select
         *,
         case
-            when line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') then 'Usage'
+            when line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation') then 'Usage'
             when line_item_type in ('Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') then 'Purchase'
             when line_item_type = 'Tax' then 'Tax'
             when line_item_type in ('Credit', 'EdpDiscount', 'BundledDiscount', 'PrivateRateDiscount', 'SppDiscount', 'DistributorDiscount') then 'Credit'
@@ -23,7 +24,7 @@ classified as (
         end as charge_category,
         line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage') as is_covered,
         coalesce(savings_plan_arn, reservation_arn) is not null
-            and line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee', 'Fee')
+            and line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee', 'Fee')
             as is_commitment_row,
         case
             when usage_type like '%BoxUsage%' or usage_type like '%SpotUsage%' then 'virtual_machine'
@@ -33,22 +34,33 @@ classified as (
             when usage_type like '%TimedStorage%' then 'bucket'
         end as resource_kind
     from lines
-    where line_item_type <> 'SavingsPlanNegation'
+    -- Rows with neither a line item type nor a cost (placeholder rows some exports carry) are not charges.
+    where line_item_type is not null or coalesce(unblended_cost, 0) <> 0
 ),
 
 billed as (
     select
         *,
-        case when line_item_type = 'SavingsPlanCoveredUsage' then 0 else unblended_cost end as billed_cost,
+        unblended_cost as billed_cost,
         case
+            when line_item_type = 'SavingsPlanNegation' then 0
             when line_item_type = 'SavingsPlanCoveredUsage' then savings_plan_effective_cost
             when line_item_type = 'DiscountedUsage' then reservation_effective_cost
             when charge_category = 'Purchase' then 0
             else unblended_cost
         end as effective_cost,
-        case when is_covered or line_item_type = 'Usage' then coalesce(public_on_demand_cost, unblended_cost) else unblended_cost end as list_cost,
+        case
+            when line_item_type = 'SavingsPlanNegation' then 0
+            when is_covered or line_item_type = 'Usage' then coalesce(public_on_demand_cost, unblended_cost)
+            else unblended_cost
+        end as list_cost,
         -- No negotiated rates in CUR beyond separate discount lines: a covered line's contracted cost is its on-demand cost.
-        case when is_covered then coalesce(public_on_demand_cost, unblended_cost) else unblended_cost end as contracted_cost,
+        case
+            when line_item_type = 'SavingsPlanNegation' then 0
+            when is_covered then coalesce(public_on_demand_cost, unblended_cost)
+            else unblended_cost
+        end as contracted_cost,
+        case when line_item_type = 'SavingsPlanNegation' then 0 else usage_quantity end as quantity,
         case
             when charge_category <> 'Purchase' or not is_commitment_row then null
             when line_item_type = 'RIFee' then reservation_unused_recurring_fee
@@ -110,6 +122,7 @@ select
         -- Savings Plans commit to spend per hour: quantities are in the billing currency.
         when savings_plan_arn is not null then case
             when row_kind = 'unused' then unused_cost
+            when line_item_type = 'SavingsPlanNegation' then 0
             when is_covered then savings_plan_effective_cost
             else savings_plan_total_commitment
         end
@@ -119,13 +132,12 @@ select
     end                                                                 as CommitmentDiscountQuantity,
     case
         when not is_commitment_row then null
-        when row_kind = 'billed' and is_covered and savings_plan_arn is null then 'Used'
-        when row_kind = 'billed' and is_covered then 'Used'
+        when row_kind = 'billed' and (is_covered or line_item_type = 'SavingsPlanNegation') then 'Used'
         when row_kind = 'unused' then 'Unused'
     end                                                                 as CommitmentDiscountStatus,
     case when is_commitment_row then case when savings_plan_arn is not null then 'Savings Plan' else 'Reserved Instance' end end as CommitmentDiscountType,
     case when is_commitment_row then case when savings_plan_arn is not null then currency else 'Hours' end end as CommitmentDiscountUnit,
-    case when charge_category = 'Usage' and row_kind = 'billed' then usage_quantity end as ConsumedQuantity,
+    case when charge_category = 'Usage' and row_kind = 'billed' then coalesce(quantity, 0) end as ConsumedQuantity,
     case when charge_category = 'Usage' and row_kind = 'billed' then coalesce(pricing_unit, 'Units') end as ConsumedUnit,
     contracted_cost                                                     as ContractedCost,
     effective_cost                                                      as EffectiveCost,
@@ -135,12 +147,12 @@ select
     list_cost                                                           as ListCost,
     case
         when charge_category = 'Tax' then null
-        when line_item_type = 'SavingsPlanCoveredUsage' or (is_covered and row_kind = 'billed') then 'Committed'
+        when is_covered or line_item_type = 'SavingsPlanNegation' then 'Committed'
         when row_kind = 'unused' then 'Committed'
         when pricing_term = 'Spot' or usage_type like '%SpotUsage%' then 'Dynamic'
         when charge_category in ('Usage', 'Purchase') then 'Standard'
     end                                                                 as PricingCategory,
-    case when charge_category in ('Usage', 'Purchase') then coalesce(usage_quantity, 0) end as PricingQuantity,
+    case when charge_category in ('Usage', 'Purchase') then coalesce(quantity, 0) end as PricingQuantity,
     case when charge_category in ('Usage', 'Purchase') then coalesce(pricing_unit, 'Units') end as PricingUnit,
     'AWS'                                                               as ProviderName,
     case when billing_entity = 'AWS Marketplace' then coalesce(legal_entity, 'AWS Marketplace') else 'AWS' end as PublisherName,

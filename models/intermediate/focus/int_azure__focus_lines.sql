@@ -1,8 +1,9 @@
 -- Azure cost details as FOCUS 1.2 rows. Azure exports billed cost (actual) and amortized
--- cost as two datasets; FOCUS wants one row set with both measures. Where both are loaded
--- for a billing account and period, rows come from the amortized dataset (usage, unused
--- reservations, refunds, tax) plus the actual dataset's purchases, which amortized data
--- spreads away. Where only one is loaded, its rows are used as they are.
+-- cost as two datasets; FOCUS wants one row set with both measures. Where both are loaded for
+-- a billing account and period, rows are the actual dataset's (so BilledCost is the invoice's,
+-- exactly) except its zero-cost commitment-covered usage, which comes from the amortized dataset
+-- with its amortized cost, together with the amortized dataset's unused-commitment rows. Where
+-- only one is loaded, its rows are used as they are.
 with lines as (
     select * from {{ ref('stg_azure__cost_lines') }}
 ),
@@ -41,8 +42,10 @@ chosen as (
         coalesce(nullif(l.service_name, ''), nullif(l.service_code, ''), 'Microsoft Azure') as service
     from lines l
     join loaded k using (billing_account_id, billing_period)
-    where (l.cost_kind = 'amortized' and not (l.charge_type = 'Purchase' and k.has_actual))
-       or (l.cost_kind = 'actual' and (not k.has_amortized or l.charge_type = 'Purchase'))
+    where (l.cost_kind = 'actual' and not (k.has_amortized and l.pricing_model in ('Reservation', 'SavingsPlan')
+            and l.charge_type = 'Usage' and coalesce(l.cost, 0) = 0))
+       or (l.cost_kind = 'amortized' and (not k.has_actual or l.charge_type in ('UnusedReservation', 'UnusedSavingsPlan')
+            or (l.pricing_model in ('Reservation', 'SavingsPlan') and l.charge_type = 'Usage')))
 ),
 
 costed as (

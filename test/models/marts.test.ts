@@ -1,0 +1,152 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../core/config.ts";
+import { checkConformance } from "../../core/focus/conformance.ts";
+import { closeWarehouse, openWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
+import type { Truth } from "../../orchestrator/fleet/truth.ts";
+import { runPipeline } from "../../orchestrator/pipeline.ts";
+import { quiet, tempDir } from "../helpers/tmp.ts";
+import { WAREHOUSE_CRITERIA } from "./criteria.ts";
+import { martBilledTotals, rawBilledTotals } from "./raw-totals.ts";
+
+let warehouse: Warehouse;
+let truth: Truth;
+
+beforeAll(async () => {
+  const dataDir = tempDir();
+  const configFile = path.join(dataDir, "cco.config.yaml");
+  writeFileSync(configFile, "generate:\n  resources: 120\n  days: 70\nallocation:\n  share_untagged: true\n");
+  const config = loadConfig({ configFile, dataDir, env: {} });
+  warehouse = await openWarehouse(config);
+  await runPipeline(warehouse, config, { demo: true, inputs: [] }, quiet);
+  truth = JSON.parse(readFileSync(path.join(config.paths.fleet, "truth.json"), "utf8"));
+  return closeWarehouse;
+}, 300_000);
+
+describe("marts.focus_costs on a generated fleet", () => {
+  it("passes every applicable FOCUS 1.2 MUST rule for each provider's export", async () => {
+    for (const dataset of ["aws_cur", "azure_cost_details", "gcp_billing_export", "focus_export"]) {
+      await warehouse.run(
+        `create or replace view main.focus_${dataset} as select * from marts.focus_costs where x_SourceDataset = '${dataset}'`,
+      );
+      const report = await checkConformance(warehouse, `main.focus_${dataset}`, {
+        criteria: WAREHOUSE_CRITERIA,
+      });
+      const failing = report.rules.filter((r) => r.status === "fail" && /^MUST/.test(r.keyword));
+      expect({ dataset, failing: failing.map((r) => `${r.id}: ${r.failing ?? ""}`) }).toEqual({
+        dataset,
+        failing: [],
+      });
+      expect(report.passed).toBeGreaterThan(300);
+    }
+  });
+
+  it("bills per period and currency exactly what the raw exports bill, to the cent", async () => {
+    const raw = await rawBilledTotals(warehouse);
+    const mart = await martBilledTotals(warehouse, [
+      "aws_cur",
+      "azure_cost_details",
+      "gcp_billing_export",
+      "focus_export",
+    ]);
+    expect(raw.length).toBeGreaterThan(8);
+    expect(mart).toEqual(raw);
+  });
+
+  it("carries Azure's amortized dataset as EffectiveCost, to the cent", async () => {
+    const rows = await warehouse.all<{ period: string; raw: string; mart: string }>(
+      `select r.period, r.cost::varchar as raw, m.cost::varchar as mart
+       from (select _billing_period as period, sum(CAST(CAST(costInBillingCurrency AS VARCHAR) AS DECIMAL(38, 10)))::decimal(38, 2) as cost
+             from raw.azure_amortized_cost_lines group by 1) r
+       left join (select x_BillingPeriod as period, sum(EffectiveCost)::decimal(38, 2) as cost
+             from marts.focus_costs where x_SourceDataset = 'azure_cost_details' group by 1) m using (period)
+       order by 1`,
+    );
+    expect(rows.length).toBeGreaterThan(1);
+    for (const r of rows) expect(r.mart, r.period).toBe(r.raw);
+  });
+
+  it("spreads each commitment exactly: used + unused effective cost = its fees + amortized upfront", async () => {
+    const days = await warehouse.all<{
+      commitment_id: string;
+      days: string;
+      amortized: string;
+      purchased: string;
+    }>(
+      `select commitment_id, count(distinct charge_date)::varchar as days, sum(amortized_cost)::varchar as amortized,
+         sum(purchase_cost)::varchar as purchased from marts.commitments group by 1`,
+    );
+    expect(days.map((d) => d.commitment_id).sort()).toEqual(truth.commitments.map((c) => c.id).sort());
+    for (const c of truth.commitments) {
+      const d = days.find((x) => x.commitment_id === c.id)!;
+      const termDays = (c.termMonths * 730) / 24;
+      const expected = Number(d.days) * (c.hourlyCommitment * 24 + c.upfront / termDays);
+      expect(Number(d.amortized), c.id).toBeCloseTo(expected, 1);
+      // What was paid over the window: the daily fees, plus the upfront fee where it was bought.
+      const paid = Number(d.days) * c.hourlyCommitment * 24 + c.upfront;
+      expect(Number(d.purchased), c.id).toBeCloseTo(paid, 1);
+    }
+  });
+
+  it("reports each commitment's utilization, coverage and AWS term", async () => {
+    const rows = await warehouse.all<{ t: string; util: string; cov: string; term_end: string | null }>(
+      `select commitment_type as t, round(sum(used_cost) * 100 / sum(amortized_cost), 1)::varchar as util,
+         max(coverage_pct)::varchar as cov, max(term_end)::varchar as term_end from marts.commitments group by 1 order by 1`,
+    );
+    for (const r of rows) {
+      expect(Number(r.util)).toBeGreaterThan(50);
+      expect(Number(r.util)).toBeLessThanOrEqual(100);
+      expect(Number(r.cov)).toBeGreaterThan(0);
+    }
+    const sp = truth.commitments.find((c) => c.type === "savings_plan")!;
+    expect(rows.find((r) => r.t === "Savings Plan")!.term_end).toBe(
+      new Date(
+        Date.UTC(
+          Number(sp.startDate.slice(0, 4)) + 1,
+          Number(sp.startDate.slice(5, 7)) - 1,
+          Number(sp.startDate.slice(8, 10)),
+        ),
+      )
+        .toISOString()
+        .slice(0, 10),
+    );
+  });
+});
+
+describe("marts.allocation", () => {
+  it("keeps each account's total when untagged cost is shared out, and shows it untagged first", async () => {
+    const rows = await warehouse.all<{
+      dimension: string;
+      diff: string;
+      untagged: string;
+      shared_back: string;
+    }>(
+      `select dimension, max(abs(allocated - effective))::varchar as diff, sum(untagged)::varchar as untagged,
+         sum(shared_back)::varchar as shared_back
+       from (
+         select dimension, billing_period, billing_account_id, sub_account_id, currency,
+           sum(allocated_cost) as allocated, sum(effective_cost) as effective,
+           sum(effective_cost) filter (where is_untagged) as untagged,
+           sum(shared_cost) filter (where not is_untagged) as shared_back
+         from marts.allocation group by all
+       ) group by 1 order by 1`,
+    );
+    expect(rows.map((r) => r.dimension)).toEqual(["cost_centre", "environment", "team"]);
+    for (const r of rows) {
+      expect(Number(r.diff)).toBeLessThan(0.000001);
+      expect(Number(r.untagged)).toBeGreaterThan(0);
+      expect(Number(r.shared_back)).toBeCloseTo(Number(r.untagged), 4);
+    }
+  });
+
+  it("counts the same effective cost per dimension as focus_costs, with tag coverage per account", async () => {
+    const [row] = await warehouse.all<{ a: string; f: string; cov: string }>(
+      `select (select sum(effective_cost) from marts.allocation where dimension = 'team')::decimal(38, 2)::varchar as a,
+         (select sum(EffectiveCost) from marts.focus_costs)::decimal(38, 2)::varchar as f,
+         (select min(tag_coverage_pct) from marts.allocation where dimension = 'team')::varchar as cov`,
+    );
+    expect(row!.a).toBe(row!.f);
+    expect(Number(row!.cov)).toBeGreaterThanOrEqual(0);
+  });
+});
