@@ -7,12 +7,11 @@
  *   BENCH_ROWS (default 10000000), BENCH_CSV_ROWS (default 1000000), --json
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { createProgress } from "../core/log.ts";
-import { generateFleet } from "../orchestrator/fleet/generate.ts";
+import { buildBigCur2Month, duck, repeated } from "./big-month.ts";
 
 const json = process.argv.includes("--json");
 const rows = Number(process.env.BENCH_ROWS ?? 10_000_000);
@@ -32,34 +31,14 @@ function worker(script: string, args: string[]): { seconds: number; peak_rss_mib
 }
 
 try {
-  const fleet = await generateFleet(
-    { seed: 1, resources: 1500, days: 31, endDate: "2026-10-31" },
-    path.join(dir, "fleet"),
-    progress,
-  );
-  const seedCur2 = fleet.files.find((f) => /BILLING_PERIOD=2026-10\/.*\.parquet$/.test(f))!;
-  const seedLegacy = fleet.files.find((f) => /20261001-20261101\/.*\.csv\.gz$/.test(f))!;
-  const big = path.join(dir, "BILLING_PERIOD=2026-10", "cur2-00001.snappy.parquet");
+  const { cur2: big, seedLegacy } = await buildBigCur2Month(dir, rows, progress);
   const bigCsv = path.join(dir, "legacy", "cur-1.csv.gz");
-  await progress.step(
-    `Building a ${rows.toLocaleString()}-row CUR 2.0 month and a ${csvRows.toLocaleString()}-row CSV.gz`,
-    async () => {
-      const instance = await DuckDBInstance.create(":memory:", { threads: "2", memory_limit: "4GB" });
-      const con = await instance.connect();
-      execFileSync("mkdir", ["-p", path.dirname(big), path.dirname(bigCsv)]);
-      const repeat = (source: string, n: number, id: string) =>
-        `SELECT * REPLACE (${id} || '-' || i AS ${id}) FROM (SELECT * FROM ${source}) s,
-         range(ceil(${n} / (SELECT count(*) FROM ${source}))::BIGINT) t(i) LIMIT ${n}`;
-      await con.run(
-        `COPY (${repeat(`read_parquet('${seedCur2}')`, rows, "identity_line_item_id")}) TO '${big}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`,
-      );
-      await con.run(
-        `COPY (${repeat(`read_csv('${seedLegacy}', all_varchar = true)`, csvRows, '"identity/LineItemId"')}) TO '${bigCsv}' (FORMAT csv, HEADER, COMPRESSION gzip)`,
-      );
-      con.closeSync();
-      instance.closeSync();
-    },
-  );
+  await progress.step(`Building a ${csvRows.toLocaleString()}-row legacy CUR CSV.gz`, async () => {
+    mkdirSync(path.dirname(bigCsv), { recursive: true });
+    await duck(
+      `COPY (${repeated(`read_csv('${seedLegacy}', all_varchar = true)`, csvRows, '"identity/LineItemId"')}) TO '${bigCsv}' (FORMAT csv, HEADER, COMPRESSION gzip)`,
+    );
+  });
   const floor = await progress.step("Floor: DuckDB COPY of the CUR 2.0 month to zstd Parquet", async () =>
     worker("floor-worker.ts", [big, path.join(dir, "floor.parquet"), "read_parquet"]),
   );

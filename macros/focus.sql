@@ -5,6 +5,14 @@
 #}
 {% macro focus_service_subcategory(service_name) -%}
 case
+    -- Exact names first: a string comparison per row, where the patterns below cost a regex each.
+    when {{ service_name }} in ('Amazon Elastic Compute Cloud', 'Virtual Machines', 'Compute Engine', 'Compute') then 'Virtual Machines'
+    when {{ service_name }} in ('Amazon Simple Storage Service', 'Cloud Storage', 'Storage', 'Object Storage') then 'Object Storage'
+    when {{ service_name }} in ('AWS Lambda', 'Functions', 'Cloud Run', 'Cloud Functions') then 'Serverless Compute'
+    when {{ service_name }} in ('AWS Data Transfer', 'Bandwidth') then 'Network Connectivity'
+    when {{ service_name }} in ('Virtual Network', 'Networking', 'Amazon Virtual Private Cloud') then 'Network Infrastructure'
+    when {{ service_name }} in ('BigQuery', 'Amazon Redshift') then 'Data Warehouses'
+    when {{ service_name }} in ('Block Storage', 'Amazon Elastic Block Store') then 'Block Storage'
     when regexp_matches(lower({{ service_name }}), 'lambda|function|cloud run') then 'Serverless Compute'
     when regexp_matches(lower({{ service_name }}), 'kubernetes|container|\beks\b|\baks\b|\bgke\b') then 'Containers'
     when regexp_matches(lower({{ service_name }}), 'elastic compute|virtual machine|compute engine|^compute$') then 'Virtual Machines'

@@ -41,12 +41,20 @@ export interface SourceTable {
   columns: ColumnSpec[];
 }
 
+/** A singular test: a SELECT in tests/ that returns the rows breaking an assertion. */
+export interface SingularTest {
+  name: string;
+  file: string;
+  raw: string;
+}
+
 export interface DbtProject {
   root: string;
   name: string;
   targetPath: string;
   models: Map<string, ModelNode>;
   sources: SourceTable[];
+  singularTests: SingularTest[];
   macros: string;
   vars: Record<string, unknown>;
 }
@@ -57,6 +65,7 @@ export function loadProject(root: string): DbtProject {
   const name = String(project.name);
   const modelPaths: string[] = project["model-paths"] ?? ["models"];
   const macroPaths: string[] = project["macro-paths"] ?? ["macros"];
+  const testPaths: string[] = project["test-paths"] ?? ["tests"];
   const folderConfigs = (project.models?.[name] ?? {}) as Record<string, unknown>;
   const models = new Map<string, ModelNode>();
   const sources: SourceTable[] = [];
@@ -117,6 +126,14 @@ export function loadProject(root: string): DbtProject {
     targetPath: path.join(root, project["target-path"] ?? "target"),
     models,
     sources,
+    singularTests: testPaths
+      .flatMap((p) => listFiles(path.join(root, p)))
+      .filter((f) => f.endsWith(".sql"))
+      .map((f) => ({
+        name: path.basename(f, ".sql"),
+        file: path.relative(root, f),
+        raw: readFileSync(f, "utf8"),
+      })),
     macros,
     vars: project.vars ?? {},
   };

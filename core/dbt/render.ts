@@ -12,6 +12,8 @@ export interface ModelConfig {
   schema: string;
   unique_key?: string;
   tags: string[];
+  /** Singular tests: error (default) or warn. */
+  severity?: "error" | "warn";
 }
 
 export interface RenderResult {
@@ -67,6 +69,7 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       if (kw.materialized) config.materialized = kw.materialized as ModelConfig["materialized"];
       if (kw.schema) config.schema = String(kw.schema);
       if (kw.unique_key) config.unique_key = String(kw.unique_key);
+      if (kw.severity) config.severity = String(kw.severity).toLowerCase() === "warn" ? "warn" : "error";
       if (kw.tags) config.tags.push(...([] as string[]).concat(kw.tags as string[]));
       return "";
     },

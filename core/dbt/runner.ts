@@ -221,9 +221,72 @@ export async function buildProject(
       tick(i + 1, order.length);
     }
   });
+  if (options.runTests)
+    await runSingularTests(warehouse, project, models, selected, failedModels, results, progress);
   writeArtifacts(project, models, results, started);
   const failed = results.filter((r) => r.status === "error" || r.status === "fail").length;
   return { results, failed };
+}
+
+/**
+ * Singular tests (tests/*.sql): each runs when a model it refs was selected, and is skipped
+ * when one of them failed. Its rows are the failures.
+ */
+async function runSingularTests(
+  warehouse: Warehouse,
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  selected: Set<string>,
+  failedModels: Set<string>,
+  results: NodeResult[],
+  progress: Progress,
+): Promise<void> {
+  for (const test of project.singularTests) {
+    const id = `test.${project.name}.${test.name}`;
+    const node = { name: test.name, file: test.file, fqn: [], raw: test.raw, columns: [], folderConfig: {} };
+    const rendered = renderModel(node, {
+      project,
+      relationOf: (name) => models.get(name)?.relation ?? name,
+      incremental: false,
+      env: process.env,
+      target: TARGET,
+    });
+    if (!rendered.refs.some((r) => selected.has(r))) continue;
+    if (rendered.refs.some((r) => failedModels.has(r))) {
+      results.push({
+        unique_id: id,
+        status: "skipped",
+        execution_time: 0,
+        message: "a model it tests failed",
+        failures: null,
+      });
+      continue;
+    }
+    const t0 = performance.now();
+    try {
+      const [row] = await warehouse.all<{ failures: string }>(
+        `SELECT count(*)::VARCHAR AS failures FROM (${rendered.sql.replace(/;\s*$/, "")})`,
+      );
+      const failures = Number(row!.failures);
+      const status = failures === 0 ? "pass" : rendered.config.severity === "warn" ? "warn" : "fail";
+      results.push({
+        unique_id: id,
+        status,
+        execution_time: secs(t0),
+        message: failures ? `${test.file}: got ${failures} results, configured to fail if != 0` : null,
+        failures,
+      });
+      if (status !== "pass") progress.warn(`${id}: ${failures} failing rows`);
+    } catch (error) {
+      results.push({
+        unique_id: id,
+        status: "error",
+        execution_time: secs(t0),
+        message: `${test.file}: ${(error as Error).message.split("\n")[0]}`,
+        failures: null,
+      });
+    }
+  }
 }
 
 /** Declared sources that nothing has landed in yet exist as empty tables, so models compile. */

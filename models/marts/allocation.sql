@@ -1,10 +1,21 @@
+{{ config(materialized='incremental', unique_key='billing_period') }}
 -- Showback / chargeback: cost per billing period, account and allocation dimension value.
 -- Dimensions (team, cost centre, ...) and the tag keys that carry them come from the
 -- `allocation` section of cco.config.yaml (dbt vars here); the first key present on a row wins.
 -- Untagged cost is its own row (value null, is_untagged); with share_untagged it is also spread
 -- over the account's tagged values in proportion to their cost (shared_cost), so each account's
 -- total is unchanged. tag_coverage_pct is the share of the account's cost that carries a value.
-with costs as (
+-- Incremental by billing period, like cost_daily.
+with periods as (
+    select f.billing_period
+    from (select x_BillingPeriod as billing_period, max(x_LoadId) as newest from {{ ref('focus_costs') }} group by 1) f
+    {% if is_incremental() %}
+    left join (select billing_period, max(load_id) as newest from {{ this }} group by 1) t using (billing_period)
+    where t.newest is null or f.newest > t.newest
+    {% endif %}
+),
+
+costs as (
     -- Grouping by the tag set first keeps the per-dimension work small.
     select
         x_BillingPeriod as billing_period,
@@ -14,8 +25,10 @@ with costs as (
         BillingCurrency as currency,
         Tags as tags,
         sum(BilledCost) as billed_cost,
-        sum(EffectiveCost) as effective_cost
+        sum(EffectiveCost) as effective_cost,
+        max(x_LoadId) as load_id
     from {{ ref('focus_costs') }}
+    where x_BillingPeriod in (select billing_period from periods)
     group by all
 ),
 
@@ -34,7 +47,8 @@ grouped as (
     select
         billing_period, provider, billing_account_id, sub_account_id, currency, dimension, value,
         sum(billed_cost) as billed_cost,
-        sum(effective_cost) as effective_cost
+        sum(effective_cost) as effective_cost,
+        max(load_id) as load_id
     from valued
     group by all
 ),
@@ -72,7 +86,8 @@ select
         when g.value is null then -g.effective_cost
         else coalesce(t.untagged_cost, 0) * g.effective_cost / t.tagged_cost
     end)::decimal(38, 10) as allocated_cost,
-    round(100 * coalesce(t.tagged_cost, 0) / nullif(t.total_cost, 0), 2)::decimal(7, 2) as tag_coverage_pct
+    round(100 * coalesce(t.tagged_cost, 0) / nullif(t.total_cost, 0), 2)::decimal(7, 2) as tag_coverage_pct,
+    g.load_id
 from grouped g
 join account_totals t
     on t.billing_period = g.billing_period and t.provider = g.provider and t.billing_account_id = g.billing_account_id

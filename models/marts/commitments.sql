@@ -1,14 +1,28 @@
+{{ config(materialized='incremental', unique_key='billing_period') }}
 -- Every commitment discount (AWS RI and Savings Plan, Azure reservation, GCP CUD, and those in
 -- FOCUS exports) per day: what was paid, what its usage consumed (used) and wasted (unused),
 -- utilization, coverage of the eligible on-demand usage of its billing account, and its term.
-with rows as (
-    select * from {{ ref('focus_costs') }} where CommitmentDiscountId is not null
+-- Incremental by billing period, like cost_daily: periods with newer loads are rebuilt.
+with periods as (
+    select f.billing_period
+    from (select x_BillingPeriod as billing_period, max(x_LoadId) as newest from {{ ref('focus_costs') }} group by 1) f
+    {% if is_incremental() %}
+    left join (select billing_period, max(load_id) as newest from {{ this }} group by 1) t using (billing_period)
+    where t.newest is null or f.newest > t.newest
+    {% endif %}
+),
+
+rows as (
+    select * from {{ ref('focus_costs') }}
+    where CommitmentDiscountId is not null and x_BillingPeriod in (select billing_period from periods)
 ),
 
 daily as (
     select
         CommitmentDiscountId as commitment_id,
         x_ChargeDate as charge_date,
+        x_BillingPeriod as billing_period,
+        max(x_LoadId) as load_id,
         any_value(x_Provider) as provider,
         any_value(BillingAccountId) as billing_account_id,
         any_value(SubAccountId) filter (where ChargeCategory = 'Purchase') as purchase_sub_account_id,
@@ -29,6 +43,7 @@ uncovered as (
     select BillingAccountId as billing_account_id, x_ChargeDate as charge_date, sum(ListCost) as on_demand_list_cost
     from {{ ref('focus_costs') }}
     where ChargeCategory = 'Usage' and PricingCategory = 'Standard' and x_ResourceKind = 'virtual_machine'
+      and x_BillingPeriod in (select billing_period from periods)
     group by all
 ),
 
@@ -37,16 +52,18 @@ terms as (
         CommitmentDiscountId as commitment_id,
         min(x_CommitmentDiscountStart) as term_start,
         max(x_CommitmentDiscountEnd) as term_end,
-        min(x_ChargeDate) as first_seen,
-        max(x_ChargeDate) as last_seen
-    from rows
+        min(x_ChargeDate) as first_seen
+    from {{ ref('focus_costs') }}
+    where CommitmentDiscountId is not null
     group by all
 )
 
 select
-    md5(d.commitment_id || '|' || d.charge_date) as commitment_day_id,
+    md5(d.commitment_id || '|' || d.charge_date || '|' || d.billing_period) as commitment_day_id,
     d.commitment_id,
     d.charge_date,
+    d.billing_period,
+    d.load_id,
     d.provider,
     d.billing_account_id,
     d.purchase_sub_account_id,
@@ -68,8 +85,7 @@ select
     t.term_start::date as term_start,
     t.term_end::date as term_end,
     (t.term_end::date - d.charge_date) as days_to_expiry,
-    t.first_seen,
-    t.last_seen
+    t.first_seen
 from daily d
 join terms t using (commitment_id)
 left join uncovered u using (billing_account_id, charge_date)

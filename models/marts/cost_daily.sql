@@ -1,4 +1,6 @@
+{{ config(materialized='incremental', unique_key='billing_period') }}
 -- One row per day x provider x billing account x sub account x service x region x resource x charge category.
+-- Incremental by billing period: periods whose newest load is newer than the one recorded are rebuilt.
 select
     md5(concat_ws('|', x_ChargeDate, x_Provider, BillingAccountId, SubAccountId, ServiceName, RegionId,
         coalesce(ResourceId, ''), ChargeCategory, BillingCurrency)) as cost_daily_id,
@@ -18,7 +20,16 @@ select
     sum(BilledCost)::decimal(38, 10) as billed_cost,
     sum(EffectiveCost)::decimal(38, 10) as effective_cost,
     sum(ListCost)::decimal(38, 10) as list_cost,
-    sum(coalesce(ConsumedQuantity, 0))::decimal(38, 10) as usage_quantity
+    sum(coalesce(ConsumedQuantity, 0))::decimal(38, 10) as usage_quantity,
+    max(x_LoadId) as load_id
 from {{ ref('focus_costs') }}
+{% if is_incremental() %}
+where x_BillingPeriod in (
+    select f.period
+    from (select x_BillingPeriod as period, max(x_LoadId) as newest from {{ ref('focus_costs') }} group by 1) f
+    left join (select billing_period, max(load_id) as newest from {{ this }} group by 1) t on t.billing_period = f.period
+    where t.newest is null or f.newest > t.newest
+)
+{% endif %}
 group by x_ChargeDate, x_BillingPeriod, x_Provider, BillingAccountId, SubAccountId, ServiceName, RegionId, ResourceId,
     ChargeCategory, BillingCurrency

@@ -1,7 +1,9 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', unique_key='x_BillingPeriod') }}
 -- FOCUS 1.2 cost and usage rows for every provider and export format, one row per charge,
 -- with the warehouse's own x_ columns. Unit prices an export lacks are derived from cost and
 -- pricing quantity, so that price x quantity = cost holds (FOCUS ListCost-C-009).
+-- Incremental by billing period: a build after new loads rebuilds only the periods they touch
+-- (a restated period's old rows are replaced along with it).
 with unioned as (
     select * from {{ ref('int_aws__focus_lines') }}
     union all by name
@@ -10,6 +12,11 @@ with unioned as (
     select * from {{ ref('int_gcp__focus_lines') }}
     union all by name
     select * from {{ ref('int_focus__focus_lines') }}
+),
+
+categorized as (
+    select *, coalesce(ServiceSubcategory, {{ focus_service_subcategory('ServiceName') }}) as x_subcategory
+    from unioned
 )
 
 select
@@ -55,9 +62,9 @@ select
     cast(ResourceId as varchar) as ResourceId,
     cast(ResourceName as varchar) as ResourceName,
     cast(ResourceType as varchar) as ResourceType,
-    cast(coalesce(ServiceCategory, {{ focus_service_category(focus_service_subcategory('ServiceName')) }}) as varchar) as ServiceCategory,
+    cast(coalesce(ServiceCategory, {{ focus_service_category('x_subcategory') }}) as varchar) as ServiceCategory,
     cast(ServiceName as varchar) as ServiceName,
-    cast(coalesce(ServiceSubcategory, {{ focus_service_subcategory('ServiceName') }}) as varchar) as ServiceSubcategory,
+    cast(x_subcategory as varchar) as ServiceSubcategory,
     cast(SkuId as varchar) as SkuId,
     cast(SkuMeter as varchar) as SkuMeter,
     cast(SkuPriceDetails as json) as SkuPriceDetails,
@@ -75,4 +82,11 @@ select
     cast(x_SourceFile as varchar) as x_SourceFile,
     cast(x_LoadId as bigint) as x_LoadId,
     columns('^x_(CommitmentDiscountStart|CommitmentDiscountEnd|LineItemType|ChargeType|PricingModel|CostDataset|CostType|ServiceCode|OtherCredits)$')
-from unioned
+from categorized
+{% if is_incremental() %}
+where x_BillingPeriod in (
+    select billing_period from {{ source('ops', 'load_parts') }}
+    where superseded_by is null
+      and load_id not in (select distinct x_LoadId from {{ this }} where x_LoadId is not null)
+)
+{% endif %}

@@ -38,59 +38,57 @@ classified as (
     where line_item_type is not null or coalesce(unblended_cost, 0) <> 0
 ),
 
-billed as (
+costed as not materialized (
     select
         *,
-        unblended_cost as billed_cost,
         case
             when line_item_type = 'SavingsPlanNegation' then 0
             when line_item_type = 'SavingsPlanCoveredUsage' then savings_plan_effective_cost
             when line_item_type = 'DiscountedUsage' then reservation_effective_cost
             when charge_category = 'Purchase' then 0
             else unblended_cost
-        end as effective_cost,
+        end as line_effective_cost,
         case
             when line_item_type = 'SavingsPlanNegation' then 0
             when is_covered or line_item_type = 'Usage' then coalesce(public_on_demand_cost, unblended_cost)
             else unblended_cost
-        end as list_cost,
+        end as line_list_cost,
         -- No negotiated rates in CUR beyond separate discount lines: a covered line's contracted cost is its on-demand cost.
         case
             when line_item_type = 'SavingsPlanNegation' then 0
             when is_covered then coalesce(public_on_demand_cost, unblended_cost)
             else unblended_cost
-        end as contracted_cost,
+        end as line_contracted_cost,
         case when line_item_type = 'SavingsPlanNegation' then 0 else usage_quantity end as quantity,
         case
             when charge_category <> 'Purchase' or not is_commitment_row then null
             when line_item_type = 'RIFee' then reservation_unused_recurring_fee
             when line_item_type = 'SavingsPlanRecurringFee' then savings_plan_total_commitment - savings_plan_used_commitment
-        end as unused_cost,
-        'billed' as row_kind
+        end as unused_cost
     from classified
 ),
 
--- The unused share of each commitment fee, as FOCUS's "Unused" usage row.
-unused as (
-    select
-        * replace (
-            'Usage' as charge_category,
-            'unused' as row_kind,
-            0 as billed_cost,
-            unused_cost as effective_cost,
-            0 as list_cost,
-            0 as contracted_cost,
-            null as resource_kind,
-            'Unused commitment: ' || coalesce(description, line_item_type) as description
-        )
-    from billed
-    where unused_cost > 0
+-- A fee that leaves part of its commitment unused yields a second row: FOCUS's "Unused" usage row.
+-- (Not materialized: the fee rows are found again by a filtered scan, not by copying every line.)
+focus as (
+    select *, 'billed' as row_kind from costed
+    union all
+    select *, 'unused' as row_kind from costed where unused_cost > 0
 ),
 
-focus as (
-    select * from billed
-    union all by name
-    select * from unused
+focus_rows as (
+    select
+        * replace (
+            case when row_kind = 'unused' then 'Usage' else charge_category end as charge_category,
+            case when row_kind = 'unused' then null else resource_kind end as resource_kind,
+            case when row_kind = 'unused' then 'Unused commitment: ' || coalesce(description, line_item_type)
+                 else description end as description
+        ),
+        case when row_kind = 'unused' then 0 else unblended_cost end as billed_cost,
+        case when row_kind = 'unused' then unused_cost else line_effective_cost end as effective_cost,
+        case when row_kind = 'unused' then 0 else line_list_cost end as list_cost,
+        case when row_kind = 'unused' then 0 else line_contracted_cost end as contracted_cost
+    from focus
 )
 
 select
@@ -145,6 +143,19 @@ select
     -- The invoicing legal entity (e.g. Amazon Web Services EMEA SARL) is AWS itself, not a reseller.
     'AWS'                                                               as InvoiceIssuerName,
     list_cost                                                           as ListCost,
+    -- The export's own rates; where one is missing the mart derives it from cost and quantity.
+    case
+        when charge_category not in ('Usage', 'Purchase') then null
+        when row_kind = 'unused' or line_item_type = 'SavingsPlanNegation' then 0
+        when is_covered or line_item_type = 'Usage' then public_on_demand_rate
+        else unblended_rate
+    end                                                                 as ListUnitPrice,
+    case
+        when charge_category not in ('Usage', 'Purchase') then null
+        when row_kind = 'unused' or line_item_type = 'SavingsPlanNegation' then 0
+        when is_covered then public_on_demand_rate
+        else unblended_rate
+    end                                                                 as ContractedUnitPrice,
     case
         when charge_category = 'Tax' then null
         when is_covered or line_item_type = 'SavingsPlanNegation' then 'Committed'
@@ -187,4 +198,4 @@ select
     'aws_cur' as x_SourceDataset,
     source_file                                                         as x_SourceFile,
     load_id                                                             as x_LoadId
-from focus
+from focus_rows

@@ -38,6 +38,8 @@ select
     line_item_currency_code                                 as currency,
     {{ money('line_item_unblended_cost') }}                 as unblended_cost,
     {{ money('pricing_public_on_demand_cost') }}            as public_on_demand_cost,
+    {{ money('pricing_public_on_demand_rate') }}            as public_on_demand_rate,
+    {{ money('line_item_unblended_rate') }}                 as unblended_rate,
     {{ money('reservation_unused_quantity') }}               as reservation_unused_quantity,
     {{ money('reservation_effective_cost') }}               as reservation_effective_cost,
     {{ money('reservation_unused_recurring_fee') }}         as reservation_unused_recurring_fee,

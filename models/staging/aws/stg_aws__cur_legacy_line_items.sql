@@ -46,6 +46,8 @@ select
     "lineItem/CurrencyCode"                                 as currency,
     {{ money('"lineItem/UnblendedCost"') }}                 as unblended_cost,
     {{ money('"pricing/publicOnDemandCost"') }}             as public_on_demand_cost,
+    {{ money('"pricing/publicOnDemandRate"') }}             as public_on_demand_rate,
+    {{ money('"lineItem/UnblendedRate"') }}                 as unblended_rate,
     {{ money('"reservation/UnusedQuantity"') }}             as reservation_unused_quantity,
     {{ money('"reservation/EffectiveCost"') }}              as reservation_effective_cost,
     {{ money('"reservation/UnusedRecurringFee"') }}         as reservation_unused_recurring_fee,

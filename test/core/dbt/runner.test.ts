@@ -117,4 +117,31 @@ describe("dbt runner", () => {
     expect(md).toContain("## marts.doubled\n\nTwice each number.");
     expect(md).toContain("| `d` | The doubled value. | unique; not null; one of 0, 2, 4, 6 (warn) |");
   });
+
+  it("runs singular tests from tests/: rows are failures, warn by config, skipped after a failed model", async () => {
+    const root = project({
+      ...base,
+      "tests/assert_doubled_even.sql": "select * from {{ ref('doubled') }} where d % 2 <> 0",
+      "tests/assert_doubled_small.sql":
+        "{{ config(severity='warn') }}\nselect * from {{ ref('doubled') }} where d > 4",
+      "tests/assert_doubled_none.sql": "select * from {{ ref('doubled') }} where d >= 0",
+      "tests/assert_broken_empty.sql": "select * from {{ ref('broken') }}",
+    });
+    const w = await Warehouse.open({ path: ":memory:" });
+    const { results } = await buildProject(w, root, { runModels: true, runTests: true }, quiet);
+    const byId = Object.fromEntries(results.map((r) => [r.unique_id, r]));
+    expect(byId["test.t.assert_doubled_even"]).toMatchObject({ status: "pass", failures: 0 });
+    expect(byId["test.t.assert_doubled_small"]).toMatchObject({ status: "warn", failures: 2 });
+    expect(byId["test.t.assert_doubled_none"]).toMatchObject({ status: "fail", failures: 5 });
+    expect(byId["test.t.assert_broken_empty"]?.status).toBe("skipped");
+    // Not selected: its model is not in the selection, so it does not run.
+    const only = await buildProject(
+      w,
+      root,
+      { select: "stg_numbers", runModels: true, runTests: true },
+      quiet,
+    );
+    expect(only.results.some((r) => r.unique_id.startsWith("test.t.assert_"))).toBe(false);
+    await w.close();
+  });
 });
