@@ -67,3 +67,12 @@ case {{ resource_kind }}
     when 'bucket' then 'Storage Bucket'
 end
 {%- endmacro %}
+
+{# An export's unit rate, kept only where rate x quantity gives the cost (within FOCUS's tolerance). #}
+{% macro consistent_rate(rate, quantity, cost) -%}
+case
+    when abs(cast({{ rate }} as double) * cast({{ quantity }} as double) - cast({{ cost }} as double))
+        <= 0.000001 + 0.000001 * abs(cast({{ cost }} as double))
+    then {{ rate }}
+end
+{%- endmacro %}

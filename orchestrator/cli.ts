@@ -9,7 +9,7 @@ import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { exportApprovalTable } from "../actions/approvals/export.ts";
 import { type Config, loadConfig, modelVars } from "../core/config.ts";
-import { buildProject, compileProject } from "../core/dbt/runner.ts";
+import { buildProject, compileProject, selectModels } from "../core/dbt/runner.ts";
 import { writeDataDictionary } from "../core/dbt/docs.ts";
 import { loadProject } from "../core/dbt/project.ts";
 import { CcoError, NotBuiltError, UsageError } from "../core/errors.ts";
@@ -204,11 +204,17 @@ export function buildCli(): Command {
   models
     .command("compile")
     .description("render every model's SQL (printed, and in target/manifest.json after a build)")
-    .option("-s, --select <selector>", "only these models")
+    .option(
+      "-s, --select <selector...>",
+      "dbt selection: model, +model, model+, tag:x, path:dir (several allowed)",
+    )
     .action((opts, cmd: Command) => {
-      const { json } = context(cmd);
-      const compiled = compileProject(loadProject(PROJECT_ROOT));
-      const chosen = [...compiled.values()].filter((m) => !opts.select || m.node.name === opts.select);
+      const { config, json } = context(cmd);
+      const project = loadProject(PROJECT_ROOT);
+      Object.assign(project.vars, modelVars(config));
+      const compiled = compileProject(project);
+      const selected = selectModels(compiled, [opts.select ?? []].flat().join(" "));
+      const chosen = [...compiled.values()].filter((m) => selected.has(m.node.name));
       print(
         json,
         chosen.map((m) => ({ model: m.node.name, relation: m.relation, sql: m.sql })),

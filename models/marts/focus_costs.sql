@@ -7,6 +7,8 @@
 with unioned as (
     select * from {{ ref('int_aws__focus_lines') }}
     union all by name
+    select * from {{ ref('int_aws__focus_unused_lines') }}
+    union all by name
     select * from {{ ref('int_azure__focus_lines') }}
     union all by name
     select * from {{ ref('int_gcp__focus_lines') }}
@@ -81,7 +83,7 @@ select
     cast(x_SourceDataset as varchar) as x_SourceDataset,
     cast(x_SourceFile as varchar) as x_SourceFile,
     cast(x_LoadId as bigint) as x_LoadId,
-    columns('^x_(CommitmentDiscountStart|CommitmentDiscountEnd|LineItemType|ChargeType|PricingModel|CostDataset|CostType|ServiceCode|OtherCredits)$')
+    columns('^x_(UnusedCommitmentCost|CommitmentDiscountStart|CommitmentDiscountEnd|LineItemType|ChargeType|PricingModel|CostDataset|CostType|ServiceCode|OtherCredits)$')
 from categorized
 {% if is_incremental() %}
 where x_BillingPeriod in (

@@ -30,14 +30,15 @@ beforeAll(async () => {
 }, 300_000);
 
 describe("the marts built from every real billing sample", () => {
-  it("build every model; the only failing tests flag FOCUS spec fragments that lack mandatory columns", async () => {
+  it("build every model and pass every test; rows lacking mandatory FOCUS columns come only from spec fragments", async () => {
     expect(failedTests.filter((t) => t.startsWith("model."))).toEqual([]);
     const fragments = await w.all<{ f: string }>(
       "select distinct x_SourceFile as f from marts.focus_costs where BillingCurrency is null or BillingAccountId is null",
     );
     expect(fragments.length).toBeGreaterThan(0);
     expect(fragments.every((r) => path.basename(r.f).startsWith("spec_example_"))).toBe(true);
-    expect(failedTests.every((t) => /^test\.cco\.not_null_(cost_daily|resources)_/.test(t))).toBe(true);
+    // Their gaps (and the FOCUS samples' own) warn rather than fail the build.
+    expect(failedTests).toEqual([]);
   });
 
   it("pass every applicable FOCUS 1.2 MUST rule for AWS, Azure and GCP exports", async () => {

@@ -5,7 +5,9 @@
 --   * a SavingsPlanNegation row cancels its covered usage's on-demand BilledCost; it stays (so BilledCost
 --     sums to the invoice even in exports that leave a negation out), with every other measure 0;
 --   * RIFee / SavingsPlanRecurringFee / upfront Fee rows are Purchases with EffectiveCost 0;
---   * what a fee leaves unused becomes its own Usage row, CommitmentDiscountStatus Unused.
+--   * what a fee leaves unused is carried in x_UnusedCommitmentCost; int_aws__focus_unused_lines
+--     turns it into FOCUS's Usage row with CommitmentDiscountStatus Unused.
+-- One row per line, in one pass over the lines (no self-reference: that would materialize them).
 with lines as (
     select * from {{ ref('stg_aws__cur2_line_items') }}
     union all by name
@@ -38,57 +40,35 @@ classified as (
     where line_item_type is not null or coalesce(unblended_cost, 0) <> 0
 ),
 
-costed as not materialized (
+costed as (
     select
         *,
+        unblended_cost as billed_cost,
         case
             when line_item_type = 'SavingsPlanNegation' then 0
             when line_item_type = 'SavingsPlanCoveredUsage' then savings_plan_effective_cost
             when line_item_type = 'DiscountedUsage' then reservation_effective_cost
             when charge_category = 'Purchase' then 0
             else unblended_cost
-        end as line_effective_cost,
+        end as effective_cost,
         case
             when line_item_type = 'SavingsPlanNegation' then 0
             when is_covered or line_item_type = 'Usage' then coalesce(public_on_demand_cost, unblended_cost)
             else unblended_cost
-        end as line_list_cost,
+        end as list_cost,
         -- No negotiated rates in CUR beyond separate discount lines: a covered line's contracted cost is its on-demand cost.
         case
             when line_item_type = 'SavingsPlanNegation' then 0
             when is_covered then coalesce(public_on_demand_cost, unblended_cost)
             else unblended_cost
-        end as line_contracted_cost,
+        end as contracted_cost,
         case when line_item_type = 'SavingsPlanNegation' then 0 else usage_quantity end as quantity,
         case
-            when charge_category <> 'Purchase' or not is_commitment_row then null
+            when not is_commitment_row then null
             when line_item_type = 'RIFee' then reservation_unused_recurring_fee
             when line_item_type = 'SavingsPlanRecurringFee' then savings_plan_total_commitment - savings_plan_used_commitment
         end as unused_cost
     from classified
-),
-
--- A fee that leaves part of its commitment unused yields a second row: FOCUS's "Unused" usage row.
--- (Not materialized: the fee rows are found again by a filtered scan, not by copying every line.)
-focus as (
-    select *, 'billed' as row_kind from costed
-    union all
-    select *, 'unused' as row_kind from costed where unused_cost > 0
-),
-
-focus_rows as (
-    select
-        * replace (
-            case when row_kind = 'unused' then 'Usage' else charge_category end as charge_category,
-            case when row_kind = 'unused' then null else resource_kind end as resource_kind,
-            case when row_kind = 'unused' then 'Unused commitment: ' || coalesce(description, line_item_type)
-                 else description end as description
-        ),
-        case when row_kind = 'unused' then 0 else unblended_cost end as billed_cost,
-        case when row_kind = 'unused' then unused_cost else line_effective_cost end as effective_cost,
-        case when row_kind = 'unused' then 0 else line_list_cost end as list_cost,
-        case when row_kind = 'unused' then 0 else line_contracted_cost end as contracted_cost
-    from focus
 )
 
 select
@@ -119,47 +99,41 @@ select
         when not is_commitment_row then null
         -- Savings Plans commit to spend per hour: quantities are in the billing currency.
         when savings_plan_arn is not null then case
-            when row_kind = 'unused' then unused_cost
             when line_item_type = 'SavingsPlanNegation' then 0
             when is_covered then savings_plan_effective_cost
             else savings_plan_total_commitment
         end
-        when row_kind = 'unused' then coalesce(reservation_unused_quantity,
-            unused_cost / nullif(unblended_cost, 0) * usage_quantity)
         else usage_quantity
     end                                                                 as CommitmentDiscountQuantity,
     case
         when not is_commitment_row then null
-        when row_kind = 'billed' and (is_covered or line_item_type = 'SavingsPlanNegation') then 'Used'
-        when row_kind = 'unused' then 'Unused'
+        when is_covered or line_item_type = 'SavingsPlanNegation' then 'Used'
     end                                                                 as CommitmentDiscountStatus,
     case when is_commitment_row then case when savings_plan_arn is not null then 'Savings Plan' else 'Reserved Instance' end end as CommitmentDiscountType,
     case when is_commitment_row then case when savings_plan_arn is not null then currency else 'Hours' end end as CommitmentDiscountUnit,
-    case when charge_category = 'Usage' and row_kind = 'billed' then coalesce(quantity, 0) end as ConsumedQuantity,
-    case when charge_category = 'Usage' and row_kind = 'billed' then coalesce(pricing_unit, 'Units') end as ConsumedUnit,
+    case when charge_category = 'Usage' then coalesce(quantity, 0) end as ConsumedQuantity,
+    case when charge_category = 'Usage' then coalesce(pricing_unit, 'Units') end as ConsumedUnit,
     contracted_cost                                                     as ContractedCost,
     effective_cost                                                      as EffectiveCost,
     invoice_id                                                          as InvoiceId,
     -- The invoicing legal entity (e.g. Amazon Web Services EMEA SARL) is AWS itself, not a reseller.
     'AWS'                                                               as InvoiceIssuerName,
     list_cost                                                           as ListCost,
-    -- The export's own rates; where one is missing the mart derives it from cost and quantity.
+    -- The export's own rates where rate x quantity gives the cost (FOCUS ListCost-C-009); else the
+    -- mart derives the price from cost and quantity.
     case
         when charge_category not in ('Usage', 'Purchase') then null
-        when row_kind = 'unused' or line_item_type = 'SavingsPlanNegation' then 0
-        when is_covered or line_item_type = 'Usage' then public_on_demand_rate
-        else unblended_rate
+        when line_item_type = 'SavingsPlanNegation' then 0
+        else {{ consistent_rate('case when is_covered or line_item_type = \'Usage\' then public_on_demand_rate else unblended_rate end', 'quantity', 'list_cost') }}
     end                                                                 as ListUnitPrice,
     case
         when charge_category not in ('Usage', 'Purchase') then null
-        when row_kind = 'unused' or line_item_type = 'SavingsPlanNegation' then 0
-        when is_covered then public_on_demand_rate
-        else unblended_rate
+        when line_item_type = 'SavingsPlanNegation' then 0
+        else {{ consistent_rate('case when is_covered then public_on_demand_rate else unblended_rate end', 'quantity', 'contracted_cost') }}
     end                                                                 as ContractedUnitPrice,
     case
         when charge_category = 'Tax' then null
         when is_covered or line_item_type = 'SavingsPlanNegation' then 'Committed'
-        when row_kind = 'unused' then 'Committed'
         when pricing_term = 'Spot' or usage_type like '%SpotUsage%' then 'Dynamic'
         when charge_category in ('Usage', 'Purchase') then 'Standard'
     end                                                                 as PricingCategory,
@@ -169,10 +143,9 @@ select
     case when billing_entity = 'AWS Marketplace' then coalesce(legal_entity, 'AWS Marketplace') else 'AWS' end as PublisherName,
     region                                                              as RegionId,
     case when region is not null then coalesce(region_name, region) end as RegionName,
-    case when row_kind = 'unused' then coalesce(savings_plan_arn, reservation_arn) else resource_id end as ResourceId,
+    resource_id                                                         as ResourceId,
     null::varchar                                                       as ResourceName,
-    case when row_kind = 'unused' then case when savings_plan_arn is not null then 'Savings Plan' else 'Reserved Instance' end
-         when resource_id is not null then coalesce(
+    case when resource_id is not null then coalesce(
             {{ focus_resource_type('resource_kind') }},
             nullif(product_family, ''), service_name, 'Resource') end    as ResourceType,
     service_name                                                        as ServiceName,
@@ -191,6 +164,9 @@ select
     resource_kind                                                       as x_ResourceKind,
     coalesce(instance_type, case when usage_type like '%EBS:VolumeUsage.%' then split_part(usage_type, 'EBS:VolumeUsage.', 2) end) as x_InstanceType,
     line_item_type                                                      as x_LineItemType,
+    unused_cost                                                         as x_UnusedCommitmentCost,
+    case when line_item_type = 'RIFee' then coalesce(reservation_unused_quantity,
+        unused_cost / nullif(unblended_cost, 0) * usage_quantity) end  as x_UnusedCommitmentQuantity,
     case when is_commitment_row then commitment_start end               as x_CommitmentDiscountStart,
     case when is_commitment_row then commitment_end end                 as x_CommitmentDiscountEnd,
     service_code                                                        as x_ServiceCode,
@@ -198,4 +174,4 @@ select
     'aws_cur' as x_SourceDataset,
     source_file                                                         as x_SourceFile,
     load_id                                                             as x_LoadId
-from focus_rows
+from costed
