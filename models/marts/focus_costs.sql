@@ -17,7 +17,11 @@ with unioned as (
 ),
 
 categorized as (
-    select *, coalesce(ServiceSubcategory, {{ focus_service_subcategory('ServiceName') }}) as x_subcategory
+    select
+        *,
+        coalesce(ServiceSubcategory, {{ focus_service_subcategory('ServiceName') }}) as x_subcategory,
+        coalesce(ListUnitPrice, case when ChargeCategory in ('Usage', 'Purchase') then {{ focus_unit_price('ListCost', 'PricingQuantity') }} end) as x_list_unit_price,
+        coalesce(ContractedUnitPrice, case when ChargeCategory in ('Usage', 'Purchase') then {{ focus_unit_price('ContractedCost', 'PricingQuantity') }} end) as x_contracted_unit_price
     from unioned
 )
 
@@ -48,13 +52,18 @@ select
     cast(ConsumedQuantity as decimal(38, 10)) as ConsumedQuantity,
     cast(ConsumedUnit as varchar) as ConsumedUnit,
     cast(ContractedCost as decimal(38, 10)) as ContractedCost,
-    cast(coalesce(ContractedUnitPrice, case when ChargeCategory in ('Usage', 'Purchase') then {{ focus_unit_price('ContractedCost', 'PricingQuantity') }} end) as decimal(38, 18)) as ContractedUnitPrice,
+    cast(x_contracted_unit_price as decimal(38, 18)) as ContractedUnitPrice,
     cast(EffectiveCost as decimal(38, 10)) as EffectiveCost,
     cast(InvoiceId as varchar) as InvoiceId,
     cast(InvoiceIssuerName as varchar) as InvoiceIssuerName,
     cast(ListCost as decimal(38, 10)) as ListCost,
-    cast(coalesce(ListUnitPrice, case when ChargeCategory in ('Usage', 'Purchase') then {{ focus_unit_price('ListCost', 'PricingQuantity') }} end) as decimal(38, 18)) as ListUnitPrice,
+    cast(x_list_unit_price as decimal(38, 18)) as ListUnitPrice,
     cast(PricingCategory as varchar) as PricingCategory,
+    cast(coalesce(PricingCurrency, BillingCurrency) as varchar) as PricingCurrency,
+    cast(coalesce(PricingCurrencyEffectiveCost, EffectiveCost) as decimal(38, 10)) as PricingCurrencyEffectiveCost,
+    -- Where the export prices in its billing currency, the pricing-currency unit prices are the billing ones.
+    cast(coalesce(PricingCurrencyListUnitPrice, case when coalesce(PricingCurrency, BillingCurrency) = BillingCurrency then x_list_unit_price end) as decimal(38, 18)) as PricingCurrencyListUnitPrice,
+    cast(coalesce(PricingCurrencyContractedUnitPrice, case when coalesce(PricingCurrency, BillingCurrency) = BillingCurrency then x_contracted_unit_price end) as decimal(38, 18)) as PricingCurrencyContractedUnitPrice,
     cast(PricingQuantity as decimal(38, 10)) as PricingQuantity,
     cast(PricingUnit as varchar) as PricingUnit,
     cast(ProviderName as varchar) as ProviderName,

@@ -115,6 +115,18 @@ select
     end                                                                 as PricingCategory,
     case when charge_category in ('Usage', 'Purchase') then coalesce(usage_quantity, 0) end as PricingQuantity,
     case when charge_category in ('Usage', 'Purchase') then coalesce(unit, 'Units') end as PricingUnit,
+    -- Azure prices in one currency and bills in another (e.g. USD prices, EUR invoice).
+    coalesce(pricing_currency, currency)                                as PricingCurrency,
+    case
+        when effective_cost = 0 then 0
+        when pricing_currency is null or pricing_currency = currency then effective_cost
+        else coalesce(cost_in_pricing_currency, effective_cost)
+    end                                                                 as PricingCurrencyEffectiveCost,
+    -- Unit prices in the pricing currency, as the export states them (pay-as-you-go and the account's own).
+    case when charge_category in ('Usage', 'Purchase') and pricing_currency is not null
+        then case when is_unused then 0 else payg_price end end        as PricingCurrencyListUnitPrice,
+    case when charge_category in ('Usage', 'Purchase') and pricing_currency is not null
+        then case when is_unused then 0 else unit_price end end        as PricingCurrencyContractedUnitPrice,
     'Microsoft'                                                         as ProviderName,
     coalesce(publisher_name, 'Microsoft')                               as PublisherName,
     lower(replace(region, ' ', ''))                                     as RegionId,

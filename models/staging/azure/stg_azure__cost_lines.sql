@@ -33,6 +33,10 @@ select
     coalesce(billingCurrency, BillingCurrencyCode, Currency)             as currency,
     {{ money('coalesce(costInBillingCurrency, Cost, PreTaxCost)') }}     as cost,
     {{ money('paygCostInBillingCurrency') }}                             as payg_cost,
+    nullif(pricingCurrency, '')                                          as pricing_currency,
+    {{ money('costInPricingCurrency') }}                                 as cost_in_pricing_currency,
+    {{ money('payGPrice') }}                                             as payg_price,
+    {{ money('unitPrice') }}                                             as unit_price,
     nullif(reservationId, '')                                            as commitment_id,
     case
         when coalesce(tags, '') = '' then '{}'
