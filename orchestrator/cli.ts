@@ -9,6 +9,7 @@ import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { exportApprovalTable } from "../actions/approvals/export.ts";
 import { type Config, loadConfig, modelVars } from "../core/config.ts";
+import { WAREHOUSE_CRITERIA } from "../core/focus/criteria.ts";
 import { buildProject, compileProject, selectModels } from "../core/dbt/runner.ts";
 import { writeDataDictionary } from "../core/dbt/docs.ts";
 import { loadProject } from "../core/dbt/project.ts";
@@ -246,8 +247,7 @@ export function buildCli(): Command {
     )
     .option(
       "--criteria <list>",
-      `applicability criteria the provider meets, comma-separated (${Object.keys(loadModel().ApplicabilityCriteria).length} exist)`,
-      "",
+      `applicability criteria the data's provider meets, comma-separated (${Object.keys(loadModel().ApplicabilityCriteria).length} exist); default: the warehouse's own for a relation, none for --file`,
     )
     .option("--all", "list every rule, not only the failing ones")
     .addHelpText(
@@ -256,7 +256,7 @@ export function buildCli(): Command {
     )
     .action(async (opts, cmd: Command) => {
       const { config, json } = context(cmd);
-      const criteria = String(opts.criteria)
+      const criteria = String(opts.criteria ?? (opts.file ? "" : WAREHOUSE_CRITERIA.join(",")))
         .split(",")
         .map((c) => c.trim())
         .filter(Boolean);

@@ -7,7 +7,7 @@ import { closeWarehouse, openWarehouse, type Warehouse } from "../../core/wareho
 import type { Truth } from "../../orchestrator/fleet/truth.ts";
 import { runPipeline } from "../../orchestrator/pipeline.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
-import { WAREHOUSE_CRITERIA } from "./criteria.ts";
+import { WAREHOUSE_CRITERIA } from "../../core/focus/criteria.ts";
 import { martBilledTotals, rawBilledTotals } from "./raw-totals.ts";
 
 let warehouse: Warehouse;

@@ -6,7 +6,7 @@ import { checkConformance } from "../../core/focus/conformance.ts";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
-import { WAREHOUSE_CRITERIA } from "./criteria.ts";
+import { WAREHOUSE_CRITERIA } from "../../core/focus/criteria.ts";
 import { martBilledTotals, rawBilledTotals } from "./raw-totals.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -1,4 +1,10 @@
-/** What the marts' own providers support, as FOCUS applicability criteria. */
+/**
+ * FOCUS applicability criteria the warehouse's own FOCUS rows meet: what AWS, Azure and GCP
+ * support and the marts carry (sub accounts, regions, zones, tags, usage, commitments, public
+ * and negotiated unit prices, resources and their types, spot pricing, account types, and
+ * pricing in another currency than billing). Not claimed: capacity reservations (no native
+ * export here carries them), virtual currencies, account naming (not every export names accounts).
+ */
 export const WAREHOUSE_CRITERIA = [
   "SUB_ACCOUNT_SUPPORTED",
   "REGION_SUPPORTED",
