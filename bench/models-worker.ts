@@ -18,7 +18,12 @@ if (mode === "build") {
   const { results, failed } = await buildProject(
     warehouse,
     root,
-    { runModels: true, runTests: true, fullRefresh: arg === "full" },
+    {
+      runModels: true,
+      runTests: true,
+      fullRefresh: arg === "full",
+      externalRoot: path.join(path.dirname(warehousePath!), "marts"),
+    },
     createProgress({ quiet: true }),
   );
   const slowest = results

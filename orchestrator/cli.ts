@@ -188,6 +188,7 @@ export function buildCli(): Command {
             runTests,
             fullRefresh: opts.fullRefresh,
             vars: modelVars(config),
+            externalRoot: config.paths.marts,
           },
           progress,
         );

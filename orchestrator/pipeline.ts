@@ -71,7 +71,7 @@ export async function runPipeline(
       buildProject(
         warehouse,
         PROJECT_ROOT,
-        { runModels: true, runTests: true, vars: modelVars(config) },
+        { runModels: true, runTests: true, vars: modelVars(config), externalRoot: config.paths.marts },
         progress,
       ),
     );

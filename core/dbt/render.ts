@@ -8,12 +8,15 @@ import { ConfigError } from "../errors.ts";
 import type { DbtProject, ModelNode } from "./project.ts";
 
 export interface ModelConfig {
-  materialized: "view" | "table" | "incremental";
+  /** external: written as Parquet (dbt-duckdb's materialization), read through a view. */
+  materialized: "view" | "table" | "incremental" | "external";
   schema: string;
   unique_key?: string;
   tags: string[];
   /** Singular tests: error (default) or warn. */
   severity?: "error" | "warn";
+  /** external: the column the Parquet files are partitioned by (one folder per value). */
+  partition_by?: string;
 }
 
 export interface RenderResult {
@@ -69,6 +72,8 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       if (kw.materialized) config.materialized = kw.materialized as ModelConfig["materialized"];
       if (kw.schema) config.schema = String(kw.schema);
       if (kw.unique_key) config.unique_key = String(kw.unique_key);
+      const options = kw.options as Record<string, unknown> | undefined;
+      if (options?.partition_by) config.partition_by = String(options.partition_by);
       if (kw.severity) config.severity = String(kw.severity).toLowerCase() === "warn" ? "warn" : "error";
       if (kw.tags) config.tags.push(...([] as string[]).concat(kw.tags as string[]));
       return "";

@@ -5,7 +5,7 @@
  * target/run_results.json in dbt's shapes. A failed model skips its
  * descendants, never its siblings.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
 import type { Progress } from "../log.ts";
@@ -129,6 +129,8 @@ export interface BuildOptions {
   fullRefresh?: boolean;
   /** Overrides of dbt_project.yml vars, as dbt's --vars. */
   vars?: Record<string, unknown>;
+  /** Where external (Parquet) models are written, one folder per model (dbt-duckdb's external_root). */
+  externalRoot?: string;
 }
 
 export async function buildProject(
@@ -163,7 +165,7 @@ export async function buildProject(
       if (options.runModels) {
         const t0 = performance.now();
         try {
-          await materialize(warehouse, project, model, options.fullRefresh ?? false);
+          await materialize(warehouse, project, model, options.fullRefresh ?? false, options.externalRoot);
           results.push({
             unique_id: id,
             status: "success",
@@ -328,11 +330,22 @@ async function materialize(
   project: DbtProject,
   model: CompiledModel,
   fullRefresh: boolean,
+  externalRoot: string | undefined,
 ): Promise<void> {
   const { relation, config } = model;
   const [schema, name] = relation.split(".") as [string, string];
   await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const exists = await warehouse.tableExists(schema, name);
+  if (config.materialized === "external") {
+    if (!externalRoot) throw new UsageError(`${model.node.file}: external models need an external root`);
+    const dir = path.join(externalRoot, name);
+    const incremental =
+      exists && existsSync(dir) && !fullRefresh && config.unique_key
+        ? renderIncremental(project, model)
+        : undefined;
+    await writeExternal(warehouse, relation, dir, model.sql, config, incremental);
+    return;
+  }
   await warehouse.transaction(async (tx) => {
     if (config.materialized === "view") {
       if (exists) await tx.run(`DROP TABLE IF EXISTS ${relation}`).catch(() => undefined);
@@ -340,17 +353,7 @@ async function materialize(
       return;
     }
     if (config.materialized === "incremental" && exists && !fullRefresh) {
-      const incremental = renderModel(model.node, {
-        project,
-        relationOf: (n) =>
-          n === model.node.name
-            ? relation
-            : `${String(project.models.get(n)?.folderConfig.schema ?? "main")}.${n}`,
-        incremental: true,
-        env: process.env,
-        target: TARGET,
-      });
-      await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${incremental.sql}`);
+      await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${renderIncremental(project, model)}`);
       if (config.unique_key) {
         await tx.run(
           `DELETE FROM ${relation} WHERE ${config.unique_key} IN (SELECT ${config.unique_key} FROM _incr)`,
@@ -362,6 +365,84 @@ async function materialize(
     }
     await tx.run(`DROP VIEW IF EXISTS ${relation}`).catch(() => undefined);
     await tx.run(`CREATE OR REPLACE TABLE ${relation} AS ${model.sql}`);
+  });
+}
+
+function renderIncremental(project: DbtProject, model: CompiledModel): string {
+  return renderModel(model.node, {
+    project,
+    relationOf: (n) =>
+      n === model.node.name
+        ? model.relation
+        : `${String(project.models.get(n)?.folderConfig.schema ?? "main")}.${n}`,
+    incremental: true,
+    env: process.env,
+    target: TARGET,
+  }).sql;
+}
+
+/**
+ * An external model: Parquet files under `dir` (one folder per partition value when
+ * partitioned) and a view over them. A full build writes beside the folder and swaps it in;
+ * an incremental one (is_incremental(), unique_key = the partition column) rewrites only the
+ * partitions its rows fall in, each swapped in whole. Readers never see half a partition.
+ */
+async function writeExternal(
+  warehouse: Warehouse,
+  relation: string,
+  dir: string,
+  sql: string,
+  config: ModelConfig,
+  incrementalSql: string | undefined,
+): Promise<void> {
+  const lit = (p: string) => `'${p.replaceAll("'", "''")}'`;
+  const partition = config.partition_by;
+  const staging = `${dir}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  // Row order inside the files carries no meaning, and not keeping it lets DuckDB write in parallel.
+  const copy = async (query: string) => {
+    await warehouse.run("SET preserve_insertion_order = false");
+    try {
+      await warehouse.run(
+        `COPY (${query}) TO ${lit(partition ? staging : path.join(staging, "data.parquet"))} (FORMAT parquet, COMPRESSION zstd${
+          partition ? `, PARTITION_BY (${partition}), WRITE_PARTITION_COLUMNS true` : ""
+        })`,
+      );
+    } finally {
+      await warehouse.run("RESET preserve_insertion_order");
+    }
+  };
+  if (incrementalSql && partition && config.unique_key === partition) {
+    await copy(incrementalSql);
+    for (const part of readdirSync(staging)) {
+      const target = path.join(dir, part);
+      rmSync(`${target}.old`, { recursive: true, force: true });
+      if (existsSync(target)) renameSync(target, `${target}.old`);
+      renameSync(path.join(staging, part), target);
+      rmSync(`${target}.old`, { recursive: true, force: true });
+    }
+    rmSync(staging, { recursive: true, force: true });
+  } else {
+    await copy(sql);
+    rmSync(`${dir}.old`, { recursive: true, force: true });
+    if (existsSync(dir)) renameSync(dir, `${dir}.old`);
+    renameSync(staging, dir);
+    rmSync(`${dir}.old`, { recursive: true, force: true });
+  }
+  const files = partition ? path.join(dir, "*", "*.parquet") : path.join(dir, "*.parquet");
+  mkdirSync(dir, { recursive: true });
+  const empty = !readdirSync(dir).length;
+  await warehouse.transaction(async (tx) => {
+    await tx.run(`DROP TABLE IF EXISTS ${relation}`).catch(() => undefined);
+    // No rows, no files: the view keeps the model's columns.
+    await tx.run(
+      `CREATE OR REPLACE VIEW ${relation} AS ${
+        empty
+          ? `SELECT * FROM (${sql}) WHERE false`
+          : `SELECT * FROM read_parquet(${lit(files)}, union_by_name = true)`
+      }`,
+    );
   });
 }
 

@@ -10,7 +10,8 @@ import type { Warehouse } from "./warehouse.ts";
 export async function exportMarts(warehouse: Warehouse, dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const tables = await warehouse.all<{ name: string }>(
-    "select table_name as name from information_schema.tables where table_schema = 'marts' order by 1",
+    // Views in marts are external models: Parquet under this folder already.
+    "select table_name as name from information_schema.tables where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1",
   );
   const files: string[] = [];
   for (const { name } of tables) {

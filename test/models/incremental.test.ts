@@ -40,8 +40,9 @@ it("an incremental build after a restated month equals a full rebuild, and leave
   const w = await Warehouse.open({ path: ":memory:" });
   const lakeDir = path.join(dir, "lake");
   const vars = modelVars(loadConfig({ cwd: dir, env: {} }));
+  const externalRoot = path.join(dir, "marts");
   await ingestPaths(w, [path.join(dir, "fleet")], { lakeDir }, quiet);
-  await buildProject(w, ROOT, { runModels: true, runTests: false, vars }, quiet);
+  await buildProject(w, ROOT, { runModels: true, runTests: false, vars, externalRoot }, quiet);
   const before = await w.all<{ p: string; l: string }>(
     "select x_BillingPeriod p, max(x_LoadId)::varchar l from marts.focus_costs group by 1 order by 1",
   );
@@ -60,7 +61,12 @@ it("an incremental build after a restated month equals a full rebuild, and leave
   expect(readdirSync(path.dirname(restated))).toHaveLength(1);
   await ingestPaths(w, [restated], { lakeDir }, quiet);
 
-  const { failed } = await buildProject(w, ROOT, { runModels: true, runTests: true, vars }, quiet);
+  const { failed } = await buildProject(
+    w,
+    ROOT,
+    { runModels: true, runTests: true, vars, externalRoot },
+    quiet,
+  );
   expect(failed).toBe(0);
   const incremental = await snapshot(w);
   const after = await w.all<{ p: string; l: string }>(
@@ -72,7 +78,12 @@ it("an incremental build after a restated month equals a full rebuild, and leave
     if (b.p === "2026-10") expect(Number(a.l)).toBeGreaterThan(Number(b.l));
     else expect(a.l).toBe(b.l);
   }
-  await buildProject(w, ROOT, { runModels: true, runTests: false, fullRefresh: true, vars }, quiet);
+  await buildProject(
+    w,
+    ROOT,
+    { runModels: true, runTests: false, fullRefresh: true, vars, externalRoot },
+    quiet,
+  );
   expect(incremental).toEqual(await snapshot(w));
   await w.close();
 }, 300_000);

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const { results } = await buildProject(
     w,
     ROOT,
-    { runModels: true, runTests: true, vars: modelVars(config) },
+    { runModels: true, runTests: true, vars: modelVars(config), externalRoot: tempDir() },
     quiet,
   );
   failedTests = results.filter((r) => r.status === "fail" || r.status === "error").map((r) => r.unique_id);
