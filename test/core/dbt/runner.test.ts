@@ -1,5 +1,5 @@
 /** Our dbt runner on a small project written for the test: order, selection, failures, tests, artifacts, docs. */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderDataDictionary } from "../../../core/dbt/docs.ts";
@@ -142,6 +142,49 @@ describe("dbt runner", () => {
       quiet,
     );
     expect(only.results.some((r) => r.unique_id.startsWith("test.t.assert_"))).toBe(false);
+    await w.close();
+  });
+
+  it("writes external models as Parquet partitions and rewrites only the partitions an incremental run touches", async () => {
+    const root = project({
+      "models/staging/stg_numbers.sql": "select range as n from range(6)",
+      "models/marts/by_parity.sql": [
+        "{{ config(materialized='external', unique_key='p', options={'partition_by': 'p'}) }}",
+        "select n, case when n % 2 = 0 then 'even' else 'odd' end as p, {{ var('version') }} as v",
+        "from {{ ref('stg_numbers') }}",
+        "{% if is_incremental() %} where n % 2 = 1 {% endif %}",
+      ].join("\n"),
+    });
+    const externalRoot = tempDir();
+    const w = await Warehouse.open({ path: ":memory:" });
+    const build = (version: number, fullRefresh = false) =>
+      buildProject(
+        w,
+        root,
+        { runModels: true, runTests: false, vars: { version }, externalRoot, fullRefresh },
+        quiet,
+      );
+    const rows = () =>
+      w.all<{ p: string; v: string; n: string }>(
+        "select p, max(v)::varchar as v, count(*)::varchar as n from marts.by_parity group by 1 order by 1",
+      );
+    await build(1);
+    expect(readdirSync(path.join(externalRoot, "by_parity")).sort()).toEqual(["p=even", "p=odd"]);
+    expect(await rows()).toEqual([
+      { p: "even", v: "1", n: "3" },
+      { p: "odd", v: "1", n: "3" },
+    ]);
+    await build(2); // incremental: only the odd partition is rewritten
+    expect(await rows()).toEqual([
+      { p: "even", v: "1", n: "3" },
+      { p: "odd", v: "2", n: "3" },
+    ]);
+    await build(3, true);
+    expect(await rows()).toEqual([
+      { p: "even", v: "3", n: "3" },
+      { p: "odd", v: "3", n: "3" },
+    ]);
+    expect(readdirSync(externalRoot)).toEqual(["by_parity"]);
     await w.close();
   });
 });
