@@ -7,12 +7,7 @@
 -- total is unchanged. tag_coverage_pct is the share of the account's cost that carries a value.
 -- Incremental by billing period, like cost_daily.
 with periods as (
-    select f.billing_period
-    from (select x_BillingPeriod as billing_period, max(x_LoadId) as newest from {{ ref('focus_costs') }} group by 1) f
-    {% if is_incremental() %}
-    left join (select billing_period, max(load_id) as newest from {{ this }} group by 1) t using (billing_period)
-    where t.newest is null or f.newest > t.newest
-    {% endif %}
+    {{ billing_periods_to_build(ref('focus_costs'), this, is_incremental()) }}
 ),
 
 costs as (

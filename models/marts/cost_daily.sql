@@ -24,12 +24,7 @@ select
     max(x_LoadId) as load_id
 from {{ ref('focus_costs') }}
 {% if is_incremental() %}
-where x_BillingPeriod in (
-    select f.period
-    from (select x_BillingPeriod as period, max(x_LoadId) as newest from {{ ref('focus_costs') }} group by 1) f
-    left join (select billing_period, max(load_id) as newest from {{ this }} group by 1) t on t.billing_period = f.period
-    where t.newest is null or f.newest > t.newest
-)
+where x_BillingPeriod in ({{ billing_periods_to_build(ref('focus_costs'), this, true) }})
 {% endif %}
 group by x_ChargeDate, x_BillingPeriod, x_Provider, BillingAccountId, SubAccountId, ServiceName, RegionId, ResourceId,
     ChargeCategory, BillingCurrency
