@@ -267,13 +267,8 @@ export async function checkConformance(
       results.set(id, r);
       return r;
     };
-    const added = ADDED_IN[rule.Reference];
-    if (added && added > version)
-      return done({ ...base, status: "skipped", reason: `${rule.Reference} was added in FOCUS ${added}` });
-    const unmet = rule.ApplicabilityCriteria.filter((c) => !criteria.has(c));
-    if (unmet.length) return done({ ...base, status: "skipped", reason: `applies when ${unmet.join(", ")}` });
-    if (vc.Keyword === "MAY")
-      return done({ ...base, status: "skipped", reason: "a permission (MAY), not a requirement" });
+    const notHere = inapplicable(rule, version, criteria);
+    if (notHere) return done({ ...base, status: "skipped", reason: notHere });
     const req = vc.Requirement;
     if (!req.CheckFunction)
       return done({ ...base, status: "skipped", reason: "not machine-checkable (no check function)" });
@@ -366,12 +361,7 @@ export async function checkConformance(
         const failing = Number(row!.n);
         return done({ ...base, status: failing ? "fail" : "pass", ...(failing ? { failing } : {}) });
       }
-      const missing = new Set<string>();
-      const ok = predicate(req, ds, missing);
-      const conditions = [...inherited, ...(vc.Condition?.CheckFunction ? [vc.Condition] : [])];
-      const cond = conditions.length
-        ? conditions.map((c) => `(${predicate(c, ds, missing)})`).join(" AND ")
-        : "TRUE";
+      const { ok, cond, missing } = compileRule(rule, ds, inherited);
       if (missing.size)
         return done({
           ...base,
@@ -410,6 +400,35 @@ export async function checkConformance(
   };
 }
 
+/** Why a rule does not apply to this data (version, criteria, a MAY), or undefined when it does. */
+function inapplicable(rule: ModelRule, version: string, criteria: Set<string>): string | undefined {
+  const added = ADDED_IN[rule.Reference];
+  if (added && added > version) return `${rule.Reference} was added in FOCUS ${added}`;
+  const unmet = rule.ApplicabilityCriteria.filter((c) => !criteria.has(c));
+  if (unmet.length) return `applies when ${unmet.join(", ")}`;
+  if (rule.ValidationCriteria.Keyword === "MAY") return "a permission (MAY), not a requirement";
+  return undefined;
+}
+
+/**
+ * A leaf rule as SQL: its requirement as a row predicate, its conditions (inherited ones
+ * first) ANDed, and the columns they name that the dataset lacks. Throws NotCheckable.
+ */
+function compileRule(
+  rule: ModelRule,
+  ds: Dataset,
+  inherited: Check[],
+): { ok: string; cond: string; missing: Set<string> } {
+  const vc = rule.ValidationCriteria;
+  const missing = new Set<string>();
+  const ok = predicate(vc.Requirement, ds, missing);
+  const conditions = [...inherited, ...(vc.Condition?.CheckFunction ? [vc.Condition] : [])];
+  const cond = conditions.length
+    ? conditions.map((c) => `(${predicate(c, ds, missing)})`).join(" AND ")
+    : "TRUE";
+  return { ok, cond, missing };
+}
+
 /**
  * A rule as a row predicate and its condition, when it is a plain row-level check that
  * applies here; "skip" when it does not apply; undefined when it is not row-level.
@@ -421,22 +440,13 @@ function rowLevel(
   version: string,
   criteria: Set<string>,
 ): { ok: string; cond: string } | "skip" | undefined {
-  const vc = rule.ValidationCriteria;
-  const req = vc.Requirement;
+  const req = rule.ValidationCriteria.Requirement;
   if (!req.CheckFunction || collectModelRules(req).length || req.CheckFunction === "CheckDistinctCount")
     return undefined;
-  const added = ADDED_IN[rule.Reference];
-  if ((added && added > version) || rule.ApplicabilityCriteria.some((c) => !criteria.has(c))) return "skip";
-  if (vc.Keyword === "MAY") return "skip";
-  const missing = new Set<string>();
+  if (inapplicable(rule, version, criteria)) return "skip";
   try {
-    const ok = predicate(req, ds, missing);
-    const conditions = [...inherited, ...(vc.Condition?.CheckFunction ? [vc.Condition] : [])];
-    const cond = conditions.length
-      ? conditions.map((c) => `(${predicate(c, ds, missing)})`).join(" AND ")
-      : "TRUE";
-    if (missing.size) return "skip";
-    return { ok, cond };
+    const { ok, cond, missing } = compileRule(rule, ds, inherited);
+    return missing.size ? "skip" : { ok, cond };
   } catch (error) {
     if (error instanceof NotCheckable) return undefined;
     throw error;
