@@ -184,7 +184,6 @@ export async function buildProject(
       if (options.runTests) {
         for (const column of model.node.columns) {
           for (const test of column.tests) {
-            const t0 = performance.now();
             const testId = `test.${project.name}.${test.name}_${model.node.name}_${column.name}`;
             const { sql } = compileTest(
               model.relation,
@@ -192,31 +191,9 @@ export async function buildProject(
               test,
               (name) => models.get(name)?.relation,
             );
-            try {
-              const rows = await warehouse.all<{ failures: string }>(
-                `SELECT count(*)::VARCHAR AS failures FROM (${sql})`,
-              );
-              const failures = Number(rows[0]!.failures);
-              const status = failures === 0 ? "pass" : test.severity === "warn" ? "warn" : "fail";
-              if (status === "fail") failedModels.add(model.node.name);
-              results.push({
-                unique_id: testId,
-                status,
-                execution_time: secs(t0),
-                message: failures ? `Got ${failures} results, configured to fail if != 0` : null,
-                failures,
-              });
-              if (status !== "pass") progress.warn(`${testId}: ${failures} failing rows`);
-            } catch (error) {
-              failedModels.add(model.node.name);
-              results.push({
-                unique_id: testId,
-                status: "error",
-                execution_time: secs(t0),
-                message: (error as Error).message.split("\n")[0]!,
-                failures: null,
-              });
-            }
+            const result = await runTest(warehouse, testId, sql, test.severity, "", progress);
+            if (result.status === "fail" || result.status === "error") failedModels.add(model.node.name);
+            results.push(result);
           }
         }
       }
@@ -264,30 +241,51 @@ async function runSingularTests(
       });
       continue;
     }
-    const t0 = performance.now();
-    try {
-      const [row] = await warehouse.all<{ failures: string }>(
-        `SELECT count(*)::VARCHAR AS failures FROM (${rendered.sql.replace(/;\s*$/, "")})`,
-      );
-      const failures = Number(row!.failures);
-      const status = failures === 0 ? "pass" : rendered.config.severity === "warn" ? "warn" : "fail";
-      results.push({
-        unique_id: id,
-        status,
-        execution_time: secs(t0),
-        message: failures ? `${test.file}: got ${failures} results, configured to fail if != 0` : null,
-        failures,
-      });
-      if (status !== "pass") progress.warn(`${id}: ${failures} failing rows`);
-    } catch (error) {
-      results.push({
-        unique_id: id,
-        status: "error",
-        execution_time: secs(t0),
-        message: `${test.file}: ${(error as Error).message.split("\n")[0]}`,
-        failures: null,
-      });
-    }
+    results.push(
+      await runTest(
+        warehouse,
+        id,
+        rendered.sql.replace(/;\s*$/, ""),
+        rendered.config.severity ?? "error",
+        `${test.file}: `,
+        progress,
+      ),
+    );
+  }
+}
+
+/** One data test: its SQL returns the failing rows; none is a pass, some a fail (or a warn). */
+async function runTest(
+  warehouse: Warehouse,
+  id: string,
+  sql: string,
+  severity: "error" | "warn",
+  where: string,
+  progress: Progress,
+): Promise<NodeResult> {
+  const t0 = performance.now();
+  try {
+    const [row] = await warehouse.all<{ failures: string }>(
+      `SELECT count(*)::VARCHAR AS failures FROM (${sql})`,
+    );
+    const failures = Number(row!.failures);
+    const status = failures === 0 ? "pass" : severity === "warn" ? "warn" : "fail";
+    if (status !== "pass") progress.warn(`${id}: ${failures} failing rows`);
+    return {
+      unique_id: id,
+      status,
+      execution_time: secs(t0),
+      message: failures ? `${where}Got ${failures} results, configured to fail if != 0` : null,
+      failures,
+    };
+  } catch (error) {
+    return {
+      unique_id: id,
+      status: "error",
+      execution_time: secs(t0),
+      message: `${where}${(error as Error).message.split("\n")[0]}`,
+      failures: null,
+    };
   }
 }
 
