@@ -26,20 +26,28 @@ project_commitments as (
     group by all
 ),
 
-fees as (
+-- Every line with the commitment it is about: a fee its project's, covered usage its credit's.
+committed as (
     select
         l.*,
-        coalesce(p.commitment_id, 'commitment:' || l.sub_account_id || ':' || l.sku_id) as fee_commitment_id,
-        1 - case when l.sku_description like '%3 Year%' then {{ var('gcp_cud_discount_3_year') }}
-                 else {{ var('gcp_cud_discount_1_year') }} end as price_ratio
+        case
+            when l.is_fee then coalesce(p.commitment_id, 'commitment:' || l.sub_account_id || ':' || l.sku_id)
+            else l.cud_commitment_id
+        end as commitment_id
     from lines l
-    left join project_commitments p using (billing_account_id, sub_account_id)
-    where l.is_fee
+    left join project_commitments p on l.is_fee and p.billing_account_id = l.billing_account_id
+        and p.sub_account_id is not distinct from l.sub_account_id
 ),
 
 fee_days as (
-    select fee_commitment_id as commitment_id, usage_start::date as day, sum(cost) as fee, any_value(price_ratio) as price_ratio
-    from fees
+    select
+        commitment_id,
+        usage_start::date as day,
+        sum(cost) as fee,
+        1 - case when any_value(sku_description) like '%3 Year%' then {{ var('gcp_cud_discount_3_year') }}
+                 else {{ var('gcp_cud_discount_1_year') }} end as price_ratio
+    from committed
+    where is_fee
     group by all
 ),
 
@@ -67,7 +75,6 @@ allocation as (
 rows as (
     select
         l.*,
-        case when l.is_fee then coalesce(p.commitment_id, 'commitment:' || l.sub_account_id || ':' || l.sku_id) else l.cud_commitment_id end as commitment_id,
         case when l.is_fee then l.cost end as fee,
         case
             when l.cost_type = 'tax' then 'Tax'
@@ -81,9 +88,7 @@ rows as (
             when l.is_fee then 0
             else l.cost + l.credits - l.cud_credits * coalesce(a.rate, 0)
         end as effective_cost
-    from lines l
-    left join project_commitments p on l.is_fee and p.billing_account_id = l.billing_account_id
-        and p.sub_account_id is not distinct from l.sub_account_id
+    from committed l
     left join allocation a on a.commitment_id = l.cud_commitment_id and a.day = l.usage_start::date
 ),
 
