@@ -35,6 +35,8 @@ interface GlobalOptions {
   quiet?: boolean;
 }
 
+const SELECT_HELP = "dbt selection: model, +model, model+, tag:x, path:dir (several allowed)";
+
 function context(cmd: Command): { config: Config; progress: Progress; json: boolean } {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   const config = loadConfig({ configFile: opts.config, warehouse: opts.warehouse, dataDir: opts.dataDir });
@@ -171,10 +173,7 @@ export function buildCli(): Command {
     models
       .command(name)
       .description(description)
-      .option(
-        "-s, --select <selector...>",
-        "dbt selection: model, +model, model+, tag:x, path:dir (several allowed)",
-      )
+      .option("-s, --select <selector...>", SELECT_HELP)
       .option("--full-refresh", "rebuild incremental models from scratch")
       .action(async (opts, cmd: Command) => {
         const { config, progress, json } = context(cmd);
@@ -183,7 +182,7 @@ export function buildCli(): Command {
           warehouse,
           PROJECT_ROOT,
           {
-            select: [opts.select ?? []].flat().join(" "),
+            select: (opts.select ?? []).join(" "),
             runModels,
             runTests,
             fullRefresh: opts.fullRefresh,
@@ -206,16 +205,13 @@ export function buildCli(): Command {
   models
     .command("compile")
     .description("render every model's SQL (printed, and in target/manifest.json after a build)")
-    .option(
-      "-s, --select <selector...>",
-      "dbt selection: model, +model, model+, tag:x, path:dir (several allowed)",
-    )
+    .option("-s, --select <selector...>", SELECT_HELP)
     .action((opts, cmd: Command) => {
       const { config, json } = context(cmd);
       const project = loadProject(PROJECT_ROOT);
       Object.assign(project.vars, modelVars(config));
       const compiled = compileProject(project);
-      const selected = selectModels(compiled, [opts.select ?? []].flat().join(" "));
+      const selected = selectModels(compiled, (opts.select ?? []).join(" "));
       const chosen = [...compiled.values()].filter((m) => selected.has(m.node.name));
       print(
         json,
