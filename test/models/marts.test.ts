@@ -1,39 +1,25 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/config.ts";
-import { checkConformance } from "../../core/focus/conformance.ts";
-import { closeWarehouse, openWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
+import { closeWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
 import type { Truth } from "../../orchestrator/fleet/truth.ts";
-import { runPipeline } from "../../orchestrator/pipeline.ts";
-import { quiet, tempDir } from "../helpers/tmp.ts";
-import { WAREHOUSE_CRITERIA } from "../../core/focus/criteria.ts";
+import { runDemo } from "../helpers/demo.ts";
+import { checkDataset, mustFailures } from "./focus-datasets.ts";
 import { martBilledTotals, rawBilledTotals } from "./raw-totals.ts";
 
 let warehouse: Warehouse;
 let truth: Truth;
 
 beforeAll(async () => {
-  const dataDir = tempDir();
-  const configFile = path.join(dataDir, "cco.config.yaml");
-  writeFileSync(configFile, "generate:\n  resources: 120\n  days: 70\nallocation:\n  share_untagged: true\n");
-  const config = loadConfig({ configFile, dataDir, env: {} });
-  warehouse = await openWarehouse(config);
-  await runPipeline(warehouse, config, { demo: true, inputs: [] }, quiet);
-  truth = JSON.parse(readFileSync(path.join(config.paths.fleet, "truth.json"), "utf8"));
+  ({ warehouse, truth } = await runDemo(
+    "generate:\n  resources: 120\n  days: 70\nallocation:\n  share_untagged: true\n",
+  ));
   return closeWarehouse;
 }, 300_000);
 
 describe("marts.focus_costs on a generated fleet", () => {
   it("passes every applicable FOCUS 1.2 MUST rule for each provider's export", async () => {
     for (const dataset of ["aws_cur", "azure_cost_details", "gcp_billing_export", "focus_export"]) {
-      await warehouse.run(
-        `create or replace view main.focus_${dataset} as select * from marts.focus_costs where x_SourceDataset = '${dataset}'`,
-      );
-      const report = await checkConformance(warehouse, `main.focus_${dataset}`, {
-        criteria: WAREHOUSE_CRITERIA,
-      });
-      const failing = report.rules.filter((r) => r.status === "fail" && /^MUST/.test(r.keyword));
+      const report = await checkDataset(warehouse, dataset);
+      const failing = mustFailures(report);
       expect({ dataset, failing: failing.map((r) => `${r.id}: ${r.failing ?? ""}`) }).toEqual({
         dataset,
         failing: [],

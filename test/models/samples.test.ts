@@ -2,11 +2,10 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { modelVars, loadConfig } from "../../core/config.ts";
 import { buildProject } from "../../core/dbt/runner.ts";
-import { checkConformance } from "../../core/focus/conformance.ts";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
-import { WAREHOUSE_CRITERIA } from "../../core/focus/criteria.ts";
+import { checkDataset, mustFailures } from "./focus-datasets.ts";
 import { martBilledTotals, rawBilledTotals } from "./raw-totals.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -43,11 +42,7 @@ describe("the marts built from every real billing sample", () => {
 
   it("pass every applicable FOCUS 1.2 MUST rule for AWS, Azure and GCP exports", async () => {
     for (const dataset of ["aws_cur", "azure_cost_details", "gcp_billing_export"]) {
-      await w.run(
-        `create or replace view main.focus_${dataset} as select * from marts.focus_costs where x_SourceDataset = '${dataset}'`,
-      );
-      const report = await checkConformance(w, `main.focus_${dataset}`, { criteria: WAREHOUSE_CRITERIA });
-      const failing = report.rules.filter((r) => r.status === "fail" && /^MUST/.test(r.keyword));
+      const failing = mustFailures(await checkDataset(w, dataset));
       expect({ dataset, failing: failing.map((r) => r.id) }).toEqual({ dataset, failing: [] });
     }
   });

@@ -1,26 +1,20 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.ts";
-import { closeWarehouse, openWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
+import { closeWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
 import type { Truth } from "../../orchestrator/fleet/truth.ts";
-import { runPipeline } from "../../orchestrator/pipeline.ts";
 import { buildReport } from "../../reports/build.ts";
-import { quiet, tempDir } from "../helpers/tmp.ts";
+import { runDemo } from "../helpers/demo.ts";
+import { quiet } from "../helpers/tmp.ts";
 
 let warehouse: Warehouse;
 let dataDir: string;
 let truth: Truth;
 
 beforeAll(async () => {
-  dataDir = tempDir();
-  const configFile = path.join(dataDir, "cco.config.yaml");
-  writeFileSync(configFile, "generate:\n  resources: 150\n  days: 45\n");
-  const config = loadConfig({ configFile, dataDir, env: {} });
-  warehouse = await openWarehouse(config);
-  await runPipeline(warehouse, config, { demo: true, inputs: [] }, quiet);
-  truth = JSON.parse(readFileSync(path.join(config.paths.fleet, "truth.json"), "utf8"));
+  ({ warehouse, dataDir, truth } = await runDemo("generate:\n  resources: 150\n  days: 45\n"));
   return closeWarehouse;
 }, 300_000);
 

@@ -1,5 +1,5 @@
 /** s3:// through the real AWS SDK against s3rver on 127.0.0.1, started and stopped here. */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
@@ -42,16 +42,22 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** A fresh data directory whose config points at the local S3 server. */
+function s3Config() {
+  const dataDir = tempDir();
+  const config = loadConfig({ dataDir, env: {}, cwd: dataDir });
+  config.sources.s3 = { endpoint, forcePathStyle: true, region: "us-east-1" };
+  return config;
+}
+
+function fetchExports(config: ReturnType<typeof loadConfig>) {
+  return resolveTargets(["s3://billing/exports"], { cacheDir: config.paths.cache, config, progress: quiet });
+}
+
 describe("ingest from s3://", () => {
   it("copies the CUR exports under the prefix and loads them, manifests included", async () => {
-    const dataDir = tempDir();
-    const config = loadConfig({ dataDir, env: {}, cwd: dataDir });
-    config.sources.s3 = { endpoint, forcePathStyle: true, region: "us-east-1" };
-    const [local] = await resolveTargets(["s3://billing/exports"], {
-      cacheDir: config.paths.cache,
-      config,
-      progress: quiet,
-    });
+    const config = s3Config();
+    const [local] = await fetchExports(config);
     expect(local).toBe(path.join(config.paths.cache, "s3", "billing", "exports"));
     const w = await Warehouse.open({ path: ":memory:" });
     const results = await ingestPaths(w, [local!], { lakeDir: config.paths.lake }, quiet);
@@ -73,25 +79,17 @@ describe("ingest from s3://", () => {
   });
 
   it("does not download unchanged objects again", async () => {
-    const dataDir = tempDir();
-    const config = loadConfig({ dataDir, env: {}, cwd: dataDir });
-    config.sources.s3 = { endpoint, forcePathStyle: true, region: "us-east-1" };
-    const [local] = await resolveTargets(["s3://billing/exports"], {
-      cacheDir: config.paths.cache,
-      config,
-      progress: quiet,
-    });
+    const config = s3Config();
+    const [local] = await fetchExports(config);
     const file = fleet.files.find((f) => /cur2.*\.parquet$/.test(f))!;
     const cached = path.join(local!, path.relative(path.join(fleet.outDir, "aws"), file));
-    const before = (await import("node:fs")).statSync(cached).mtimeMs;
-    await resolveTargets(["s3://billing/exports"], { cacheDir: config.paths.cache, config, progress: quiet });
-    expect((await import("node:fs")).statSync(cached).mtimeMs).toBe(before);
+    const before = statSync(cached).mtimeMs;
+    await fetchExports(config);
+    expect(statSync(cached).mtimeMs).toBe(before);
   });
 
   it("names the URI when the bucket cannot be read", async () => {
-    const dataDir = tempDir();
-    const config = loadConfig({ dataDir, env: {}, cwd: dataDir });
-    config.sources.s3 = { endpoint, forcePathStyle: true, region: "us-east-1" };
+    const config = s3Config();
     await expect(
       resolveTargets(["s3://no-such-bucket/x"], { cacheDir: config.paths.cache, config, progress: quiet }),
     ).rejects.toThrow(/^s3:\/\/no-such-bucket\/x: cannot read from S3: NoSuchBucket/);

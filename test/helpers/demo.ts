@@ -1,0 +1,21 @@
+/** The demo pipeline on a generated fleet in a fresh data directory, for tests that read its results. */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { type Config, loadConfig } from "../../core/config.ts";
+import { openWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
+import type { Truth } from "../../orchestrator/fleet/truth.ts";
+import { runPipeline } from "../../orchestrator/pipeline.ts";
+import { quiet, tempDir } from "./tmp.ts";
+
+export async function runDemo(
+  configYaml: string,
+): Promise<{ warehouse: Warehouse; config: Config; dataDir: string; truth: Truth }> {
+  const dataDir = tempDir();
+  const configFile = path.join(dataDir, "cco.config.yaml");
+  writeFileSync(configFile, configYaml);
+  const config = loadConfig({ configFile, dataDir, env: {} });
+  const warehouse = await openWarehouse(config);
+  await runPipeline(warehouse, config, { demo: true, inputs: [] }, quiet);
+  const truth = JSON.parse(readFileSync(path.join(config.paths.fleet, "truth.json"), "utf8")) as Truth;
+  return { warehouse, config, dataDir, truth };
+}
