@@ -414,19 +414,12 @@ async function writeExternal(
   if (incrementalSql && partition && config.unique_key === partition) {
     await copy(incrementalSql);
     for (const part of readdirSync(staging)) {
-      const target = path.join(dir, part);
-      rmSync(`${target}.old`, { recursive: true, force: true });
-      if (existsSync(target)) renameSync(target, `${target}.old`);
-      renameSync(path.join(staging, part), target);
-      rmSync(`${target}.old`, { recursive: true, force: true });
+      swapIn(path.join(staging, part), path.join(dir, part));
     }
     rmSync(staging, { recursive: true, force: true });
   } else {
     await copy(sql);
-    rmSync(`${dir}.old`, { recursive: true, force: true });
-    if (existsSync(dir)) renameSync(dir, `${dir}.old`);
-    renameSync(staging, dir);
-    rmSync(`${dir}.old`, { recursive: true, force: true });
+    swapIn(staging, dir);
   }
   const files = partition ? path.join(dir, "*", "*.parquet") : path.join(dir, "*.parquet");
   mkdirSync(dir, { recursive: true });
@@ -442,6 +435,14 @@ async function writeExternal(
       }`,
     );
   });
+}
+
+/** Replace folder `target` by `from` (renames, so no reader sees a half-written folder). */
+function swapIn(from: string, target: string): void {
+  rmSync(`${target}.old`, { recursive: true, force: true });
+  if (existsSync(target)) renameSync(target, `${target}.old`);
+  renameSync(from, target);
+  rmSync(`${target}.old`, { recursive: true, force: true });
 }
 
 function writeArtifacts(
