@@ -57,6 +57,8 @@ export interface DbtProject {
   singularTests: SingularTest[];
   macros: string;
   vars: Record<string, unknown>;
+  /** How many nodes run at once: the profile target's `threads` (profiles.yml beside the project), else 1. */
+  threads: number;
 }
 
 export function loadProject(root: string): DbtProject {
@@ -136,7 +138,27 @@ export function loadProject(root: string): DbtProject {
       })),
     macros,
     vars: project.vars ?? {},
+    threads: profileThreads(root, String(project.profile ?? name)),
   };
+}
+
+/** The `threads` of the profile's target in profiles.yml beside the project (dbt's default: 1). */
+function profileThreads(root: string, profile: string): number {
+  const file = path.join(root, "profiles.yml");
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) return 1;
+  const profiles = (parseYaml(readFileSync(file, "utf8")) ?? {}) as Record<string, Record<string, unknown>>;
+  const entry = profiles[profile] as
+    | { target?: string; outputs?: Record<string, { threads?: unknown }> }
+    | undefined;
+  const threads = Number(entry?.outputs?.[entry.target ?? "dev"]?.threads ?? 1);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new ConfigError(
+      path.relative(root, file),
+      `${profile}.threads`,
+      "must be a whole number of at least 1",
+    );
+  }
+  return threads;
 }
 
 function listFiles(dir: string): string[] {

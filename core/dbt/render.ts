@@ -37,6 +37,36 @@ export interface RenderContext {
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
 
+// Compiling is most of rendering's cost: the project's macros are compiled once and handed to
+// each model as functions, and each model's text is compiled once per process.
+const compiled = new Map<string, nunjucks.Template>();
+let macros: { source: string; exported: Record<string, unknown> } | undefined;
+
+function template(source: string): nunjucks.Template {
+  let found = compiled.get(source);
+  if (!found) {
+    found = new nunjucks.Template(source, env, undefined, true);
+    compiled.set(source, found);
+  }
+  return found;
+}
+
+function projectMacros(source: string): Record<string, unknown> {
+  if (macros?.source !== source) {
+    let exported: Record<string, unknown> = {};
+    // Not in nunjucks' type definitions: a template's top-level macros, as callables.
+    const exporting = template(source) as unknown as {
+      getExported(cb: (error: Error | null, result: Record<string, unknown>) => void): void;
+    };
+    exporting.getExported((error, result) => {
+      if (error) throw error;
+      exported = result;
+    });
+    macros = { source, exported };
+  }
+  return macros.exported;
+}
+
 /** Nunjucks passes keyword arguments as a trailing object marked __keywords. */
 function kwargs(args: unknown[]): Record<string, unknown> {
   const last = args[args.length - 1] as Record<string, unknown> | undefined;
@@ -56,6 +86,7 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
     tags: ([] as string[]).concat((model.folderConfig.tags as string[]) ?? []),
   };
   const context = {
+    ...projectMacros(ctx.project.macros),
     ref: (name: string) => {
       if (!ctx.project.models.has(name)) throw new ConfigError(model.file, `ref('${name}')`, "no such model");
       refs.push(name);
@@ -96,7 +127,7 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
   };
   let sql: string;
   try {
-    sql = env.renderString(`${ctx.project.macros}\n${model.raw}`, context).trim();
+    sql = template(model.raw).render(context).trim();
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(

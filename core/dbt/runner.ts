@@ -5,13 +5,15 @@
  * target/run_results.json in dbt's shapes. A failed model skips its
  * descendants, never its siblings.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
 import type { Progress } from "../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import { type DbtProject, loadProject, type ModelNode } from "./project.ts";
 import { type ModelConfig, renderModel } from "./render.ts";
+import { writeExternal } from "./external.ts";
+import { type DagNode, runDag } from "./schedule.ts";
 import { compileTest } from "./tests.ts";
 
 export interface CompiledModel {
@@ -131,6 +133,8 @@ export interface BuildOptions {
   vars?: Record<string, unknown>;
   /** Where external (Parquet) models are written, one folder per model (dbt-duckdb's external_root). */
   externalRoot?: string;
+  /** Nodes run at once (dbt's --threads); defaults to the profile's threads. */
+  threads?: number;
 }
 
 export async function buildProject(
@@ -144,84 +148,119 @@ export async function buildProject(
   const models = compileProject(project);
   const selected = selectModels(models, options.select);
   await ensureSources(warehouse, project);
-  const results: NodeResult[] = [];
   const failedModels = new Set<string>();
   const started = new Date().toISOString();
   const order = [...models.values()].filter((m) => selected.has(m.node.name));
-  await progress.step(`Building ${order.length} models`, async (tick) => {
-    for (const [i, model] of order.entries()) {
-      const id = `model.${project.name}.${model.node.name}`;
-      if (model.refs.some((r) => failedModels.has(r))) {
-        failedModels.add(model.node.name);
-        results.push({
-          unique_id: id,
-          status: "skipped",
-          execution_time: 0,
-          message: "an upstream model failed",
-          failures: null,
-        });
-        continue;
-      }
-      if (options.runModels) {
-        const t0 = performance.now();
-        try {
-          await materialize(warehouse, project, model, options.fullRefresh ?? false, options.externalRoot);
-          results.push({
-            unique_id: id,
-            status: "success",
-            execution_time: secs(t0),
-            message: null,
-            failures: null,
-          });
-        } catch (error) {
-          failedModels.add(model.node.name);
-          const message = `${model.node.file}: ${(error as Error).message.split("\n")[0]}`;
-          results.push({ unique_id: id, status: "error", execution_time: secs(t0), message, failures: null });
-          progress.warn(message);
-          continue;
+  // Created up front: two nodes creating the same schema at once would conflict.
+  for (const schema of new Set(order.map((m) => m.relation.split(".")[0]))) {
+    await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  }
+  const singular = options.runTests ? singularTests(project, models, selected) : [];
+  const nodes: BuildNode[] = [
+    ...order.map((model) => ({ id: model.node.name, dependsOn: model.refs, model })),
+    ...singular.map((test) => ({ id: `test:${test.name}`, dependsOn: test.refs, test })),
+  ];
+  // Each node's results land in its own slot, so run_results.json keeps the DAG order.
+  const slots = new Map<string, NodeResult[]>(nodes.map((n) => [n.id, []]));
+  const sessions: Warehouse[] = [warehouse];
+  let built = 0;
+  try {
+    await progress.step(`Building ${order.length} models`, async (tick) => {
+      await runDag(nodes, options.threads ?? project.threads, async (node, worker) => {
+        sessions[worker] ??= await warehouse.session();
+        const session = sessions[worker]!;
+        const results = slots.get(node.id)!;
+        if (node.test) {
+          results.push(await runSingularTest(session, project, node.test, failedModels, progress));
+          return;
         }
-      }
-      if (options.runTests) {
-        for (const column of model.node.columns) {
-          for (const test of column.tests) {
-            const testId = `test.${project.name}.${test.name}_${model.node.name}_${column.name}`;
-            const { sql } = compileTest(
-              model.relation,
-              column.name,
-              test,
-              (name) => models.get(name)?.relation,
-            );
-            const result = await runTest(warehouse, testId, sql, test.severity, "", progress);
-            if (result.status === "fail" || result.status === "error") failedModels.add(model.node.name);
-            results.push(result);
-          }
-        }
-      }
-      tick(i + 1, order.length);
-    }
-  });
-  if (options.runTests)
-    await runSingularTests(warehouse, project, models, selected, failedModels, results, progress);
+        await buildModel(session, project, models, node.model!, options, failedModels, results, progress);
+        tick(++built, order.length);
+      });
+    });
+  } finally {
+    for (const session of sessions.slice(1)) await session?.close();
+  }
+  const results = [...slots.values()].flat();
   writeArtifacts(project, models, results, started);
   const failed = results.filter((r) => r.status === "error" || r.status === "fail").length;
   return { results, failed };
 }
 
-/**
- * Singular tests (tests/*.sql): each runs when a model it refs was selected, and is skipped
- * when one of them failed. Its rows are the failures.
- */
-async function runSingularTests(
+interface BuildNode extends DagNode {
+  model?: CompiledModel;
+  test?: RenderedTest;
+}
+
+/** One model and its column tests; a failed model or test marks it failed for its descendants. */
+async function buildModel(
   warehouse: Warehouse,
   project: DbtProject,
   models: Map<string, CompiledModel>,
-  selected: Set<string>,
+  model: CompiledModel,
+  options: BuildOptions,
   failedModels: Set<string>,
   results: NodeResult[],
   progress: Progress,
 ): Promise<void> {
-  for (const test of project.singularTests) {
-    const id = `test.${project.name}.${test.name}`;
+  const id = `model.${project.name}.${model.node.name}`;
+  if (model.refs.some((r) => failedModels.has(r))) {
+    failedModels.add(model.node.name);
+    results.push({
+      unique_id: id,
+      status: "skipped",
+      execution_time: 0,
+      message: "an upstream model failed",
+      failures: null,
+    });
+    return;
+  }
+  if (options.runModels) {
+    const t0 = performance.now();
+    try {
+      await materialize(warehouse, project, model, options.fullRefresh ?? false, options.externalRoot);
+      results.push({
+        unique_id: id,
+        status: "success",
+        execution_time: secs(t0),
+        message: null,
+        failures: null,
+      });
+    } catch (error) {
+      failedModels.add(model.node.name);
+      const message = `${model.node.file}: ${(error as Error).message.split("\n")[0]}`;
+      results.push({ unique_id: id, status: "error", execution_time: secs(t0), message, failures: null });
+      progress.warn(message);
+      return;
+    }
+  }
+  if (!options.runTests) return;
+  for (const column of model.node.columns) {
+    for (const test of column.tests) {
+      const testId = `test.${project.name}.${test.name}_${model.node.name}_${column.name}`;
+      const { sql } = compileTest(model.relation, column.name, test, (name) => models.get(name)?.relation);
+      const result = await runTest(warehouse, testId, sql, test.severity, "", progress);
+      if (result.status === "fail" || result.status === "error") failedModels.add(model.node.name);
+      results.push(result);
+    }
+  }
+}
+
+interface RenderedTest {
+  name: string;
+  file: string;
+  sql: string;
+  refs: string[];
+  severity: "error" | "warn";
+}
+
+/** Singular tests (tests/*.sql) that ref a selected model: each runs once the models it refs are built. */
+function singularTests(
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  selected: Set<string>,
+): RenderedTest[] {
+  return project.singularTests.flatMap((test) => {
     const node = { name: test.name, file: test.file, fqn: [], raw: test.raw, columns: [], folderConfig: {} };
     const rendered = renderModel(node, {
       project,
@@ -230,28 +269,38 @@ async function runSingularTests(
       env: process.env,
       target: TARGET,
     });
-    if (!rendered.refs.some((r) => selected.has(r))) continue;
-    if (rendered.refs.some((r) => failedModels.has(r))) {
-      results.push({
-        unique_id: id,
-        status: "skipped",
-        execution_time: 0,
-        message: "a model it tests failed",
-        failures: null,
-      });
-      continue;
-    }
-    results.push(
-      await runTest(
-        warehouse,
-        id,
-        rendered.sql.replace(/;\s*$/, ""),
-        rendered.config.severity ?? "error",
-        `${test.file}: `,
-        progress,
-      ),
-    );
+    if (!rendered.refs.some((r) => selected.has(r))) return [];
+    return [
+      {
+        name: test.name,
+        file: test.file,
+        sql: rendered.sql.replace(/;\s*$/, ""),
+        refs: rendered.refs,
+        severity: rendered.config.severity ?? "error",
+      },
+    ];
+  });
+}
+
+/** A singular test's rows are its failures; it is skipped when a model it tests failed. */
+async function runSingularTest(
+  warehouse: Warehouse,
+  project: DbtProject,
+  test: RenderedTest,
+  failedModels: Set<string>,
+  progress: Progress,
+): Promise<NodeResult> {
+  const id = `test.${project.name}.${test.name}`;
+  if (test.refs.some((r) => failedModels.has(r))) {
+    return {
+      unique_id: id,
+      status: "skipped",
+      execution_time: 0,
+      message: "a model it tests failed",
+      failures: null,
+    };
   }
+  return runTest(warehouse, id, test.sql, test.severity, `${test.file}: `, progress);
 }
 
 /** One data test: its SQL returns the failing rows; none is a pass, some a fail (or a warn). */
@@ -291,24 +340,28 @@ async function runTest(
 
 /** Declared sources that nothing has landed in yet exist as empty tables, so models compile. */
 async function ensureSources(warehouse: Warehouse, project: DbtProject): Promise<void> {
+  // One catalog read for every source (information_schema costs a query per table).
+  const catalog = await warehouse.all<{ schema: string; name: string; kind: string; columns: string[] }>(
+    `SELECT t.schema_name AS schema, t.table_name AS name, t.kind, list(lower(c.column_name)) AS columns
+     FROM (SELECT schema_name, table_name, 'BASE TABLE' AS kind FROM duckdb_tables()
+           UNION ALL SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal) t
+     LEFT JOIN duckdb_columns() c ON c.schema_name = t.schema_name AND c.table_name = t.table_name
+     WHERE t.schema_name IN (${[...new Set(project.sources.map((s) => `'${s.schema}'`))].join(", ") || "''"})
+     GROUP BY ALL`,
+  );
   for (const source of project.sources) {
     const relation = `${source.schema}."${source.identifier}"`;
-    const [kind] = await warehouse.all<{ table_type: string }>(
-      "SELECT table_type FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
-      [source.schema, source.identifier],
-    );
-    if (!kind) {
+    const found = catalog.find((t) => t.schema === source.schema && t.name === source.identifier);
+    if (!found) {
       const cols = source.columns.map((c) => `"${c.name}" ${c.data_type ?? "VARCHAR"}`).join(", ");
       if (cols) await warehouse.run(`CREATE TABLE ${relation} (${cols})`);
       continue;
     }
-    const have = new Set(
-      (await warehouse.columns(source.schema, source.identifier)).map((c) => c.name.toLowerCase()),
-    );
+    const have = new Set(found.columns);
     const missing = source.columns.filter((c) => !have.has(c.name.toLowerCase()));
     if (!missing.length) continue;
     // An export without an optional column still satisfies the models: the column reads as null.
-    if (kind.table_type === "BASE TABLE") {
+    if (found.kind === "BASE TABLE") {
       for (const c of missing)
         await warehouse.run(`ALTER TABLE ${relation} ADD COLUMN "${c.name}" ${c.data_type ?? "VARCHAR"}`);
       continue;
@@ -377,72 +430,6 @@ function renderIncremental(project: DbtProject, model: CompiledModel): string {
     env: process.env,
     target: TARGET,
   }).sql;
-}
-
-/**
- * An external model: Parquet files under `dir` (one folder per partition value when
- * partitioned) and a view over them. A full build writes beside the folder and swaps it in;
- * an incremental one (is_incremental(), unique_key = the partition column) rewrites only the
- * partitions its rows fall in, each swapped in whole. Readers never see half a partition.
- */
-async function writeExternal(
-  warehouse: Warehouse,
-  relation: string,
-  dir: string,
-  sql: string,
-  config: ModelConfig,
-  incrementalSql: string | undefined,
-): Promise<void> {
-  const lit = (p: string) => `'${p.replaceAll("'", "''")}'`;
-  const partition = config.partition_by;
-  const staging = `${dir}.partial`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  // Row order inside the files carries no meaning, and not keeping it lets DuckDB write in parallel.
-  const copy = async (query: string) => {
-    await warehouse.run("SET preserve_insertion_order = false");
-    try {
-      await warehouse.run(
-        `COPY (${query}) TO ${lit(partition ? staging : path.join(staging, "data.parquet"))} (FORMAT parquet, COMPRESSION zstd${
-          partition ? `, PARTITION_BY (${partition}), WRITE_PARTITION_COLUMNS true` : ""
-        })`,
-      );
-    } finally {
-      await warehouse.run("RESET preserve_insertion_order");
-    }
-  };
-  if (incrementalSql && partition && config.unique_key === partition) {
-    await copy(incrementalSql);
-    for (const part of readdirSync(staging)) {
-      swapIn(path.join(staging, part), path.join(dir, part));
-    }
-    rmSync(staging, { recursive: true, force: true });
-  } else {
-    await copy(sql);
-    swapIn(staging, dir);
-  }
-  const files = partition ? path.join(dir, "*", "*.parquet") : path.join(dir, "*.parquet");
-  mkdirSync(dir, { recursive: true });
-  const empty = !readdirSync(dir).length;
-  await warehouse.transaction(async (tx) => {
-    await tx.run(`DROP TABLE IF EXISTS ${relation}`).catch(() => undefined);
-    // No rows, no files: the view keeps the model's columns.
-    await tx.run(
-      `CREATE OR REPLACE VIEW ${relation} AS ${
-        empty
-          ? `SELECT * FROM (${sql}) WHERE false`
-          : `SELECT * FROM read_parquet(${lit(files)}, union_by_name = true)`
-      }`,
-    );
-  });
-}
-
-/** Replace folder `target` by `from` (renames, so no reader sees a half-written folder). */
-function swapIn(from: string, target: string): void {
-  rmSync(`${target}.old`, { recursive: true, force: true });
-  if (existsSync(target)) renameSync(target, `${target}.old`);
-  renameSync(from, target);
-  rmSync(`${target}.old`, { recursive: true, force: true });
 }
 
 function writeArtifacts(

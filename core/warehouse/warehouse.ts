@@ -24,6 +24,8 @@ export class Warehouse {
     readonly file: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** A session shares its parent's instance: closing it closes only its connection. */
+    private readonly isSession = false,
   ) {
     this.db = new Kysely<OpsDatabase>({ dialect: new DuckDbDialect(connection, this.lock) });
   }
@@ -156,10 +158,18 @@ export class Warehouse {
     );
   }
 
+  /**
+   * A second connection to the same database, for work that runs beside this connection's
+   * (DuckDB runs queries from several connections at once). Close it when done.
+   */
+  async session(): Promise<Warehouse> {
+    return new Warehouse(this.file, this.instance, await this.instance.connect(), true);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (!this.isSession) this.instance.closeSync();
   }
 }
 

@@ -73,6 +73,30 @@ describe("dbt runner", () => {
     await w.close();
   });
 
+  it("runs the profile's threads at once with the same results, and rejects a bad threads", async () => {
+    const profiles = "t:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      threads: 2\n";
+    const root = project({ ...base, "profiles.yml": profiles });
+    expect(loadProject(root).threads).toBe(2);
+    const w = await Warehouse.open({ path: ":memory:" });
+    const { results, failed } = await buildProject(w, root, { runModels: true, runTests: true }, quiet);
+    const status = Object.fromEntries(results.map((r) => [r.unique_id, r.status]));
+    expect(status).toMatchObject({
+      "model.t.doubled": "success",
+      "model.t.broken": "error",
+      "model.t.after_broken": "skipped",
+      "test.t.unique_doubled_d": "pass",
+    });
+    expect(failed).toBe(1);
+    // Results keep the DAG's order whatever order the nodes finished in.
+    const ids = results.map((r) => r.unique_id);
+    expect(ids.indexOf("model.t.stg_numbers")).toBeLessThan(ids.indexOf("model.t.doubled"));
+    expect(ids.indexOf("model.t.broken")).toBeLessThan(ids.indexOf("model.t.after_broken"));
+    expect(await w.all("select sum(d)::integer as s from marts.doubled")).toEqual([{ s: 20 }]);
+    await w.close();
+    const bad = project({ ...base, "profiles.yml": profiles.replace("threads: 2", "threads: none") });
+    expect(() => loadProject(bad)).toThrow(/profiles.yml.*threads/);
+  });
+
   it("selects with dbt's graph operators", () => {
     const models = compileProject(loadProject(project(base)));
     const names = (s: string) => [...selectModels(models, s)].sort();
