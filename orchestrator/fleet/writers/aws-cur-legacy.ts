@@ -41,6 +41,8 @@ const LEGACY_NAMES: Record<string, string> = {
   line_item_tax_type: "lineItem/TaxType",
   line_item_legal_entity: "lineItem/LegalEntity",
   product_product_name: "product/ProductName",
+  product_sku: "product/sku",
+  product_location: "product/location",
   product_instance_type: "product/instanceType",
   product_instance_type_family: "product/instanceTypeFamily",
   product_region_code: "product/regionCode",

@@ -80,6 +80,10 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
       CASE WHEN line_kind = 'tax' THEN 'USSalesTax' ELSE '' END AS line_item_tax_type,
       'Amazon Web Services, Inc.' AS line_item_legal_entity,
       ${productName} AS product_product_name,
+      -- AWS SKUs are opaque 16-character codes, one per product, usage type and region.
+      CASE WHEN ${usageType} <> '' THEN upper(substr(md5(${productCode} || ${usageType} || region), 1, 16)) END AS product_sku,
+      CASE region WHEN 'us-east-1' THEN 'US East (N. Virginia)' WHEN 'eu-west-1' THEN 'EU (Ireland)'
+        WHEN 'us-west-2' THEN 'US West (Oregon)' END AS product_location,
       CASE WHEN resource_kind = 'vm' THEN size END AS product_instance_type,
       CASE WHEN resource_kind = 'vm' THEN split_part(size, '.', 1) END AS product_instance_type_family,
       region AS product_region_code,
