@@ -1,24 +1,10 @@
 -- Resource inventory derived from billing (and metrics, for whether a resource reports utilization).
-with lines as (
-    select
-        ResourceId as resource_id,
-        x_Provider as provider,
-        BillingAccountId as billing_account_id,
-        SubAccountId as sub_account_id,
-        ServiceName as service_name,
-        x_ResourceKind as resource_type,
-        x_InstanceType as sku,
-        RegionId as region,
-        BillingCurrency as currency,
-        Tags as tags,
-        x_ChargeDate as charge_date,
-        EffectiveCost as effective_cost
-    from {{ ref('focus_costs') }}
-    where ResourceId is not null and ChargeCategory = 'Usage' and CommitmentDiscountStatus is distinct from 'Unused'
+with days as (
+    select * from {{ ref('int_resources__days') }}
 ),
 
 last_day as (
-    select max(charge_date) as d from lines
+    select max(charge_date) as d from days
 ),
 
 per_resource as (
@@ -32,12 +18,12 @@ per_resource as (
         max(sku) as sku,
         any_value(region) as region,
         any_value(currency) as currency,
-        any_value(tags::varchar) filter (where tags is not null and tags::varchar <> '{}') as tags,
+        any_value(tags) as tags,
         min(charge_date) as first_seen,
         max(charge_date) as last_seen,
         -- Monthly run rate: effective cost of the last 7 billed days, per day x 730 / 24.
         sum(effective_cost) filter (where charge_date > (select d from last_day) - 7) as effective_cost_last_7d
-    from lines
+    from days
     group by resource_id
 )
 
