@@ -30,6 +30,9 @@ export interface NodeResult {
   execution_time: number;
   message: string | null;
   failures: number | null;
+  /** When and on which thread the node ran (dbt's run_results shape), to read a build's critical path. */
+  timing?: { name: "execute"; started_at: string; completed_at: string }[];
+  thread_id?: string;
 }
 
 const TARGET = { name: "dev", schema: "main", type: "duckdb" };
@@ -155,10 +158,25 @@ export async function buildProject(
   for (const schema of new Set(order.map((m) => m.relation.split(".")[0]))) {
     await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   }
-  const singular = options.runTests ? singularTests(project, models, selected) : [];
+  // dbt build's DAG: each column test is a node after its model, and a model's children wait
+  // for its tests (a failed test stops them, as a failed model does).
+  const columnTests = new Map(
+    order.map((model) => [model.node.name, options.runTests ? columnTestNodes(project, models, model) : []]),
+  );
   const nodes: BuildNode[] = [
-    ...order.map((model) => ({ id: model.node.name, dependsOn: model.refs, model })),
-    ...singular.map((test) => ({ id: `test:${test.name}`, dependsOn: test.refs, test })),
+    ...order.flatMap((model) => [
+      {
+        id: model.node.name,
+        dependsOn: model.refs.flatMap((r) => [r, ...(columnTests.get(r) ?? []).map((t) => t.id)]),
+        model,
+      },
+      ...columnTests.get(model.node.name)!,
+    ]),
+    ...(options.runTests ? singularTests(project, models, selected) : []).map((test) => ({
+      id: `test.${project.name}.${test.name}`,
+      dependsOn: test.refs,
+      test,
+    })),
   ];
   // Each node's results land in its own slot, so run_results.json keeps the DAG order.
   const slots = new Map<string, NodeResult[]>(nodes.map((n) => [n.id, []]));
@@ -170,12 +188,17 @@ export async function buildProject(
         sessions[worker] ??= await warehouse.session();
         const session = sessions[worker]!;
         const results = slots.get(node.id)!;
+        const startedAt = new Date().toISOString();
         if (node.test) {
-          results.push(await runSingularTest(session, project, node.test, failedModels, progress));
-          return;
+          results.push(await runDataTest(session, node.id, node.test, failedModels, progress));
+        } else {
+          await buildModel(session, project, node.model!, options, failedModels, results, progress);
+          tick(++built, order.length);
         }
-        await buildModel(session, project, models, node.model!, options, failedModels, results, progress);
-        tick(++built, order.length);
+        const timing = [
+          { name: "execute" as const, started_at: startedAt, completed_at: new Date().toISOString() },
+        ];
+        for (const result of results) Object.assign(result, { timing, thread_id: `Thread-${worker + 1}` });
       });
     });
   } finally {
@@ -192,11 +215,10 @@ interface BuildNode extends DagNode {
   test?: RenderedTest;
 }
 
-/** One model and its column tests; a failed model or test marks it failed for its descendants. */
+/** One model; a failed model marks it failed for its descendants. */
 async function buildModel(
   warehouse: Warehouse,
   project: DbtProject,
-  models: Map<string, CompiledModel>,
   model: CompiledModel,
   options: BuildOptions,
   failedModels: Set<string>,
@@ -215,43 +237,57 @@ async function buildModel(
     });
     return;
   }
-  if (options.runModels) {
-    const t0 = performance.now();
-    try {
-      await materialize(warehouse, project, model, options.fullRefresh ?? false, options.externalRoot);
-      results.push({
-        unique_id: id,
-        status: "success",
-        execution_time: secs(t0),
-        message: null,
-        failures: null,
-      });
-    } catch (error) {
-      failedModels.add(model.node.name);
-      const message = `${model.node.file}: ${(error as Error).message.split("\n")[0]}`;
-      results.push({ unique_id: id, status: "error", execution_time: secs(t0), message, failures: null });
-      progress.warn(message);
-      return;
-    }
+  if (!options.runModels) return;
+  const t0 = performance.now();
+  try {
+    await materialize(warehouse, project, model, options.fullRefresh ?? false, options.externalRoot);
+    results.push({
+      unique_id: id,
+      status: "success",
+      execution_time: secs(t0),
+      message: null,
+      failures: null,
+    });
+  } catch (error) {
+    failedModels.add(model.node.name);
+    const message = `${model.node.file}: ${(error as Error).message.split("\n")[0]}`;
+    results.push({ unique_id: id, status: "error", execution_time: secs(t0), message, failures: null });
+    progress.warn(message);
   }
-  if (!options.runTests) return;
-  for (const column of model.node.columns) {
-    for (const test of column.tests) {
-      const testId = `test.${project.name}.${test.name}_${model.node.name}_${column.name}`;
-      const { sql } = compileTest(model.relation, column.name, test, (name) => models.get(name)?.relation);
-      const result = await runTest(warehouse, testId, sql, test.severity, "", progress);
-      if (result.status === "fail" || result.status === "error") failedModels.add(model.node.name);
-      results.push(result);
-    }
-  }
+}
+
+/** A model's generic column tests as DAG nodes. */
+function columnTestNodes(
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  model: CompiledModel,
+): BuildNode[] {
+  return model.node.columns.flatMap((column) =>
+    column.tests.map((test) => ({
+      id: `test.${project.name}.${test.name}_${model.node.name}_${column.name}`,
+      dependsOn: [model.node.name],
+      test: {
+        name: `${test.name}_${model.node.name}_${column.name}`,
+        where: "",
+        sql: compileTest(model.relation, column.name, test, (name) => models.get(name)?.relation).sql,
+        refs: [model.node.name],
+        severity: test.severity,
+        marksFailed: model.node.name,
+      },
+    })),
+  );
 }
 
 interface RenderedTest {
   name: string;
-  file: string;
+  /** Prefix of its messages: the singular test's file. */
+  where: string;
   sql: string;
+  /** Models it tests: it is skipped when one of them failed. */
   refs: string[];
   severity: "error" | "warn";
+  /** A column test's failure stops its model's descendants. */
+  marksFailed?: string;
 }
 
 /** Singular tests (tests/*.sql) that ref a selected model: each runs once the models it refs are built. */
@@ -273,7 +309,7 @@ function singularTests(
     return [
       {
         name: test.name,
-        file: test.file,
+        where: `${test.file}: `,
         sql: rendered.sql.replace(/;\s*$/, ""),
         refs: rendered.refs,
         severity: rendered.config.severity ?? "error",
@@ -282,15 +318,14 @@ function singularTests(
   });
 }
 
-/** A singular test's rows are its failures; it is skipped when a model it tests failed. */
-async function runSingularTest(
+/** A data test node: skipped when a model it tests failed; a failed column test fails its model. */
+async function runDataTest(
   warehouse: Warehouse,
-  project: DbtProject,
+  id: string,
   test: RenderedTest,
   failedModels: Set<string>,
   progress: Progress,
 ): Promise<NodeResult> {
-  const id = `test.${project.name}.${test.name}`;
   if (test.refs.some((r) => failedModels.has(r))) {
     return {
       unique_id: id,
@@ -300,7 +335,10 @@ async function runSingularTest(
       failures: null,
     };
   }
-  return runTest(warehouse, id, test.sql, test.severity, `${test.file}: `, progress);
+  const result = await runTest(warehouse, id, test.sql, test.severity, test.where, progress);
+  if (test.marksFailed && (result.status === "fail" || result.status === "error"))
+    failedModels.add(test.marksFailed);
+  return result;
 }
 
 /** One data test: its SQL returns the failing rows; none is a pass, some a fail (or a warn). */
@@ -502,8 +540,8 @@ function writeArtifacts(
     JSON.stringify(
       {
         metadata: { ...metadata, dbt_schema_version: "https://schemas.getdbt.com/dbt/run-results/v6.json" },
-        results: results.map((r) => ({ ...r, thread_id: "Thread-1", timing: [], adapter_response: {} })),
-        elapsed_time: results.reduce((s, r) => s + r.execution_time, 0),
+        results: results.map((r) => ({ thread_id: "Thread-1", timing: [], ...r, adapter_response: {} })),
+        elapsed_time: (Date.now() - Date.parse(started)) / 1000,
         args: {},
       },
       null,

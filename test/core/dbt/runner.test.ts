@@ -97,6 +97,36 @@ describe("dbt runner", () => {
     expect(() => loadProject(bad)).toThrow(/profiles.yml.*threads/);
   });
 
+  it("a failing column test stops its model's descendants; the tests of a failed model are skipped", async () => {
+    const root = project({
+      ...base,
+      "models/marts/repeated.sql": "select 1 as k union all select 1",
+      "models/marts/after_repeated.sql": "select * from {{ ref('repeated') }}",
+      "models/marts/_more.yml": [
+        "version: 2",
+        "models:",
+        "  - name: repeated",
+        "    columns:",
+        "      - name: k",
+        "        tests: [unique]",
+        "  - name: broken",
+        "    columns:",
+        "      - name: no_such_column",
+        "        tests: [not_null]",
+      ].join("\n"),
+    });
+    const w = await Warehouse.open({ path: ":memory:" });
+    const { results } = await buildProject(w, root, { runModels: true, runTests: true, threads: 2 }, quiet);
+    const status = Object.fromEntries(results.map((r) => [r.unique_id, r.status]));
+    expect(status).toMatchObject({
+      "model.t.repeated": "success",
+      "test.t.unique_repeated_k": "fail",
+      "model.t.after_repeated": "skipped",
+      "test.t.not_null_broken_no_such_column": "skipped",
+    });
+    await w.close();
+  });
+
   it("selects with dbt's graph operators", () => {
     const models = compileProject(loadProject(project(base)));
     const names = (s: string) => [...selectModels(models, s)].sort();
