@@ -42,14 +42,26 @@ uncovered as (
     group by all
 ),
 
+-- Term and first day seen over all history: the periods being built, and (incremental) what the
+-- mart already holds for the others, rather than every commitment row ever loaded.
 terms as (
-    select
-        CommitmentDiscountId as commitment_id,
-        min(x_CommitmentDiscountStart) as term_start,
-        max(x_CommitmentDiscountEnd) as term_end,
-        min(x_ChargeDate) as first_seen
-    from {{ ref('focus_costs') }}
-    where CommitmentDiscountId is not null
+    select commitment_id, min(term_start) as term_start, max(term_end) as term_end, min(first_seen) as first_seen
+    from (
+        select
+            CommitmentDiscountId as commitment_id,
+            min(x_CommitmentDiscountStart) as term_start,
+            max(x_CommitmentDiscountEnd) as term_end,
+            min(x_ChargeDate) as first_seen
+        from rows
+        group by all
+        {% if is_incremental() %}
+        union all
+        select commitment_id, min(term_start), max(term_end), min(first_seen)
+        from {{ this }}
+        where billing_period not in (select billing_period from periods)
+        group by all
+        {% endif %}
+    )
     group by all
 )
 
