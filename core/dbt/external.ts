@@ -3,6 +3,7 @@
  * (one sub-folder per partition value when `partition_by` is set) with a view over them.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import type { ModelConfig } from "./render.ts";
@@ -30,6 +31,9 @@ export async function writeExternal(
 ): Promise<void> {
   const partition = config.partition_by;
   const staging = `${dir}.partial`;
+  // A new name per write: builds cache Parquet footers by path (see buildProject). DuckDB checks
+  // a cached footer against the file's modification time, to the second; a new name is certain.
+  const fileName = `data_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}.parquet`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const byPartition =
@@ -41,15 +45,11 @@ export async function writeExternal(
       await copyParquet(
         warehouse,
         `SELECT * FROM (${query}) WHERE CAST(${partition} AS VARCHAR) ${where}`,
-        path.join(
-          staging,
-          `${partition}=${value === null ? "NULL" : encodeURIComponent(value)}`,
-          "data_0.parquet",
-        ),
+        path.join(staging, `${partition}=${value === null ? "NULL" : encodeURIComponent(value)}`, fileName),
       );
     }
   } else {
-    await copyParquet(warehouse, sql, path.join(staging, "data_0.parquet"));
+    await copyParquet(warehouse, sql, path.join(staging, fileName));
   }
   if (byPartition) {
     for (const part of readdirSync(staging)) swapIn(path.join(staging, part), path.join(dir, part));

@@ -151,6 +151,9 @@ export async function buildProject(
   const models = compileProject(project);
   const selected = selectModels(models, options.select);
   await ensureSources(warehouse, project);
+  // Every query and view over the lake re-reads big Parquet footers otherwise. Safe while the
+  // build runs: lake files are never rewritten in place, and external models write new names.
+  await warehouse.run("SET parquet_metadata_cache = true");
   const failedModels = new Set<string>();
   const started = new Date().toISOString();
   const order = [...models.values()].filter((m) => selected.has(m.node.name));
@@ -163,21 +166,21 @@ export async function buildProject(
   const columnTests = new Map(
     order.map((model) => [model.node.name, options.runTests ? columnTestNodes(project, models, model) : []]),
   );
-  const nodes: BuildNode[] = [
-    ...order.flatMap((model) => [
-      {
-        id: model.node.name,
-        dependsOn: model.refs.flatMap((r) => [r, ...(columnTests.get(r) ?? []).map((t) => t.id)]),
-        model,
-      },
-      ...columnTests.get(model.node.name)!,
-    ]),
-    ...(options.runTests ? singularTests(project, models, selected) : []).map((test) => ({
-      id: `test.${project.name}.${test.name}`,
-      dependsOn: test.refs,
-      test,
-    })),
-  ];
+  const groups: BuildNode[][] = order.map((model) => [
+    {
+      id: model.node.name,
+      dependsOn: model.refs.flatMap((r) => [r, ...(columnTests.get(r) ?? []).map((t) => t.id)]),
+      model,
+    },
+    ...columnTests.get(model.node.name)!,
+  ]);
+  // A singular test goes right after the last model it tests: ready nodes start in list order,
+  // so it runs as soon as it can rather than after every other model.
+  for (const test of options.runTests ? singularTests(project, models, selected) : []) {
+    const last = Math.max(...test.refs.map((r) => order.findIndex((m) => m.node.name === r)));
+    groups[last]!.push({ id: `test.${project.name}.${test.name}`, dependsOn: test.refs, test });
+  }
+  const nodes = groups.flat();
   // Each node's results land in its own slot, so run_results.json keeps the DAG order.
   const slots = new Map<string, NodeResult[]>(nodes.map((n) => [n.id, []]));
   const sessions: Warehouse[] = [warehouse];
@@ -203,6 +206,7 @@ export async function buildProject(
     });
   } finally {
     for (const session of sessions.slice(1)) await session?.close();
+    await warehouse.run("RESET parquet_metadata_cache");
   }
   const results = [...slots.values()].flat();
   writeArtifacts(project, models, results, started);

@@ -208,6 +208,9 @@ describe("dbt runner", () => {
         "from {{ ref('stg_numbers') }}",
         "{% if is_incremental() %} where n % 2 = 1 {% endif %}",
       ].join("\n"),
+      // Read inside each build, right after the partitions are rewritten (Parquet footers are
+      // cached during builds: a rewritten file must not be read through the old one).
+      "models/marts/versions.sql": "select p, max(v) as v from {{ ref('by_parity') }} group by p",
     });
     const externalRoot = tempDir();
     const w = await Warehouse.open({ path: ":memory:" });
@@ -238,7 +241,12 @@ describe("dbt runner", () => {
       { p: "even", v: "3", n: "3" },
       { p: "odd", v: "3", n: "3" },
     ]);
+    expect(await w.all("select p, v::varchar as v from marts.versions order by p")).toEqual([
+      { p: "even", v: "3" },
+      { p: "odd", v: "3" },
+    ]);
     expect(readdirSync(externalRoot)).toEqual(["by_parity"]);
+    expect(readdirSync(path.join(externalRoot, "by_parity", "p=odd"))).toHaveLength(1);
     await w.close();
   });
 });
