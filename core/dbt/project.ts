@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../errors.ts";
+import { YamlCache } from "./partial-parse.ts";
 
 export interface ColumnTest {
   name: "unique" | "not_null" | "accepted_values" | "relationships";
@@ -69,6 +70,8 @@ export function loadProject(root: string): DbtProject {
   const macroPaths: string[] = project["macro-paths"] ?? ["macros"];
   const testPaths: string[] = project["test-paths"] ?? ["tests"];
   const folderConfigs = (project.models?.[name] ?? {}) as Record<string, unknown>;
+  const targetPath = path.join(root, project["target-path"] ?? "target");
+  const yaml = new YamlCache(path.join(targetPath, "partial_parse.json"));
   const models = new Map<string, ModelNode>();
   const sources: SourceTable[] = [];
   const docs = new Map<string, { description?: string; columns: ColumnSpec[] }>();
@@ -92,7 +95,7 @@ export function loadProject(root: string): DbtProject {
           folderConfig: folderConfig(folderConfigs, fqn),
         });
       } else if (/\.ya?ml$/.test(file)) {
-        const doc = (parseYaml(readFileSync(file, "utf8")) ?? {}) as Record<string, any>;
+        const doc = (yaml.parse(file) ?? {}) as Record<string, any>;
         for (const source of doc.sources ?? []) {
           for (const table of source.tables ?? []) {
             sources.push({
@@ -122,10 +125,10 @@ export function loadProject(root: string): DbtProject {
     .filter((f) => f.endsWith(".sql"))
     .map((f) => readFileSync(f, "utf8"))
     .join("\n");
-  return {
+  const loaded: DbtProject = {
     root,
     name,
-    targetPath: path.join(root, project["target-path"] ?? "target"),
+    targetPath,
     models,
     sources,
     singularTests: testPaths
@@ -138,15 +141,17 @@ export function loadProject(root: string): DbtProject {
       })),
     macros,
     vars: project.vars ?? {},
-    threads: profileThreads(root, String(project.profile ?? name)),
+    threads: profileThreads(root, String(project.profile ?? name), yaml),
   };
+  yaml.save();
+  return loaded;
 }
 
 /** The `threads` of the profile's target in profiles.yml beside the project (dbt's default: 1). */
-function profileThreads(root: string, profile: string): number {
+function profileThreads(root: string, profile: string, yaml: YamlCache): number {
   const file = path.join(root, "profiles.yml");
   if (!statSync(file, { throwIfNoEntry: false })?.isFile()) return 1;
-  const profiles = (parseYaml(readFileSync(file, "utf8")) ?? {}) as Record<string, Record<string, unknown>>;
+  const profiles = (yaml.parse(file) ?? {}) as Record<string, Record<string, unknown>>;
   const entry = profiles[profile] as
     | { target?: string; outputs?: Record<string, { threads?: unknown }> }
     | undefined;

@@ -127,6 +127,18 @@ describe("dbt runner", () => {
     await w.close();
   });
 
+  it("reuses parsed YAML from target/partial_parse.json until a file changes", () => {
+    const root = project(base);
+    const first = loadProject(root);
+    expect(readFileSync(path.join(root, "target/partial_parse.json"), "utf8")).toContain(
+      "Twice each number.",
+    );
+    expect(loadProject(root).models.get("doubled")).toEqual(first.models.get("doubled"));
+    const yml = path.join(root, "models/marts/_marts__models.yml");
+    writeFileSync(yml, readFileSync(yml, "utf8").replace("Twice each number.", "Double."));
+    expect(loadProject(root).models.get("doubled")?.description).toBe("Double.");
+  });
+
   it("selects with dbt's graph operators", () => {
     const models = compileProject(loadProject(project(base)));
     const names = (s: string) => [...selectModels(models, s)].sort();
