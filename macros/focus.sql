@@ -76,3 +76,59 @@ case
     then {{ rate }}
 end
 {%- endmacro %}
+
+{#
+  FOCUS rows from a provider API's daily cost per account and service (AWS Cost Explorer, Azure
+  Cost Management Query): Usage rows (Tax for the Tax service) at service level, no resources,
+  priced per service-day (the APIs' quantities, where given, add up unlike units: kept as the
+  consumed quantity only). `lines` has usage_date, billing_period, sub_account_id, service_name,
+  currency, usage_quantity, load_id, source_file. Periods that a detailed export of the provider
+  (`detailed_tables`, raw tables in the ledger) covers are left out: the export has the same cost
+  in detail, and counting both would double it.
+#}
+{% macro service_level_focus_rows(lines, load_parts, detailed_tables, billing_account, billed, effective, p) -%}
+select
+    {{ billed }}                                                        as BilledCost,
+    {{ billing_account }}                                               as BillingAccountId,
+    '{{ p.billing_account_type }}'                                      as BillingAccountType,
+    currency                                                            as BillingCurrency,
+    strptime(billing_period, '%Y-%m') + interval 1 month                as BillingPeriodEnd,
+    strptime(billing_period, '%Y-%m')                                   as BillingPeriodStart,
+    case when service_name = 'Tax' then 'Tax' else 'Usage' end          as ChargeCategory,
+    service_name                                                        as ChargeDescription,
+    case when service_name = 'Tax' then 'One-Time' else 'Usage-Based' end as ChargeFrequency,
+    usage_date + interval 1 day                                         as ChargePeriodEnd,
+    usage_date::timestamp                                               as ChargePeriodStart,
+    case when service_name <> 'Tax' then coalesce(usage_quantity, 0) end as ConsumedQuantity,
+    case when service_name <> 'Tax' then 'Units' end                    as ConsumedUnit,
+    -- The APIs give no list or negotiated prices: both are what was charged.
+    {{ billed }}                                                        as ContractedCost,
+    {{ effective }}                                                     as EffectiveCost,
+    '{{ p.provider_name }}'                                             as InvoiceIssuerName,
+    {{ billed }}                                                        as ListCost,
+    case when service_name <> 'Tax' then 'Standard' end                 as PricingCategory,
+    -- A row is a day of a service; the APIs' quantities add up unlike units, so the price is per day.
+    case when service_name <> 'Tax' then 1 end                          as PricingQuantity,
+    case when service_name <> 'Tax' then 'Days' end                     as PricingUnit,
+    '{{ p.provider_name }}'                                             as ProviderName,
+    '{{ p.provider_name }}'                                             as PublisherName,
+    service_name                                                        as ServiceName,
+    -- The service is the finest product the APIs name: it stands as the SKU and its price.
+    case when service_name <> 'Tax' then service_name end              as SkuId,
+    case when service_name <> 'Tax' then service_name end              as SkuMeter,
+    case when service_name <> 'Tax' then service_name || ':Days' end   as SkuPriceId,
+    sub_account_id                                                      as SubAccountId,
+    sub_account_id                                                      as SubAccountName,
+    '{{ p.sub_account_type }}'                                          as SubAccountType,
+    '{}'::json                                                          as Tags,
+    '{{ p.provider }}'                                                  as x_Provider,
+    billing_period                                                      as x_BillingPeriod,
+    '{{ p.dataset }}'                                                   as x_SourceDataset,
+    source_file                                                         as x_SourceFile,
+    load_id                                                             as x_LoadId
+from {{ lines }}
+where billing_period not in (
+    select billing_period from {{ load_parts }}
+    where superseded_by is null and raw_table in ({% for t in detailed_tables %}'raw.{{ t }}'{% if not loop.last %}, {% endif %}{% endfor %})
+)
+{%- endmacro %}

@@ -15,6 +15,12 @@ with unioned as (
     union all by name
     select * from {{ ref('int_gcp__focus_lines') }}
     union all by name
+    select * from {{ ref('int_gcp__file_export_focus_lines') }}
+    union all by name
+    select * from {{ ref('int_aws__cost_explorer_focus_lines') }}
+    union all by name
+    select * from {{ ref('int_azure__cost_management_focus_lines') }}
+    union all by name
     select * from {{ ref('int_focus__focus_lines') }}
 ),
 

@@ -24,6 +24,16 @@ const RAW_BILLED: Record<string, string> = {
     from raw.gcp_billing_export_lines`,
   focus_export: `
     select _billing_period, BillingAccountId, BillingCurrency, ${money("BilledCost")} from raw.focus_cost_lines`,
+  // The file export's Cost is before its credit (Credit1 Amount, negative): the invoice is both.
+  gcp_file_export: `
+    select _billing_period, "Account ID", "Currency", ${money('"Cost"')} + coalesce(${money("nullif(\"Credit1 Amount\", '')")}, 0)
+    from raw.gcp_file_export_csv_lines
+    union all
+    select _billing_period, projectNumber::varchar, cost_currency, ${money("cost_amount")} from raw.gcp_file_export_json_lines`,
+  aws_cost_explorer: `
+    select _billing_period, 'cost-explorer', currency, ${money("unblended_cost")} from raw.aws_cost_explorer_daily`,
+  azure_cost_management: `
+    select _billing_period, scope, currency, ${money("actual_cost")} from raw.azure_cost_management_daily`,
 };
 
 export interface Total {
@@ -46,6 +56,9 @@ export async function rawBilledTotals(w: Warehouse): Promise<Total[]> {
     azure_cost_details: ["azure_actual_cost_lines"],
     gcp_billing_export: ["gcp_billing_export_lines"],
     focus_export: ["focus_cost_lines"],
+    gcp_file_export: ["gcp_file_export_csv_lines", "gcp_file_export_json_lines"],
+    aws_cost_explorer: ["aws_cost_explorer_daily"],
+    azure_cost_management: ["azure_cost_management_daily"],
   };
   for (const [dataset, sql] of Object.entries(RAW_BILLED)) {
     const tables = need[dataset]!;

@@ -40,8 +40,8 @@ describe("the marts built from every real billing sample", () => {
     expect(failedTests).toEqual([]);
   });
 
-  it("pass every applicable FOCUS 1.2 MUST rule for AWS, Azure and GCP exports", async () => {
-    for (const dataset of ["aws_cur", "azure_cost_details", "gcp_billing_export"]) {
+  it("pass every applicable FOCUS 1.2 MUST rule for AWS, Azure and GCP exports (GCP's retired file export too)", async () => {
+    for (const dataset of ["aws_cur", "azure_cost_details", "gcp_billing_export", "gcp_file_export"]) {
       const failing = mustFailures(await checkDataset(w, dataset));
       expect({ dataset, failing: failing.map((r) => r.id) }).toEqual({ dataset, failing: [] });
     }
@@ -53,6 +53,7 @@ describe("the marts built from every real billing sample", () => {
       "aws_cur",
       "azure_cost_details",
       "gcp_billing_export",
+      "gcp_file_export",
       "focus_export",
     ]);
     const key = (t: { dataset: string; period: string; account: string; currency: string }) =>
