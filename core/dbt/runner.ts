@@ -5,7 +5,7 @@
  * target/run_results.json in dbt's shapes. A failed model skips its
  * descendants, never its siblings.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
 import type { Progress } from "../log.ts";
@@ -180,7 +180,12 @@ export async function buildProject(
     const last = Math.max(...test.refs.map((r) => order.findIndex((m) => m.node.name === r)));
     groups[last]!.push({ id: `test.${project.name}.${test.name}`, dependsOn: test.refs, test });
   }
-  const nodes = groups.flat();
+  // Each node's time in the last run (run_results.json) orders the ready ones: longest chain first.
+  const lastTimes = previousTimes(project);
+  const nodes = groups.flat().map((n) => ({
+    ...n,
+    cost: lastTimes.get(n.model ? `model.${project.name}.${n.id}` : n.id),
+  }));
   // Each node's results land in its own slot, so run_results.json keeps the DAG order.
   const slots = new Map<string, NodeResult[]>(nodes.map((n) => [n.id, []]));
   const sessions: Warehouse[] = [warehouse];
@@ -212,6 +217,18 @@ export async function buildProject(
   writeArtifacts(project, models, results, started);
   const failed = results.filter((r) => r.status === "error" || r.status === "fail").length;
   return { results, failed };
+}
+
+/** Execution time per node id in the last run_results.json, if any. */
+function previousTimes(project: DbtProject): Map<string, number> {
+  try {
+    const last = JSON.parse(readFileSync(path.join(project.targetPath, "run_results.json"), "utf8")) as {
+      results?: { unique_id: string; execution_time: number }[];
+    };
+    return new Map((last.results ?? []).map((r) => [r.unique_id, Number(r.execution_time) || 0]));
+  } catch {
+    return new Map();
+  }
 }
 
 interface BuildNode extends DagNode {

@@ -51,6 +51,19 @@ describe("runDag", () => {
     expect(order).toEqual(["x", "y", "z"]);
   });
 
+  it("starts, among the ready nodes, the one heading the costliest chain", async () => {
+    const order: string[] = [];
+    const nodes = [
+      { id: "short", dependsOn: [], cost: 5 },
+      { id: "head", dependsOn: [], cost: 1 },
+      { id: "tail", dependsOn: ["head"], cost: 10 },
+    ];
+    await runDag(nodes, 1, async (node) => {
+      order.push(node.id);
+    });
+    expect(order).toEqual(["head", "tail", "short"]);
+  });
+
   it("reports a cycle by name instead of waiting forever", async () => {
     const nodes = [
       { id: "p", dependsOn: ["q"] },
