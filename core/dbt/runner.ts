@@ -400,10 +400,16 @@ async function runTest(
 /** Declared sources that nothing has landed in yet exist as empty tables, so models compile. */
 async function ensureSources(warehouse: Warehouse, project: DbtProject): Promise<void> {
   // One catalog read for every source (information_schema costs a query per table).
-  const catalog = await warehouse.all<{ schema: string; name: string; kind: string; columns: string[] }>(
-    `SELECT t.schema_name AS schema, t.table_name AS name, t.kind, list(lower(c.column_name)) AS columns
-     FROM (SELECT schema_name, table_name, 'BASE TABLE' AS kind FROM duckdb_tables()
-           UNION ALL SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal) t
+  const catalog = await warehouse.all<{
+    schema: string;
+    name: string;
+    kind: string;
+    sql: string | null;
+    columns: string[];
+  }>(
+    `SELECT t.schema_name AS schema, t.table_name AS name, t.kind, t.sql, list(lower(c.column_name)) AS columns
+     FROM (SELECT schema_name, table_name, 'BASE TABLE' AS kind, NULL AS sql FROM duckdb_tables()
+           UNION ALL SELECT schema_name, view_name, 'VIEW', sql FROM duckdb_views() WHERE NOT internal) t
      LEFT JOIN duckdb_columns() c ON c.schema_name = t.schema_name AND c.table_name = t.table_name
      WHERE t.schema_name IN (${[...new Set(project.sources.map((s) => `'${s.schema}'`))].join(", ") || "''"})
      GROUP BY ALL`,
@@ -425,11 +431,7 @@ async function ensureSources(warehouse: Warehouse, project: DbtProject): Promise
         await warehouse.run(`ALTER TABLE ${relation} ADD COLUMN "${c.name}" ${c.data_type ?? "VARCHAR"}`);
       continue;
     }
-    const [view] = await warehouse.all<{ sql: string }>(
-      "SELECT sql FROM duckdb_views() WHERE schema_name = $1 AND view_name = $2",
-      [source.schema, source.identifier],
-    );
-    const query = view!.sql.replace(/^CREATE VIEW\s+\S+\s+AS\s+/i, "").replace(/;\s*$/, "");
+    const query = found.sql!.replace(/^CREATE VIEW\s+\S+\s+AS\s+/i, "").replace(/;\s*$/, "");
     const nulls = missing.map((c) => `NULL::${c.data_type ?? "VARCHAR"} AS "${c.name}"`).join(", ");
     await warehouse.run(`CREATE OR REPLACE VIEW ${relation} AS SELECT *, ${nulls} FROM (${query})`);
   }
@@ -443,8 +445,8 @@ async function materialize(
   externalRoot: string | undefined,
 ): Promise<void> {
   const { relation, config } = model;
+  // Its schema exists: buildProject creates every selected model's schema before the DAG runs.
   const [schema, name] = relation.split(".") as [string, string];
-  await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const exists = await warehouse.tableExists(schema, name);
   if (config.materialized === "external") {
     if (!externalRoot) throw new UsageError(`${model.node.file}: external models need an external root`);
