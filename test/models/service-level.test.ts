@@ -2,7 +2,6 @@
  * The providers' cost APIs (Cost Explorer, Cost Management Query) land daily service-level cost;
  * focus_costs carries it as FOCUS rows for periods no detailed export of the provider covers.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildProject } from "../../core/dbt/runner.ts";
@@ -10,6 +9,7 @@ import { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
 import { COST_MANAGEMENT_COLUMNS } from "../../ingest/remote/azure-cost-management.ts";
 import { COST_EXPLORER_COLUMNS } from "../../ingest/remote/cost-explorer.ts";
+import { writeMonthlyCsv } from "../../ingest/remote/monthly-csv.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
 import { checkDataset, mustFailures } from "./focus-datasets.ts";
 import { martBilledTotals, rawBilledTotals } from "./raw-totals.ts";
@@ -17,15 +17,6 @@ import { martBilledTotals, rawBilledTotals } from "./raw-totals.ts";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 // A real CUR (Athena snake_case) for 2022-07, account 999999.
 const CUR = path.join(ROOT, "test/fixtures/billing-samples/aws/cur_athena_snakecase_koku_2022-07.csv");
-
-function csv(file: string, columns: readonly string[], rows: Record<string, string>[]): string {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(
-    file,
-    `${[columns.join(","), ...rows.map((r) => columns.map((c) => r[c] ?? "").join(","))].join("\n")}\n`,
-  );
-  return file;
-}
 
 let w: Warehouse;
 
@@ -42,12 +33,19 @@ beforeAll(async () => {
     estimated: "false",
     source: "aws_cost_explorer",
   });
-  const explorer = csv(path.join(dir, "ce", "cost-explorer-2022.csv"), COST_EXPLORER_COLUMNS, [
-    ceRow("2022-07-01", "Amazon Elastic Compute Cloud - Compute", "10.25", "9.75"),
-    ceRow("2022-08-01", "Amazon Elastic Compute Cloud - Compute", "12.50", "11.00"),
-    ceRow("2022-08-02", "Savings Plans for AWS Compute usage", "100.00", "0"),
-    ceRow("2022-08-31", "Tax", "1.13", "1.13"),
-  ]);
+  // Written as the API sources write them: one CSV per month.
+  const explorer = writeMonthlyCsv(
+    path.join(dir, "ce"),
+    "cost-explorer",
+    COST_EXPLORER_COLUMNS,
+    [
+      ceRow("2022-07-01", "Amazon Elastic Compute Cloud - Compute", "10.25", "9.75"),
+      ceRow("2022-08-01", "Amazon Elastic Compute Cloud - Compute", "12.50", "11.00"),
+      ceRow("2022-08-02", "Savings Plans for AWS Compute usage", "100.00", "0"),
+      ceRow("2022-08-31", "Tax", "1.13", "1.13"),
+    ],
+    "usage_date",
+  );
   const cmRow = (usage_date: string, service_name: string, actual_cost: string, amortized_cost: string) => ({
     usage_date,
     subscription_id: "00000000-0000-0000-0000-00000000abcd",
@@ -58,10 +56,13 @@ beforeAll(async () => {
     scope: "subscriptions/00000000-0000-0000-0000-00000000abcd",
     source: "azure_cost_management",
   });
-  const management = csv(path.join(dir, "cm", "cost-management-2026.csv"), COST_MANAGEMENT_COLUMNS, [
-    cmRow("2026-09-30", "Virtual Machines", "3.10", "2.90"),
-    cmRow("2026-10-01", "Storage", "0.42", "0.42"),
-  ]);
+  const management = writeMonthlyCsv(
+    path.join(dir, "cm"),
+    "cost-management",
+    COST_MANAGEMENT_COLUMNS,
+    [cmRow("2026-09-30", "Virtual Machines", "3.10", "2.90"), cmRow("2026-10-01", "Storage", "0.42", "0.42")],
+    "usage_date",
+  );
   w = await Warehouse.open({ path: ":memory:" });
   await ingestPaths(w, [explorer, management, CUR], { lakeDir: tempDir() }, quiet);
   const { failed } = await buildProject(
