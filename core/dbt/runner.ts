@@ -174,8 +174,8 @@ export async function buildProject(
     },
     ...columnTests.get(model.node.name)!,
   ]);
-  // A singular test goes right after the last model it tests: ready nodes start in list order,
-  // so it runs as soon as it can rather than after every other model.
+  // A singular test goes right after the last model it tests: among ready nodes with equal
+  // chains of work (e.g. on a first build, with no past times), list order decides.
   for (const test of options.runTests ? singularTests(project, models, selected) : []) {
     const last = Math.max(...test.refs.map((r) => order.findIndex((m) => m.node.name === r)));
     groups[last]!.push({ id: `test.${project.name}.${test.name}`, dependsOn: test.refs, test });
