@@ -218,7 +218,7 @@ describe("dbt runner", () => {
         "{{ config(materialized='external', unique_key='p', options={'partition_by': 'p'}) }}",
         "select n, case when n % 2 = 0 then 'even' else 'odd' end as p, {{ var('version') }} as v",
         "from {{ ref('stg_numbers') }}",
-        "{% if is_incremental() %} where n % 2 = 1 {% endif %}",
+        "{% if is_incremental() %} where {{ var('incremental_rows', 'n % 2 = 1') }} {% endif %}",
       ].join("\n"),
       // Read inside each build, right after the partitions are rewritten (Parquet footers are
       // cached during builds: a rewritten file must not be read through the old one).
@@ -226,11 +226,17 @@ describe("dbt runner", () => {
     });
     const externalRoot = tempDir();
     const w = await Warehouse.open({ path: ":memory:" });
-    const build = (version: number, fullRefresh = false) =>
+    const build = (version: number, fullRefresh = false, incrementalRows?: string) =>
       buildProject(
         w,
         root,
-        { runModels: true, runTests: false, vars: { version }, externalRoot, fullRefresh },
+        {
+          runModels: true,
+          runTests: false,
+          vars: { version, ...(incrementalRows ? { incremental_rows: incrementalRows } : {}) },
+          externalRoot,
+          fullRefresh,
+        },
         quiet,
       );
     const rows = () =>
@@ -248,6 +254,17 @@ describe("dbt runner", () => {
       { p: "even", v: "1", n: "3" },
       { p: "odd", v: "2", n: "3" },
     ]);
+    await build(3, false, "n > 100"); // incremental with no rows: every partition stays
+    expect(await rows()).toEqual([
+      { p: "even", v: "1", n: "3" },
+      { p: "odd", v: "2", n: "3" },
+    ]);
+    await build(4, false, "n >= 4"); // rows in both partitions: each is replaced by its own rows
+    expect(await rows()).toEqual([
+      { p: "even", v: "4", n: "1" },
+      { p: "odd", v: "4", n: "1" },
+    ]);
+    expect(readdirSync(path.join(externalRoot, "by_parity")).sort()).toEqual(["p=even", "p=odd"]);
     await build(3, true);
     expect(await rows()).toEqual([
       { p: "even", v: "3", n: "3" },
