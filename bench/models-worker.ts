@@ -3,6 +3,8 @@
  *   build <warehouse> full|incremental   `cco models build` (with tests), full refresh or incremental
  *   floor <warehouse> [billing period]    one hand-written SQL statement mapping the raw CUR 2.0
  *                                         table to FOCUS's core columns (what the models do for AWS)
+ *   unfloor <warehouse>                   drop the floor's table, so that the next floor run does
+ *                                         not pay for dropping the last one's
  */
 import path from "node:path";
 import { createProgress } from "../core/log.ts";
@@ -32,6 +34,8 @@ if (mode === "build") {
     .slice(0, 4)
     .map((r) => `${r.unique_id.replace("model.cco.", "")} ${r.execution_time.toFixed(1)} s`);
   extra = { failed, slowest };
+} else if (mode === "unfloor") {
+  await warehouse.run("DROP TABLE IF EXISTS main.bench_floor");
 } else {
   // Exact, as the models' money() macro: small doubles cast directly, large ones through text.
   const money = (c: string) =>
