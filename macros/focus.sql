@@ -82,11 +82,12 @@ end
   Cost Management Query): Usage rows (Tax for the Tax service) at service level, no resources,
   priced per service-day (the APIs' quantities, where given, add up unlike units: kept as the
   consumed quantity only). `lines` has usage_date, billing_period, sub_account_id, service_name,
-  currency, usage_quantity, load_id, source_file. Periods that a detailed export of the provider
-  (`detailed_tables`, raw tables in the ledger) covers are left out: the export has the same cost
-  in detail, and counting both would double it.
+  currency, usage_quantity, load_id, source_file. An account's period that a detailed export of
+  the provider (`detailed`: relations with billing_period and sub_account_id) covers is left out:
+  the export has the same cost in detail, and counting both would double it. Other accounts keep
+  their API rows in that period (e.g. a second organisation without an export).
 #}
-{% macro service_level_focus_rows(lines, load_parts, detailed_tables, billing_account, billed, effective, p) -%}
+{% macro service_level_focus_rows(lines, detailed, billing_account, billed, effective, p) -%}
 select
     {{ billed }}                                                        as BilledCost,
     {{ billing_account }}                                               as BillingAccountId,
@@ -126,9 +127,13 @@ select
     '{{ p.dataset }}'                                                   as x_SourceDataset,
     source_file                                                         as x_SourceFile,
     load_id                                                             as x_LoadId
-from {{ lines }}
-where billing_period not in (
-    select billing_period from {{ load_parts }}
-    where superseded_by is null and raw_table in ({% for t in detailed_tables %}'raw.{{ t }}'{% if not loop.last %}, {% endif %}{% endfor %})
+from {{ lines }} as api
+where not exists (
+    select 1
+    from ({% for relation in detailed %}
+        select billing_period, sub_account_id from {{ relation }}{% if not loop.last %} union all{% endif %}
+    {%- endfor %}
+    ) as covered
+    where covered.billing_period = api.billing_period and covered.sub_account_id = api.sub_account_id
 )
 {%- endmacro %}

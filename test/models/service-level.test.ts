@@ -1,6 +1,7 @@
 /**
  * The providers' cost APIs (Cost Explorer, Cost Management Query) land daily service-level cost;
- * focus_costs carries it as FOCUS rows for periods no detailed export of the provider covers.
+ * focus_costs carries it as FOCUS rows for the accounts and periods no detailed export of the
+ * provider covers.
  */
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -22,9 +23,15 @@ let w: Warehouse;
 
 beforeAll(async () => {
   const dir = tempDir();
-  const ceRow = (usage_date: string, service: string, unblended_cost: string, amortized_cost: string) => ({
+  const ceRow = (
+    usage_date: string,
+    service: string,
+    unblended_cost: string,
+    amortized_cost: string,
+    linked_account_id = "999999",
+  ) => ({
     usage_date,
-    linked_account_id: "999999",
+    linked_account_id,
     service,
     unblended_cost,
     amortized_cost,
@@ -40,6 +47,8 @@ beforeAll(async () => {
     COST_EXPLORER_COLUMNS,
     [
       ceRow("2022-07-01", "Amazon Elastic Compute Cloud - Compute", "10.25", "9.75"),
+      // An account the CUR does not cover (another organisation's, say) keeps its API rows.
+      ceRow("2022-07-01", "Amazon Simple Storage Service", "2.00", "2.00", "888888"),
       ceRow("2022-08-01", "Amazon Elastic Compute Cloud - Compute", "12.50", "11.00"),
       ceRow("2022-08-02", "Savings Plans for AWS Compute usage", "100.00", "0"),
       ceRow("2022-08-31", "Tax", "1.13", "1.13"),
@@ -76,13 +85,15 @@ beforeAll(async () => {
 }, 120_000);
 
 describe("service-level cost from the providers' APIs", () => {
-  it("becomes FOCUS rows only for periods no detailed export covers", async () => {
+  it("becomes FOCUS rows only for the accounts and periods no detailed export covers", async () => {
     const rows = await w.all<{ dataset: string; period: string; n: number }>(
       `select x_SourceDataset as dataset, x_BillingPeriod as period, count(*)::int as n from marts.focus_costs
        where x_SourceDataset in ('aws_cost_explorer', 'azure_cost_management', 'aws_cur') group by all order by all`,
     );
-    // 2022-07 comes from the CUR alone; Cost Explorer fills 2022-08.
+    // Account 999999's 2022-07 comes from the CUR alone; Cost Explorer fills its 2022-08 and
+    // account 888888's 2022-07, which the CUR does not cover.
     expect(rows).toEqual([
+      { dataset: "aws_cost_explorer", period: "2022-07", n: 1 },
       { dataset: "aws_cost_explorer", period: "2022-08", n: 3 },
       { dataset: "aws_cur", period: "2022-07", n: 2 },
       { dataset: "azure_cost_management", period: "2026-09", n: 1 },
@@ -96,7 +107,7 @@ describe("service-level cost from the providers' APIs", () => {
          sum(BilledCost) filter (where ChargeCategory = 'Tax')::decimal(18, 2)::varchar as tax
        from marts.focus_costs where x_SourceDataset = 'aws_cost_explorer'`,
     );
-    expect(aws).toEqual({ billed: "113.63", effective: "12.13", tax: "1.13" });
+    expect(aws).toEqual({ billed: "115.63", effective: "14.13", tax: "1.13" });
     const mart = await martBilledTotals(w, ["azure_cost_management"]);
     const raw = (await rawBilledTotals(w)).filter((t) => t.dataset === "azure_cost_management");
     expect(mart).toEqual(raw);

@@ -1,11 +1,10 @@
 -- AWS Cost Explorer's daily service-level cost as FOCUS 1.2 rows, for accounts without a CUR:
--- periods a CUR export covers come from the CUR only. Cost Explorer answers for the payer the
--- credentials belong to without naming it: the billing account reads 'cost-explorer' (as the
--- ingest ledger keys it).
+-- an account's period that a CUR covers comes from the CUR only. Cost Explorer answers for the
+-- payer the credentials belong to without naming it: the billing account reads 'cost-explorer'
+-- (as the ingest ledger keys it).
 {{ service_level_focus_rows(
     ref('stg_aws__cost_explorer_days'),
-    source('ops', 'load_parts'),
-    ['aws_cur2_line_items', 'aws_cur_legacy_line_items'],
+    [ref('stg_aws__cur2_line_items'), ref('stg_aws__cur_legacy_line_items')],
     "'cost-explorer'",
     'unblended_cost',
     'coalesce(amortized_cost, unblended_cost)',

@@ -1,10 +1,9 @@
 -- Azure Cost Management Query's daily service-level cost as FOCUS 1.2 rows, for subscriptions
--- without cost details exports: periods a cost details export covers come from it only. The
--- billing account is the query's scope (as the ingest ledger keys it).
+-- without cost details exports: a subscription's period that a cost details export covers comes
+-- from the export only. The billing account is the query's scope (as the ingest ledger keys it).
 {{ service_level_focus_rows(
     ref('stg_azure__cost_management_days'),
-    source('ops', 'load_parts'),
-    ['azure_actual_cost_lines', 'azure_amortized_cost_lines'],
+    [ref('stg_azure__cost_lines')],
     'scope',
     'actual_cost',
     'coalesce(amortized_cost, actual_cost)',
