@@ -162,14 +162,15 @@ export async function buildProject(
     await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   }
   // dbt build's DAG: each column test is a node after its model, and a model's children wait
-  // for its tests (a failed test stops them, as a failed model does).
+  // for its tests (a failed test stops them, as a failed model does). Nodes go by dbt's unique ids.
+  const modelId = (name: string) => `model.${project.name}.${name}`;
   const columnTests = new Map(
     order.map((model) => [model.node.name, options.runTests ? columnTestNodes(project, models, model) : []]),
   );
   const groups: BuildNode[][] = order.map((model) => [
     {
-      id: model.node.name,
-      dependsOn: model.refs.flatMap((r) => [r, ...(columnTests.get(r) ?? []).map((t) => t.id)]),
+      id: modelId(model.node.name),
+      dependsOn: model.refs.flatMap((r) => [modelId(r), ...(columnTests.get(r) ?? []).map((t) => t.id)]),
       model,
     },
     ...columnTests.get(model.node.name)!,
@@ -178,14 +179,11 @@ export async function buildProject(
   // chains of work (e.g. on a first build, with no past times), list order decides.
   for (const test of options.runTests ? singularTests(project, models, selected) : []) {
     const last = Math.max(...test.refs.map((r) => order.findIndex((m) => m.node.name === r)));
-    groups[last]!.push({ id: `test.${project.name}.${test.name}`, dependsOn: test.refs, test });
+    groups[last]!.push({ id: `test.${project.name}.${test.name}`, dependsOn: test.refs.map(modelId), test });
   }
   // Each node's time in the last run (run_results.json) orders the ready ones: longest chain first.
   const lastTimes = previousTimes(project);
-  const nodes = groups.flat().map((n) => ({
-    ...n,
-    cost: lastTimes.get(n.model ? `model.${project.name}.${n.id}` : n.id),
-  }));
+  const nodes = groups.flat().map((n) => ({ ...n, cost: lastTimes.get(n.id) }));
   // Each node's results land in its own slot, so run_results.json keeps the DAG order.
   const slots = new Map<string, NodeResult[]>(nodes.map((n) => [n.id, []]));
   const sessions: Warehouse[] = [warehouse];
@@ -286,7 +284,7 @@ function columnTestNodes(
   return model.node.columns.flatMap((column) =>
     column.tests.map((test) => ({
       id: `test.${project.name}.${test.name}_${model.node.name}_${column.name}`,
-      dependsOn: [model.node.name],
+      dependsOn: [`model.${project.name}.${model.node.name}`],
       test: {
         name: `${test.name}_${model.node.name}_${column.name}`,
         where: "",
