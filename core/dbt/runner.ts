@@ -37,6 +37,9 @@ export interface NodeResult {
 
 const TARGET = { name: "dev", schema: "main", type: "duckdb" };
 
+/** A model's id in dbt's manifest and run results. */
+const modelUniqueId = (project: DbtProject, name: string) => `model.${project.name}.${name}`;
+
 export function compileProject(
   project: DbtProject,
   env: NodeJS.ProcessEnv = process.env,
@@ -163,7 +166,7 @@ export async function buildProject(
   }
   // dbt build's DAG: each column test is a node after its model, and a model's children wait
   // for its tests (a failed test stops them, as a failed model does). Nodes go by dbt's unique ids.
-  const modelId = (name: string) => `model.${project.name}.${name}`;
+  const modelId = (name: string) => modelUniqueId(project, name);
   const columnTests = new Map(
     order.map((model) => [model.node.name, options.runTests ? columnTestNodes(project, models, model) : []]),
   );
@@ -244,7 +247,7 @@ async function buildModel(
   results: NodeResult[],
   progress: Progress,
 ): Promise<void> {
-  const id = `model.${project.name}.${model.node.name}`;
+  const id = modelUniqueId(project, model.node.name);
   if (model.refs.some((r) => failedModels.has(r))) {
     failedModels.add(model.node.name);
     results.push({
@@ -284,7 +287,7 @@ function columnTestNodes(
   return model.node.columns.flatMap((column) =>
     column.tests.map((test) => ({
       id: `test.${project.name}.${test.name}_${model.node.name}_${column.name}`,
-      dependsOn: [`model.${project.name}.${model.node.name}`],
+      dependsOn: [modelUniqueId(project, model.node.name)],
       test: {
         name: `${test.name}_${model.node.name}_${column.name}`,
         where: "",
@@ -506,9 +509,9 @@ function writeArtifacts(
   };
   const nodes = Object.fromEntries(
     [...models.values()].map((m) => [
-      `model.${project.name}.${m.node.name}`,
+      modelUniqueId(project, m.node.name),
       {
-        unique_id: `model.${project.name}.${m.node.name}`,
+        unique_id: modelUniqueId(project, m.node.name),
         resource_type: "model",
         name: m.node.name,
         package_name: project.name,
@@ -532,7 +535,7 @@ function writeArtifacts(
             { name: c.name, description: c.description ?? "", data_type: c.data_type ?? null },
           ]),
         ),
-        depends_on: { nodes: m.refs.map((r) => `model.${project.name}.${r}`), macros: [] },
+        depends_on: { nodes: m.refs.map((r) => modelUniqueId(project, r)), macros: [] },
         raw_code: m.node.raw,
         compiled_code: m.sql,
       },
