@@ -40,15 +40,11 @@ export async function writeExternal(
     incrementalSql !== undefined && partition !== undefined && config.unique_key === partition;
   if (byPartition) {
     await writeIncrementalPartitions(warehouse, incrementalSql, partition, staging, fileName);
-  } else if (partition) {
-    await writePartitions(warehouse, sql, partition, staging, fileName);
-  } else {
-    await copyParquet(warehouse, sql, path.join(staging, fileName));
-  }
-  if (byPartition) {
     for (const part of readdirSync(staging)) swapIn(path.join(staging, part), path.join(dir, part));
     rmSync(staging, { recursive: true, force: true });
   } else {
+    if (partition) await writePartitions(warehouse, sql, partition, staging, fileName);
+    else await copyParquet(warehouse, sql, path.join(staging, fileName));
     swapIn(staging, dir);
   }
   await createView(warehouse, relation, dir, sql, partition !== undefined);
