@@ -201,7 +201,7 @@ export async function buildProject(
         if (node.test) {
           results.push(await runDataTest(session, node.id, node.test, failedModels, progress));
         } else {
-          await buildModel(session, project, node.model!, options, failedModels, results, progress);
+          await buildModel(session, project, models, node.model!, options, failedModels, results, progress);
           tick(++built, order.length);
         }
         const timing = [
@@ -241,6 +241,7 @@ interface BuildNode extends DagNode {
 async function buildModel(
   warehouse: Warehouse,
   project: DbtProject,
+  models: Map<string, CompiledModel>,
   model: CompiledModel,
   options: BuildOptions,
   failedModels: Set<string>,
@@ -262,7 +263,7 @@ async function buildModel(
   if (!options.runModels) return;
   const t0 = performance.now();
   try {
-    await materialize(warehouse, project, model, options.fullRefresh ?? false, options.externalRoot);
+    await materialize(warehouse, project, models, model, options.fullRefresh ?? false, options.externalRoot);
     results.push({
       unique_id: id,
       status: "success",
@@ -441,6 +442,7 @@ async function ensureSources(warehouse: Warehouse, project: DbtProject): Promise
 async function materialize(
   warehouse: Warehouse,
   project: DbtProject,
+  models: Map<string, CompiledModel>,
   model: CompiledModel,
   fullRefresh: boolean,
   externalRoot: string | undefined,
@@ -454,7 +456,7 @@ async function materialize(
     const dir = path.join(externalRoot, name);
     const incremental =
       exists && existsSync(dir) && !fullRefresh && config.unique_key
-        ? renderIncremental(project, model)
+        ? renderIncremental(project, models, model)
         : undefined;
     await writeExternal(warehouse, relation, dir, model.sql, config, incremental);
     return;
@@ -466,7 +468,7 @@ async function materialize(
       return;
     }
     if (config.materialized === "incremental" && exists && !fullRefresh) {
-      await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${renderIncremental(project, model)}`);
+      await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${renderIncremental(project, models, model)}`);
       if (config.unique_key) {
         await tx.run(
           `DELETE FROM ${relation} WHERE ${config.unique_key} IN (SELECT ${config.unique_key} FROM _incr)`,
@@ -481,13 +483,15 @@ async function materialize(
   });
 }
 
-function renderIncremental(project: DbtProject, model: CompiledModel): string {
+/** The model's SQL with is_incremental() true; refs resolve to the relations compileProject gave them. */
+function renderIncremental(
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  model: CompiledModel,
+): string {
   return renderModel(model.node, {
     project,
-    relationOf: (n) =>
-      n === model.node.name
-        ? model.relation
-        : `${String(project.models.get(n)?.folderConfig.schema ?? "main")}.${n}`,
+    relationOf: (n) => models.get(n)?.relation ?? n,
     incremental: true,
     env: process.env,
     target: TARGET,

@@ -211,6 +211,27 @@ describe("dbt runner", () => {
     await w.close();
   });
 
+  it("an incremental run refs a model by the schema its own config() sets", async () => {
+    const root = project({
+      "models/staging/stg_numbers.sql": "{{ config(schema='elsewhere') }}\nselect range as n from range(3)",
+      "models/marts/kept.sql": [
+        "{{ config(materialized='incremental', unique_key='n') }}",
+        "select n from {{ ref('stg_numbers') }}",
+        "{% if is_incremental() %} where n >= (select max(n) from {{ this }}) {% endif %}",
+      ].join("\n"),
+    });
+    const w = await Warehouse.open({ path: ":memory:" });
+    for (const run of [1, 2]) {
+      const { results } = await buildProject(w, root, { runModels: true, runTests: false }, quiet);
+      expect({ run, failed: results.filter((r) => r.status === "error").map((r) => r.message) }).toEqual({
+        run,
+        failed: [],
+      });
+    }
+    expect(await w.all("select count(*)::int as n from marts.kept")).toEqual([{ n: 3 }]);
+    await w.close();
+  });
+
   it("writes external models as Parquet partitions and rewrites only the partitions an incremental run touches", async () => {
     const root = project({
       "models/staging/stg_numbers.sql": "select range as n from range(6)",
