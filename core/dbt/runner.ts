@@ -37,8 +37,9 @@ export interface NodeResult {
 
 const TARGET = { name: "dev", schema: "main", type: "duckdb" };
 
-/** A model's id in dbt's manifest and run results. */
+/** A model's and a test's ids in dbt's manifest and run results. */
 const modelUniqueId = (project: DbtProject, name: string) => `model.${project.name}.${name}`;
+const testUniqueId = (project: DbtProject, name: string) => `test.${project.name}.${name}`;
 
 export function compileProject(
   project: DbtProject,
@@ -182,7 +183,7 @@ export async function buildProject(
   // chains of work (e.g. on a first build, with no past times), list order decides.
   for (const test of options.runTests ? singularTests(project, models, selected) : []) {
     const last = Math.max(...test.refs.map((r) => order.findIndex((m) => m.node.name === r)));
-    groups[last]!.push({ id: `test.${project.name}.${test.name}`, dependsOn: test.refs.map(modelId), test });
+    groups[last]!.push({ id: testUniqueId(project, test.name), dependsOn: test.refs.map(modelId), test });
   }
   // Each node's time in the last run (run_results.json) orders the ready ones: longest chain first.
   const lastTimes = previousTimes(project);
@@ -286,18 +287,21 @@ function columnTestNodes(
   model: CompiledModel,
 ): BuildNode[] {
   return model.node.columns.flatMap((column) =>
-    column.tests.map((test) => ({
-      id: `test.${project.name}.${test.name}_${model.node.name}_${column.name}`,
-      dependsOn: [modelUniqueId(project, model.node.name)],
-      test: {
-        name: `${test.name}_${model.node.name}_${column.name}`,
-        where: "",
-        sql: compileTest(model.relation, column.name, test, (name) => models.get(name)?.relation).sql,
-        refs: [model.node.name],
-        severity: test.severity,
-        marksFailed: model.node.name,
-      },
-    })),
+    column.tests.map((test) => {
+      const name = `${test.name}_${model.node.name}_${column.name}`;
+      return {
+        id: testUniqueId(project, name),
+        dependsOn: [modelUniqueId(project, model.node.name)],
+        test: {
+          name,
+          where: "",
+          sql: compileTest(model.relation, column.name, test, (ref) => models.get(ref)?.relation).sql,
+          refs: [model.node.name],
+          severity: test.severity,
+          marksFailed: model.node.name,
+        },
+      };
+    }),
   );
 }
 
