@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderDataDictionary } from "../../../core/dbt/docs.ts";
 import { loadProject } from "../../../core/dbt/project.ts";
-import { buildProject, compileProject, selectModels } from "../../../core/dbt/runner.ts";
+import { type BuildOptions, buildProject, compileProject, selectModels } from "../../../core/dbt/runner.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { quiet, tempDir } from "../../helpers/tmp.ts";
 
@@ -46,12 +46,22 @@ const base = {
   ].join("\n"),
 };
 
+/** A build of the project in a fresh in-memory warehouse, with each node's status by unique id. */
+async function buildFresh(root: string, options: Partial<BuildOptions> = {}) {
+  const w = await Warehouse.open({ path: ":memory:" });
+  const { results, failed } = await buildProject(
+    w,
+    root,
+    { runModels: true, runTests: true, ...options },
+    quiet,
+  );
+  return { w, results, failed, status: Object.fromEntries(results.map((r) => [r.unique_id, r.status])) };
+}
+
 describe("dbt runner", () => {
   it("builds in ref order; a failed model skips its descendants, not its siblings", async () => {
     const root = project(base);
-    const w = await Warehouse.open({ path: ":memory:" });
-    const { results, failed } = await buildProject(w, root, { runModels: true, runTests: true }, quiet);
-    const status = Object.fromEntries(results.map((r) => [r.unique_id, r.status]));
+    const { w, failed, status } = await buildFresh(root);
     expect(status).toMatchObject({
       "model.t.stg_numbers": "success",
       "model.t.doubled": "success",
@@ -77,9 +87,7 @@ describe("dbt runner", () => {
     const profiles = "t:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      threads: 2\n";
     const root = project({ ...base, "profiles.yml": profiles });
     expect(loadProject(root).threads).toBe(2);
-    const w = await Warehouse.open({ path: ":memory:" });
-    const { results, failed } = await buildProject(w, root, { runModels: true, runTests: true }, quiet);
-    const status = Object.fromEntries(results.map((r) => [r.unique_id, r.status]));
+    const { w, results, failed, status } = await buildFresh(root);
     expect(status).toMatchObject({
       "model.t.doubled": "success",
       "model.t.broken": "error",
@@ -115,9 +123,7 @@ describe("dbt runner", () => {
         "        tests: [not_null]",
       ].join("\n"),
     });
-    const w = await Warehouse.open({ path: ":memory:" });
-    const { results } = await buildProject(w, root, { runModels: true, runTests: true, threads: 2 }, quiet);
-    const status = Object.fromEntries(results.map((r) => [r.unique_id, r.status]));
+    const { w, status } = await buildFresh(root, { threads: 2 });
     expect(status).toMatchObject({
       "model.t.repeated": "success",
       "test.t.unique_repeated_k": "fail",
