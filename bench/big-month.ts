@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { Progress } from "../core/log.ts";
-import { generateFleet } from "../orchestrator/fleet/generate.ts";
+import { generateEstate } from "../orchestrator/estate-generator/generate.ts";
 
 export interface BigMonth {
   /** CUR 2.0 Parquet of October 2026, `rows` line items. */
@@ -16,13 +16,13 @@ export interface BigMonth {
 }
 
 export async function buildBigCur2Month(dir: string, rows: number, progress: Progress): Promise<BigMonth> {
-  const fleet = await generateFleet(
+  const estate = await generateEstate(
     { seed: 1, resources: 1500, days: 31, endDate: "2026-10-31" },
-    path.join(dir, "fleet"),
+    path.join(dir, "estate"),
     progress,
   );
-  const seedCur2 = fleet.files.find((f) => /BILLING_PERIOD=2026-10\/.*\.parquet$/.test(f))!;
-  const seedLegacy = fleet.files.find((f) => /20261001-20261101\/.*\.csv\.gz$/.test(f))!;
+  const seedCur2 = estate.files.find((f) => /BILLING_PERIOD=2026-10\/.*\.parquet$/.test(f))!;
+  const seedLegacy = estate.files.find((f) => /20261001-20261101\/.*\.csv\.gz$/.test(f))!;
   const cur2 = path.join(dir, "BILLING_PERIOD=2026-10", "cur2-00001.snappy.parquet");
   await progress.step(`Building a ${rows.toLocaleString()}-row CUR 2.0 month`, async () => {
     mkdirSync(path.dirname(cur2), { recursive: true });

@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createProgress } from "../core/log.ts";
-import { generateFleet } from "../orchestrator/fleet/generate.ts";
+import { generateEstate } from "../orchestrator/estate-generator/generate.ts";
 
 const json = process.argv.includes("--json");
 const resources = Number(process.env.BENCH_RESOURCES ?? 5000);
 const days = Number(process.env.BENCH_DAYS ?? 120);
 const out = mkdtempSync(path.join(os.tmpdir(), "cco-bench-"));
 const t0 = performance.now();
-const result = await generateFleet(
+const result = await generateEstate(
   { seed: 42, resources, days, endDate: "2026-10-31" },
   out,
   createProgress({ quiet: json }),

@@ -13,7 +13,7 @@ import { ConfigError } from "./errors.ts";
 const positiveInt = z.number().int().positive();
 
 const configSchema = z.strictObject({
-  /** Root for lake, marts, generated fleets and exports; relative to the config file. */
+  /** Root for lake, marts, generated estates and exports; relative to the config file. */
   data_dir: z.string().min(1).default("data"),
   warehouse: z
     .strictObject({
@@ -136,7 +136,7 @@ export interface Config {
     cloudMonitoring: { apiEndpoint?: string };
   };
   /** Derived locations, all under dataDir. */
-  paths: { lake: string; marts: string; fleet: string; exports: string; site: string; cache: string };
+  paths: { lake: string; marts: string; estate: string; exports: string; site: string; cache: string };
 }
 
 export interface ConfigOverrides {
@@ -230,7 +230,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     paths: {
       lake: path.join(dataDir, "lake"),
       marts: path.join(dataDir, "marts"),
-      fleet: path.join(dataDir, "fleet"),
+      estate: path.join(dataDir, "estate"),
       exports: path.join(dataDir, "exports"),
       site: path.join(dataDir, "site"),
       cache: path.join(dataDir, "cache"),

@@ -4,6 +4,8 @@
  * cost and currency are. The loader (load.ts) does the rest the same way for all.
  */
 
+import { ident, lit } from "../core/sql.ts";
+
 /** What the loader knows about a file before choosing a format. */
 export interface FileProbe {
   path: string;
@@ -49,15 +51,6 @@ export interface SourceFormat {
   headerWarning?(probe: FileProbe): string | undefined;
 }
 
-export function sqlPath(path: string): string {
-  return `'${path.replaceAll("'", "''")}'`;
-}
-
-/** Quote an identifier for DuckDB (CUR legacy names contain '/' and ':'). */
-export function ident(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 /** The first of `candidates` the file has (case-insensitive), as written in the file. */
 export function pick(probe: FileProbe, ...candidates: string[]): string | undefined {
   for (const candidate of candidates) {
@@ -83,8 +76,8 @@ export function hasColumns(probe: FileProbe, names: (string | string[])[]): bool
  * header is an error instead of a guess.
  */
 export function readCsvText(probe: FileProbe): string {
-  const columns = probe.columns.map((c, i) => `${sqlPath(c || `column${i}`)}: 'VARCHAR'`).join(", ");
-  return `SELECT * FROM read_csv(${sqlPath(probe.readPath)}, header = true, auto_detect = false, columns = {${columns}},
+  const columns = probe.columns.map((c, i) => `${lit(c || `column${i}`)}: 'VARCHAR'`).join(", ");
+  return `SELECT * FROM read_csv(${lit(probe.readPath)}, header = true, auto_detect = false, columns = {${columns}},
     delim = ',', quote = '"', escape = '"', nullstr = ['', 'NULL', 'null', 'None'],
     compression = ${probe.compressed ? "'gzip'" : "'none'"})`;
 }

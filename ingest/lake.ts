@@ -6,11 +6,12 @@
  * switches the view and the ledger in one transaction: a crash before the commit
  * leaves only unreferenced files, which the next load removes.
  */
+import { lit } from "../core/sql.ts";
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
-import { type SourceFormat, sqlPath } from "./format.ts";
+import type { SourceFormat } from "./format.ts";
 
 export function lakeFile(
   lakeDir: string,
@@ -36,7 +37,7 @@ export async function writeLakeFile(
   mkdirSync(path.dirname(file), { recursive: true });
   await warehouse.run(
     `COPY (SELECT * FROM ${source} WHERE _billing_account = $1 AND _billing_period = $2)
-     TO ${sqlPath(file)} (FORMAT parquet, COMPRESSION zstd)`,
+     TO ${lit(file)} (FORMAT parquet, COMPRESSION zstd)`,
     [where.account, where.period],
   );
 }
@@ -58,7 +59,7 @@ export async function refreshRawView(tx: TransactionScope, rawTable: string): Pr
     if (kind.length && kind[0]!.table_type !== "BASE TABLE") await tx.run(`DROP VIEW ${rawTable}`);
     return;
   }
-  const list = files.map((f) => sqlPath(f.lake_file)).join(", ");
+  const list = files.map((f) => lit(f.lake_file)).join(", ");
   await tx.run(
     `CREATE OR REPLACE VIEW ${rawTable} AS SELECT * FROM read_parquet([${list}], union_by_name = true)`,
   );

@@ -12,12 +12,13 @@
  * each other (the parts of a CUR month) land in the same transaction, so a crash
  * never leaves a month half replaced.
  */
+import { lit } from "../core/sql.ts";
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { CcoError, InputError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
-import { type SourceFormat, sqlPath } from "./format.ts";
+import type { SourceFormat } from "./format.ts";
 import { FORMATS } from "./formats.ts";
 import { collectGarbage, lakeFile, refreshRawView, STAGING, writeLakeFile } from "./lake.ts";
 import { checksum, recordFailure, recordLoad, verifyGzip } from "./ledger.ts";
@@ -177,10 +178,10 @@ async function stage(
   const copied = await warehouse
     .all<{ Count: string }>(
       `COPY (SELECT *, coalesce(${format.billingAccount(fileProbe)}::VARCHAR, '') AS _billing_account,
-          ${format.billingPeriod(fileProbe)}::VARCHAR AS _billing_period, ${sqlPath(file)} AS _source_file,
+          ${format.billingPeriod(fileProbe)}::VARCHAR AS _billing_period, ${lit(file)} AS _source_file,
           now() AS _loaded_at, ${loadId}::BIGINT AS _load_id
         FROM (${format.read(fileProbe)}))
-       TO ${sqlPath(scratch)} (FORMAT parquet, COMPRESSION zstd)`,
+       TO ${lit(scratch)} (FORMAT parquet, COMPRESSION zstd)`,
     )
     .catch(async (error) => {
       await gzipChecked; // a truncated gzip explains a read error better than the reader does
@@ -188,7 +189,7 @@ async function stage(
     });
   try {
     await gzipChecked;
-    const scan = await scanSource(warehouse, `read_parquet(${sqlPath(scratch)})`, fileProbe, format, money);
+    const scan = await scanSource(warehouse, `read_parquet(${lit(scratch)})`, fileProbe, format, money);
     // The reader's row count against the scan of what it wrote: nothing dropped on the way.
     if (Number(copied[0]!.Count) !== scan.rows) {
       throw new InputError(file, `reconciliation failed: read ${copied[0]!.Count} rows, landed ${scan.rows}`);
@@ -251,7 +252,7 @@ async function land(
         mkdirSync(path.dirname(file), { recursive: true });
         written.push(file);
         if (staged.pairs.length === 1) renameSync(staged.scratch, file);
-        else await writeLakeFile(warehouse, `read_parquet(${sqlPath(staged.scratch)})`, file, pair);
+        else await writeLakeFile(warehouse, `read_parquet(${lit(staged.scratch)})`, file, pair);
         parts.push({ ...pair, file });
       }
       rmSync(staged.scratch, { force: true });

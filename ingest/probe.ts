@@ -1,4 +1,5 @@
 /** Find export files under a path and read just enough of each to recognise it. */
+import { lit } from "../core/sql.ts";
 import { createReadStream, createWriteStream, readdirSync, statSync } from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -7,10 +8,10 @@ import { createGunzip } from "node:zlib";
 import { InputError } from "../core/errors.ts";
 import { isManifest, readManifest } from "./manifests.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
-import { type FileProbe, sqlPath } from "./format.ts";
+import type { FileProbe } from "./format.ts";
 
 const DATA_FILE = /\.(csv|csv\.gz|parquet|json|ndjson|jsonl)$/i;
-/** Our own truth file describes a generated fleet; it is not rows to load. */
+/** Our own truth file describes a generated estate; it is not rows to load. */
 const NOT_DATA = /(truth\.json|-Manifest\.json|(^|[\\/])manifest\.json)$/i;
 
 export const isDataFile = (name: string) => DATA_FILE.test(name) && !NOT_DATA.test(name);
@@ -67,7 +68,7 @@ export async function probe(file: string, warehouse: Warehouse, scratchDir: stri
   if (name.endsWith(".parquet")) {
     try {
       const rows = await warehouse.all<{ column_name: string; column_type: string }>(
-        `DESCRIBE SELECT * FROM read_parquet(${sqlPath(file)}, hive_partitioning = false)`,
+        `DESCRIBE SELECT * FROM read_parquet(${lit(file)}, hive_partitioning = false)`,
       );
       const columns = rows.map((r) => r.column_name);
       const types = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
@@ -81,7 +82,7 @@ export async function probe(file: string, warehouse: Warehouse, scratchDir: stri
     const first = head.split("\n")[0]!.trim();
     if (first.startsWith("[")) {
       const rows = await warehouse
-        .all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_json(${sqlPath(file)}, format = 'array')`)
+        .all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_json(${lit(file)}, format = 'array')`)
         .catch((error) => {
           throw new InputError(file, `not a readable JSON array: ${firstLine(error)}`);
         });

@@ -1,8 +1,9 @@
 /** What a file must satisfy before any of it lands; each failure names file, row and column. */
-import { readFileSync } from "node:fs";
+import { ident, isNumericType, litList } from "../core/sql.ts";
+import { CURRENCY_CODES } from "../core/currencies.ts";
 import { InputError } from "../core/errors.ts";
 import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
-import { type FileProbe, hasColumns, ident, parseTimestamp, type SourceFormat } from "./format.ts";
+import { type FileProbe, hasColumns, parseTimestamp, type SourceFormat } from "./format.ts";
 import { firstLine } from "./probe.ts";
 
 export function checkRequired(fileProbe: FileProbe, format: SourceFormat): void {
@@ -39,14 +40,6 @@ export function readError(
   return new InputError(file, `cannot be read as ${format.id}: ${firstLine(error)}`);
 }
 
-const CURRENCIES = new Set(
-  readFileSync(new URL("./reference/currency_codes.csv", import.meta.url), "utf8")
-    .split(/\r?\n/)
-    .slice(1)
-    .map((line) => line.split(",")[1]?.trim())
-    .filter(Boolean),
-);
-
 export interface MoneyColumns {
   cost: string | null;
   currency: string | null;
@@ -82,8 +75,6 @@ export async function scanSource(
   const described = await warehouse.all<{ column_name: string; column_type: string }>(
     `DESCRIBE SELECT * FROM ${source}`,
   );
-  const isNumber = (type: string) =>
-    /^(DOUBLE|FLOAT|DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER)/.test(type);
   // Columns the file already types as numbers (Parquet) need no parsing check.
   // Checks are counted in one grouped pass over a projection that parses each value once.
   const checks: { what: string; column?: string; bad: string; value: string }[] = [];
@@ -96,7 +87,7 @@ export async function scanSource(
   let cost = "NULL";
   for (const candidate of format.numericColumns) {
     const col = described.find((c) => c.column_name.toLowerCase() === candidate.toLowerCase());
-    if (!col || isNumber(col.column_type)) continue;
+    if (!col || isNumericType(col.column_type)) continue;
     const ref = ident(col.column_name);
     const k = checks.length;
     const isCost = col.column_name.toLowerCase() === costColumn;
@@ -123,11 +114,11 @@ export async function scanSource(
   }
   if (money.cost && cost === "NULL") {
     const costType = described.find((c) => c.column_name.toLowerCase() === costColumn)?.column_type;
-    inner.push(`${moneySql(money.cost, Boolean(costType && isNumber(costType)))} AS cost_value`);
+    inner.push(`${moneySql(money.cost, Boolean(costType && isNumericType(costType)))} AS cost_value`);
     cost = "cost_value";
   }
   if (money.currency) {
-    const codes = [...CURRENCIES].map((c) => `'${c}'`).join(", ");
+    const codes = litList(CURRENCY_CODES);
     checks.push({
       what: "currency",
       column: money.currency.replace(/^coalesce\(|, ''\)$/g, "").replaceAll('"', ""),
@@ -189,7 +180,7 @@ export async function landedTotals(
   files: string[],
   money: MoneyColumns,
 ): Promise<{ rows: number; totals: Record<string, string> }> {
-  const list = files.map((f) => `'${f.replaceAll("'", "''")}'`).join(", ");
+  const list = litList(files);
   const read = `read_parquet([${list}], union_by_name = true)`;
   const described = await tx.all<{ column_name: string; column_type: string }>(
     `DESCRIBE SELECT * FROM ${read}`,
@@ -198,7 +189,7 @@ export async function landedTotals(
     ? described.find((c) => c.column_name.toLowerCase() === money.cost!.replaceAll('"', "").toLowerCase())
         ?.column_type
     : undefined;
-  const typed = Boolean(costType && /^(DOUBLE|FLOAT|DECIMAL|BIGINT|INTEGER|HUGEINT)/.test(costType));
+  const typed = isNumericType(costType);
   const rows = await tx.all<{ currency: string; n: string; total: string }>(
     `SELECT coalesce(${money.currency ?? "NULL"}, '') AS currency, count(*)::VARCHAR AS n,
        coalesce(sum(${money.cost ? moneySql(money.cost, typed) : "NULL"}), 0)::VARCHAR AS total

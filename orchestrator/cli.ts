@@ -23,7 +23,7 @@ import { ingestPaths } from "../ingest/load.ts";
 import { REMOTE_SOURCES, resolveTargets } from "../ingest/remote/index.ts";
 import { recommend } from "../ml/recommend.ts";
 import { buildReport } from "../reports/build.ts";
-import { generateFleet } from "./fleet/generate.ts";
+import { generateEstate } from "./estate-generator/generate.ts";
 import { toAlignedTable, toCsv, toJsonRows } from "./format-table.ts";
 import { PROJECT_ROOT, runPipeline } from "./pipeline.ts";
 
@@ -82,12 +82,12 @@ export function buildCli(): Command {
     .option("--resources <n>", "number of resources", int)
     .option("--days <n>", "days of history", int)
     .option("--end-date <YYYY-MM-DD>", "last day of data")
-    .option("--out <dir>", "output folder (default <data-dir>/fleet)")
+    .option("--out <dir>", "output folder (default <data-dir>/estate)")
     .action(async (opts, cmd: Command) => {
       const { config, progress, json } = context(cmd);
       const g = config.generate;
-      const out = path.resolve(opts.out ?? config.paths.fleet);
-      const result = await generateFleet(
+      const out = path.resolve(opts.out ?? config.paths.estate);
+      const result = await generateEstate(
         {
           seed: opts.seed ?? g.seed,
           resources: opts.resources ?? g.resources,
@@ -362,7 +362,7 @@ export function buildCli(): Command {
       "Run the whole pipeline: ingest -> models -> recommend -> snapshots -> report -> approval table",
     )
     .argument("[paths...]", "exports to ingest first")
-    .option("--demo", "generate the default fleet first and run on it")
+    .option("--demo", "generate the default estate first and run on it")
     .action(async (paths: string[], opts, cmd: Command) => {
       const { config, progress, json } = context(cmd);
       const warehouse = await openWarehouse(config);

@@ -1,4 +1,5 @@
 /** Query results for people (aligned table), scripts (JSON rows) and spreadsheets (CSV). */
+import { csvLine } from "../core/csv.ts";
 export interface ResultSet {
   columns: string[];
   rows: unknown[][];
@@ -35,8 +36,5 @@ export function toJsonRows({ columns, rows }: ResultSet): string {
 }
 
 export function toCsv({ columns, rows }: ResultSet): string {
-  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  return [columns.map(quote).join(","), ...rows.map((r) => r.map((v) => quote(text(v))).join(","))].join(
-    "\n",
-  );
+  return [csvLine(columns), ...rows.map((r) => csvLine(r.map(text)))].join("\n");
 }

@@ -14,7 +14,7 @@ import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../ingest/load.ts";
 import { recommend } from "../ml/recommend.ts";
 import { buildReport } from "../reports/build.ts";
-import { generateFleet } from "./fleet/generate.ts";
+import { generateEstate } from "./estate-generator/generate.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
@@ -57,13 +57,13 @@ export async function runPipeline(
     if (options.demo) {
       const g = config.generate;
       await timed("generate", () =>
-        generateFleet(
+        generateEstate(
           { seed: g.seed, resources: g.resources, days: g.days, endDate: g.endDate },
-          config.paths.fleet,
+          config.paths.estate,
           progress,
         ),
       );
-      inputs.push(config.paths.fleet);
+      inputs.push(config.paths.estate);
     }
     if (!inputs.length) throw new CheckFailedError("nothing to ingest: pass export paths, or use --demo");
     await timed("ingest", () => ingestPaths(warehouse, inputs, { lakeDir: config.paths.lake }, progress));

@@ -3,7 +3,8 @@
  * offline: client libraries come from node_modules, nothing from a CDN.
  */
 import { spawn } from "node:child_process";
-import { rmSync, renameSync } from "node:fs";
+import { rmSync } from "node:fs";
+import { swapDirectory } from "../core/files.ts";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,7 +49,6 @@ export async function buildReport(options: {
   });
   if (/_npm\//.test(output))
     throw new CcoError("report build fetched a library from the npm CDN; the site must build offline");
-  rmSync(options.siteDir, { recursive: true, force: true });
-  renameSync(building, options.siteDir);
+  swapDirectory(building, options.siteDir);
   return path.join(options.siteDir, "index.html");
 }

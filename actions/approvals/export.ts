@@ -4,8 +4,8 @@
  * spreadsheet opens. Rows keep the recommendation's stable id, so a decision
  * still points at the same recommendation after the next run.
  */
-import { mkdirSync, renameSync } from "node:fs";
-import path from "node:path";
+import { produceFileAtomic } from "../../core/files.ts";
+import { countRows, lit } from "../../core/sql.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 
 export const APPROVAL_COLUMNS = [
@@ -28,18 +28,14 @@ export const APPROVAL_COLUMNS = [
 ] as const;
 
 export async function exportApprovalTable(warehouse: Warehouse, file: string): Promise<number> {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
-  await warehouse.run(`copy (
+  await produceFileAtomic(file, (partial) =>
+    warehouse.run(`copy (
       select recommendation_id, priority, provider, billing_account_id, sub_account_id, resource_id, category, action,
         current_configuration, target_configuration, estimated_monthly_savings, currency, explanation,
         '' as decision, '' as decided_by, '' as note
       from marts.recommendations where status = 'open'
       order by currency, priority
-    ) to '${partial.replaceAll("'", "''")}' (format csv, header)`);
-  renameSync(partial, file);
-  const rows = await warehouse.all<{ n: string }>(
-    "select count(*)::varchar as n from marts.recommendations where status = 'open'",
+    ) to ${lit(partial)} (format csv, header)`),
   );
-  return Number(rows[0]!.n);
+  return countRows(warehouse, "marts.recommendations", "status = 'open'");
 }

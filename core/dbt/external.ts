@@ -5,10 +5,10 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { swapDirectory } from "../files.ts";
+import { lit } from "../sql.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import type { ModelConfig } from "./render.ts";
-
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
  * Write the model's rows under `dir` and (re)create its view. A full build writes beside the
@@ -40,12 +40,12 @@ export async function writeExternal(
     incrementalSql !== undefined && partition !== undefined && config.unique_key === partition;
   if (byPartition) {
     await writeIncrementalPartitions(warehouse, incrementalSql, partition, staging, fileName);
-    for (const part of readdirSync(staging)) swapIn(path.join(staging, part), path.join(dir, part));
+    for (const part of readdirSync(staging)) swapDirectory(path.join(staging, part), path.join(dir, part));
     rmSync(staging, { recursive: true, force: true });
   } else {
     if (partition) await writePartitions(warehouse, sql, partition, staging, fileName);
     else await copyParquet(warehouse, sql, path.join(staging, fileName));
-    swapIn(staging, dir);
+    swapDirectory(staging, dir);
   }
   await createView(warehouse, relation, dir, sql, partition !== undefined);
 }
@@ -143,12 +143,4 @@ async function createView(
       }`,
     );
   });
-}
-
-/** Replace folder `target` by `from` (renames, so no reader sees a half-written folder). */
-function swapIn(from: string, target: string): void {
-  rmSync(`${target}.old`, { recursive: true, force: true });
-  if (existsSync(target)) renameSync(target, `${target}.old`);
-  renameSync(from, target);
-  rmSync(`${target}.old`, { recursive: true, force: true });
 }

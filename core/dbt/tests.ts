@@ -1,5 +1,6 @@
 /** dbt's generic tests as SQL that returns the failing rows. */
 import { ConfigError } from "../errors.ts";
+import { ident, litList } from "../sql.ts";
 import type { ColumnTest } from "./project.ts";
 
 export function compileTest(
@@ -8,7 +9,7 @@ export function compileTest(
   test: ColumnTest,
   relationOfModel: (name: string) => string | undefined,
 ): { sql: string } {
-  const col = `"${column}"`;
+  const col = ident(column);
   switch (test.name) {
     case "not_null":
       return { sql: `SELECT * FROM ${relation} WHERE ${col} IS NULL` };
@@ -18,7 +19,7 @@ export function compileTest(
       };
     case "accepted_values": {
       const values = (test.args.values as unknown[] | undefined) ?? [];
-      const list = values.map((v) => `'${String(v).replaceAll("'", "''")}'`).join(", ");
+      const list = litList(values.map(String));
       return {
         sql: `SELECT ${col} FROM ${relation} WHERE ${col} IS NOT NULL AND ${col}::VARCHAR NOT IN (${list})`,
       };

@@ -5,6 +5,8 @@
  * with the reason (not applicable, column absent, not machine-checkable).
  */
 import { readFileSync } from "node:fs";
+import { CURRENCY_CODES } from "../currencies.ts";
+import { ident, isNumericType, isTimeType, lit, litList } from "../sql.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 
 type Check = Record<string, unknown> & { CheckFunction?: string };
@@ -134,12 +136,6 @@ export function loadModel(): Model {
   return model;
 }
 
-const CURRENCIES = readFileSync(new URL("../../ingest/reference/currency_codes.csv", import.meta.url), "utf8")
-  .split(/\r?\n/)
-  .slice(1)
-  .map((l) => l.split(",")[1]?.trim())
-  .filter(Boolean) as string[];
-
 class NotCheckable extends Error {}
 
 interface Dataset {
@@ -147,11 +143,8 @@ interface Dataset {
   columns: Map<string, string>; // name -> DuckDB type
 }
 
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const literal = (v: unknown) => (typeof v === "number" ? String(v) : `'${String(v).replaceAll("'", "''")}'`);
-const isNumericType = (t: string) =>
-  /^(DOUBLE|FLOAT|REAL|DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER)/.test(t);
-const isTimeType = (t: string) => /^(TIMESTAMP|DATE)/.test(t);
+const q = ident;
+const literal = (v: unknown) => lit(typeof v === "number" ? v : String(v));
 const ISO_UTC = "'^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$'";
 const NUMERIC_TEXT = "'^[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?$'";
 
@@ -223,7 +216,7 @@ function predicate(check: Check, ds: Dataset, missing: Set<string>): string {
       return `(${column()} IS NULL OR (json_valid(${column()}::VARCHAR) AND json_type(${column()}::VARCHAR) = 'OBJECT'))`;
     case "FormatCurrency":
     case "CheckNationalCurrency":
-      return `(${column()} IS NULL OR ${column()}::VARCHAR IN (${CURRENCIES.map(literal).join(", ")}))`;
+      return `(${column()} IS NULL OR ${column()}::VARCHAR IN (${litList(CURRENCY_CODES)}))`;
     case "ColumnByColumnEqualsColumnValue": {
       const [a, b, r] = [column("ColumnAName"), column("ColumnBName"), column("ResultColumnName")];
       const n = (x: string) => `TRY_CAST(${x} AS DOUBLE)`;

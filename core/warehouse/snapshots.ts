@@ -3,8 +3,10 @@
  * readers that must not hold the warehouse's write lock (report build, analysts).
  * Each file is written beside its final name and renamed, so readers never see half a file.
  */
-import { mkdirSync, renameSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { produceFileAtomic } from "../files.ts";
+import { lit } from "../sql.ts";
 import type { Warehouse } from "./warehouse.ts";
 
 export async function exportMarts(warehouse: Warehouse, dir: string): Promise<string[]> {
@@ -16,11 +18,9 @@ export async function exportMarts(warehouse: Warehouse, dir: string): Promise<st
   const files: string[] = [];
   for (const { name } of tables) {
     const file = path.join(dir, `${name}.parquet`);
-    const partial = `${file}.partial`;
-    await warehouse.run(
-      `copy marts.${name} to '${partial.replaceAll("'", "''")}' (format parquet, compression zstd)`,
+    await produceFileAtomic(file, (partial) =>
+      warehouse.run(`copy marts.${name} to ${lit(partial)} (format parquet, compression zstd)`),
     );
-    renameSync(partial, file);
     files.push(file);
   }
   return files;

@@ -2,7 +2,8 @@
  * AWS Cost and Usage Reports: snake_case CUR (CUR 2.0 Parquet or CSV, and the
  * legacy CUR's Athena/Parquet naming) and the legacy CUR's category/Name CSV.
  */
-import { col, hasColumns, ident, monthOf, pick, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+import { ident, lit } from "../../core/sql.ts";
+import { col, hasColumns, monthOf, pick, readCsvText, type SourceFormat } from "../format.ts";
 
 const MAP_COLUMNS = ["product", "resource_tags", "cost_category", "discount"];
 
@@ -19,7 +20,7 @@ export const awsCur2: SourceFormat = {
     if (p.kind === "csv") return readCsvText(p);
     const maps = MAP_COLUMNS.filter((c) => p.types[c]?.startsWith("MAP"));
     const replace = maps.length ? ` REPLACE (${maps.map((c) => `to_json(${c}) AS ${c}`).join(", ")})` : "";
-    return `SELECT *${replace} FROM read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`;
+    return `SELECT *${replace} FROM read_parquet(${lit(p.readPath)}, hive_partitioning = false)`;
   },
   requiredColumns: [
     "bill_payer_account_id",

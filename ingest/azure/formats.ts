@@ -4,7 +4,8 @@
  * actual and amortized. DuckDB resolves column names case-insensitively, so the
  * schemas share one raw table per dataset; staging picks the columns each has.
  */
-import { col, hasColumns, monthOf, pick, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+import { lit } from "../../core/sql.ts";
+import { col, hasColumns, monthOf, pick, readCsvText, type SourceFormat } from "../format.ts";
 
 export const AZURE_COST = ["costInBillingCurrency", "Cost", "PreTaxCost"];
 export const AZURE_CURRENCY = ["billingCurrency", "BillingCurrencyCode", "Currency"];
@@ -25,7 +26,7 @@ const costDetails = (dataset: "actual" | "amortized"): SourceFormat => ({
     (dataset === "amortized") === /amortized/.test(p.name),
   read: (p) =>
     p.kind === "parquet"
-      ? `SELECT * FROM read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`
+      ? `SELECT * FROM read_parquet(${lit(p.readPath)}, hive_partitioning = false)`
       : readCsvText(p),
   requiredColumns: [AZURE_COST, AZURE_CURRENCY, AZURE_DATE, ACCOUNT],
   billingAccount: (p) => col(p, ...ACCOUNT),

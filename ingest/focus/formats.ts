@@ -1,5 +1,6 @@
 /** FOCUS exports (0.5-1.2), from any provider that writes them. */
-import { col, hasColumns, ident, monthOf, pick, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+import { ident, lit } from "../../core/sql.ts";
+import { col, hasColumns, monthOf, pick, readCsvText, type SourceFormat } from "../format.ts";
 
 /** FOCUS 0.5 names and their 1.0+ successors; a file with both keeps the new one. */
 export const PRE_1_0_NAMES: Record<string, string> = {
@@ -33,7 +34,7 @@ export const focusExport: SourceFormat = {
     hasColumns(p, ["BilledCost", "BillingPeriodStart", "ChargePeriodStart"]),
   read: (p) =>
     p.kind === "parquet"
-      ? `${renamed(p)} read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`
+      ? `${renamed(p)} read_parquet(${lit(p.readPath)}, hive_partitioning = false)`
       : `${renamed(p)} (${readCsvText(p)})`,
   requiredColumns: [
     "BilledCost",

@@ -3,7 +3,8 @@
  * from `bq extract` or as CSV with dotted names, which lands in the same raw
  * table; and the retired file exports (CSV and JSON array).
  */
-import { col, hasColumns, ident, monthOf, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+import { ident, lit } from "../../core/sql.ts";
+import { col, hasColumns, monthOf, readCsvText, type SourceFormat } from "../format.ts";
 
 /** Scalars land as text (exact), nested records as JSON, as `bq extract` wrote them. */
 const JSON_COLUMNS = {
@@ -62,7 +63,7 @@ export const gcpBigQueryJson: SourceFormat = {
       .filter(([name]) => p.columns.includes(name))
       .map(([name, type]) => `${name}: '${type}'`)
       .join(", ");
-    return `SELECT * FROM read_json(${sqlPath(p.readPath)}, format = 'newline_delimited', columns = {${spec}})`;
+    return `SELECT * FROM read_json(${lit(p.readPath)}, format = 'newline_delimited', columns = {${spec}})`;
   },
 };
 
@@ -82,7 +83,7 @@ export const gcpBigQueryParquet: SourceFormat = {
           ? `to_json(${name}) AS ${name}`
           : `${name}::VARCHAR AS ${name}`,
       );
-    return `SELECT ${columns.join(", ")} FROM read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`;
+    return `SELECT ${columns.join(", ")} FROM read_parquet(${lit(p.readPath)}, hive_partitioning = false)`;
   },
 };
 
@@ -148,7 +149,7 @@ export const gcpFileExportJson: SourceFormat = {
   rawTable: "gcp_file_export_json_lines",
   detect: (p) => p.kind === "json" && hasColumns(p, ["lineItemId", "startTime", "cost"]),
   read: (p) => `SELECT * EXCLUDE (cost), cost.amount::VARCHAR AS cost_amount, cost.currency AS cost_currency
-    FROM read_json(${sqlPath(p.readPath)}, format = 'array')`,
+    FROM read_json(${lit(p.readPath)}, format = 'array')`,
   requiredColumns: ["lineItemId", "startTime", "cost"],
   // The file export carries no billing account id: the project number stands in.
   billingAccount: () => "projectNumber::VARCHAR",

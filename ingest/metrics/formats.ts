@@ -1,5 +1,6 @@
 /** Hourly utilization in the documented metrics layout (README "Metrics files"). */
-import { col, hasColumns, readCsvText, type SourceFormat, sqlPath } from "../format.ts";
+import { lit } from "../../core/sql.ts";
+import { col, hasColumns, readCsvText, type SourceFormat } from "../format.ts";
 
 export const metricsHourly: SourceFormat = {
   id: "metrics_hourly",
@@ -11,7 +12,7 @@ export const metricsHourly: SourceFormat = {
     (p.kind === "csv" || p.kind === "parquet") && hasColumns(p, ["timestamp", "resource_id", "cpu_avg_pct"]),
   read: (p) =>
     p.kind === "parquet"
-      ? `SELECT * FROM read_parquet(${sqlPath(p.readPath)}, hive_partitioning = false)`
+      ? `SELECT * FROM read_parquet(${lit(p.readPath)}, hive_partitioning = false)`
       : readCsvText(p),
   requiredColumns: ["timestamp", "provider", "resource_id", "cpu_avg_pct", "cpu_max_pct"],
   // Samples restate per provider and origin (file, cloudwatch, …) and month.

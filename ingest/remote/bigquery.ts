@@ -5,6 +5,7 @@
  * `bq extract` produces, so each month lands (and restates) as a whole.
  */
 import { createWriteStream, mkdirSync, renameSync, rmSync } from "node:fs";
+import { partialOf } from "../../core/files.ts";
 import path from "node:path";
 import { BigQuery } from "@google-cloud/bigquery";
 import { InputError, UsageError } from "../../core/errors.ts";
@@ -58,7 +59,7 @@ export const bigQuerySource: RemoteSource = {
             if (!out) {
               const dir = path.join(local, `invoice_month=${invoice}`);
               mkdirSync(dir, { recursive: true });
-              out = createWriteStream(path.join(dir, `${table}-000000000000.json.partial`));
+              out = createWriteStream(partialOf(path.join(dir, `${table}-000000000000.json`)));
               writers.set(invoice, out);
             }
             if (!out.write(`${JSON.stringify(record)}\n`))
@@ -76,7 +77,7 @@ export const bigQuerySource: RemoteSource = {
     }
     for (const invoice of writers.keys()) {
       const file = path.join(local, `invoice_month=${invoice}`, `${table}-000000000000.json`);
-      renameSync(`${file}.partial`, file);
+      renameSync(partialOf(file), file);
     }
     if (!rows) throw new InputError(uri, `no rows for invoice months from ${since.slice(0, 7)}`);
     return local;

@@ -1,16 +1,8 @@
 /** The local copy of a remote object, refreshed only when its size or ETag changed. */
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { streamFileAtomic } from "../../core/files.ts";
 
 export function isCurrent(file: string, size: number, etag: string | undefined): boolean {
   if (!existsSync(file) || statSync(file).size !== size) return false;
@@ -20,10 +12,7 @@ export function isCurrent(file: string, size: number, etag: string | undefined):
 
 /** Stream an object to its cache file (via a partial file, so a broken download never looks complete). */
 export async function store(file: string, body: Readable, etag: string | undefined): Promise<void> {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
-  await pipeline(body, createWriteStream(partial));
-  renameSync(partial, file);
+  await streamFileAtomic(file, body);
   if (etag) writeFileSync(`${file}.etag`, etag);
 }
 

@@ -1,17 +1,14 @@
 /** API sources write what they fetch as CSV files per month, in the layouts the loader reads. */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { csvLine } from "../../core/csv.ts";
+import { writeFileAtomic } from "../../core/files.ts";
 import { METRIC_KEY_COLUMNS, METRIC_VALUE_COLUMNS } from "../metrics/layout.ts";
 
 export type CsvRow = Record<string, number | string | undefined>;
 
 /** The metrics layout (README "Metrics files"), as API sources write it. */
 export const METRIC_FILE_COLUMNS = [...METRIC_KEY_COLUMNS, "source", ...METRIC_VALUE_COLUMNS] as const;
-
-function csvCell(value: number | string | undefined): string {
-  const text = value === undefined ? "" : String(value);
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /**
  * One CSV per month of `dateColumn` (YYYY-MM…), named <name>-YYYY-MM.csv, each
@@ -32,9 +29,8 @@ export function writeMonthlyCsv(
   }
   for (const [month, monthRows] of byMonth) {
     const file = path.join(dir, `${name}-${month}.csv`);
-    const lines = monthRows.map((r) => columns.map((c) => csvCell(r[c])).join(","));
-    writeFileSync(`${file}.partial`, `${[columns.join(","), ...lines].join("\n")}\n`);
-    renameSync(`${file}.partial`, file);
+    const lines = monthRows.map((r) => csvLine(columns.map((c) => r[c])));
+    writeFileAtomic(file, `${[csvLine(columns), ...lines].join("\n")}\n`);
   }
   return dir;
 }

@@ -1,6 +1,6 @@
 /**
  * The report site in a real browser (Debian's Chromium through playwright-core):
- * built by the pipeline on a generated fleet, served from 127.0.0.1, it renders
+ * built by the pipeline on a generated estate, served from 127.0.0.1, it renders
  * the spend chart and tables and asks nothing of any other host.
  */
 import { existsSync, writeFileSync } from "node:fs";

@@ -1,9 +1,9 @@
-/** The demo pipeline on a generated fleet in a fresh data directory, for tests that read its results. */
+/** The demo pipeline on a generated estate in a fresh data directory, for tests that read its results. */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Config, loadConfig } from "../../core/config.ts";
 import { openWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
-import type { Truth } from "../../orchestrator/fleet/truth.ts";
+import type { Truth } from "../../orchestrator/estate-generator/truth.ts";
 import { runPipeline } from "../../orchestrator/pipeline.ts";
 import { quiet, tempDir } from "./tmp.ts";
 
@@ -16,6 +16,6 @@ export async function runDemo(
   const config = loadConfig({ configFile, dataDir, env: {} });
   const warehouse = await openWarehouse(config);
   await runPipeline(warehouse, config, { demo: true, inputs: [] }, quiet);
-  const truth = JSON.parse(readFileSync(path.join(config.paths.fleet, "truth.json"), "utf8")) as Truth;
+  const truth = JSON.parse(readFileSync(path.join(config.paths.estate, "truth.json"), "utf8")) as Truth;
   return { warehouse, config, dataDir, truth };
 }

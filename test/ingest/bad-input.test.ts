@@ -4,15 +4,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
-import { generateFleet, type GenerateResult } from "../../orchestrator/fleet/generate.ts";
+import { generateEstate, type GenerateResult } from "../../orchestrator/estate-generator/generate.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
 
-let fleet: GenerateResult;
+let estate: GenerateResult;
 beforeAll(async () => {
-  fleet = await generateFleet({ seed: 3, resources: 60, days: 20, endDate: "2026-10-31" }, tempDir(), quiet);
+  estate = await generateEstate(
+    { seed: 3, resources: 60, days: 20, endDate: "2026-10-31" },
+    tempDir(),
+    quiet,
+  );
 });
 
-const focusFile = () => fleet.files.find((f) => /focus-1\.2_.*\.csv$/.test(f))!;
+const focusFile = () => estate.files.find((f) => /focus-1\.2_.*\.csv$/.test(f))!;
 
 describe("ingest of bad input", () => {
   it("names file, row and column of an unparsable number, and keeps what was loaded before", async () => {

@@ -6,14 +6,14 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
-import { generateFleet, type GenerateResult } from "../../orchestrator/fleet/generate.ts";
+import { generateEstate, type GenerateResult } from "../../orchestrator/estate-generator/generate.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-let fleet: GenerateResult;
+let estate: GenerateResult;
 
 beforeAll(async () => {
-  fleet = await generateFleet(
+  estate = await generateEstate(
     { seed: 11, resources: 200, days: 62, endDate: "2026-10-31" },
     tempDir(),
     quiet,
@@ -33,7 +33,7 @@ function killedIngest(warehouse: string, ms: number): Promise<void> {
         "--data-dir",
         tempDir(),
         "ingest",
-        fleet.outDir,
+        estate.outDir,
       ],
       {
         stdio: "ignore",
@@ -50,7 +50,7 @@ function killedIngest(warehouse: string, ms: number): Promise<void> {
 describe("a load killed midway", () => {
   it("leaves only whole, ledgered files, and a rerun completes the rest", async () => {
     const warehouse = path.join(tempDir(), "w.duckdb");
-    const dataFiles = fleet.files.filter((f) => !/(Manifest|truth)\.json$/.test(f)).length;
+    const dataFiles = estate.files.filter((f) => !/(Manifest|truth)\.json$/.test(f)).length;
     const landedAfterKill: number[] = [];
     for (const ms of [2500, 3500, 4500, 6000]) {
       await killedIngest(warehouse, ms);
@@ -81,12 +81,12 @@ describe("a load killed midway", () => {
     // The interrupted work is finished by running the same command again.
     const w = await Warehouse.open({ path: warehouse });
     const { ingestPaths } = await import("../../ingest/load.ts");
-    const results = await ingestPaths(w, [fleet.outDir], { lakeDir: tempDir() }, quiet);
+    const results = await ingestPaths(w, [estate.outDir], { lakeDir: tempDir() }, quiet);
     expect(results.filter((r) => r.status === "failed")).toEqual([]);
     const [{ files }] = (await w.all<{ files: string }>(
       "select count(distinct _source_file)::varchar as files from raw.focus_cost_lines",
     )) as [{ files: string }];
-    expect(Number(files)).toBe(fleet.files.filter((f) => f.includes("focus-1.2_")).length);
+    expect(Number(files)).toBe(estate.files.filter((f) => f.includes("focus-1.2_")).length);
     await w.close();
   });
 });

@@ -5,21 +5,27 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
-import { generateFleet, type GenerateResult } from "../../orchestrator/fleet/generate.ts";
+import { generateEstate, type GenerateResult } from "../../orchestrator/estate-generator/generate.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
 
-let fleet: GenerateResult;
+let estate: GenerateResult;
 beforeAll(async () => {
-  fleet = await generateFleet({ seed: 5, resources: 60, days: 20, endDate: "2026-10-31" }, tempDir(), quiet);
+  estate = await generateEstate(
+    { seed: 5, resources: 60, days: 20, endDate: "2026-10-31" },
+    tempDir(),
+    quiet,
+  );
 });
 
 const legacyMonth = () =>
-  path.dirname(path.dirname(fleet.files.find((f) => /cur-legacy.*20261001-20261101\/.*\.csv\.gz$/.test(f))!));
+  path.dirname(
+    path.dirname(estate.files.find((f) => /cur-legacy.*20261001-20261101\/.*\.csv\.gz$/.test(f))!),
+  );
 
 describe("CUR manifests", () => {
   it("load only the assembly the manifest lists, skipping older ones", async () => {
     const month = legacyMonth();
-    const listed = fleet.files.find((f) => f.startsWith(month) && f.endsWith(".csv.gz"))!;
+    const listed = estate.files.find((f) => f.startsWith(month) && f.endsWith(".csv.gz"))!;
     // An older assembly of the same month left beside the current one.
     const older = path.join(month, "00000000-0000-4000-a000-000000000001", "acme-research-cur-1.csv.gz");
     mkdirSync(path.dirname(older), { recursive: true });
@@ -34,7 +40,7 @@ describe("CUR manifests", () => {
   it("reject a manifest that lists a file that is not there", async () => {
     const dir = tempDir();
     const month = legacyMonth();
-    const manifest = fleet.files.find((f) => f.startsWith(month) && f.endsWith("-Manifest.json"))!;
+    const manifest = estate.files.find((f) => f.startsWith(month) && f.endsWith("-Manifest.json"))!;
     copyFileSync(manifest, path.join(dir, path.basename(manifest)));
     const w = await Warehouse.open({ path: ":memory:" });
     const error = await ingestPaths(w, [dir], { lakeDir: tempDir() }, quiet).catch((e) => e);
@@ -47,12 +53,12 @@ describe("CUR manifests", () => {
 
   it("govern CUR 2.0 months too", async () => {
     const exportDir = path.dirname(
-      path.dirname(path.dirname(fleet.files.find((f) => /cur2.*\.parquet$/.test(f))!)),
+      path.dirname(path.dirname(estate.files.find((f) => /cur2.*\.parquet$/.test(f))!)),
     );
     const w = await Warehouse.open({ path: ":memory:" });
     const results = await ingestPaths(w, [exportDir], { lakeDir: tempDir() }, quiet);
     expect(results.every((r) => r.status === "loaded" && r.format === "aws_cur2")).toBe(true);
-    expect(results.length).toBe(fleet.files.filter((f) => /cur2.*\.parquet$/.test(f)).length);
+    expect(results.length).toBe(estate.files.filter((f) => /cur2.*\.parquet$/.test(f)).length);
     await w.close();
   });
 });
@@ -60,7 +66,7 @@ describe("CUR manifests", () => {
 describe("Azure partitioned export manifests", () => {
   it("load the latest run's parts, skip older runs, and reject a manifest listing a missing part", async () => {
     const { mkdirSync: mkdir, copyFileSync: copy, writeFileSync: write } = await import("node:fs");
-    const csv = fleet.files.find((f) => /acme-actual_202610\.csv$/.test(f))!;
+    const csv = estate.files.find((f) => /acme-actual_202610\.csv$/.test(f))!;
     const range = path.join(tempDir(), "acme-actual", "20261001-20261031");
     const older = path.join(range, "run-1");
     const newer = path.join(range, "run-2");

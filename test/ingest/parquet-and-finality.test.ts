@@ -4,12 +4,16 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
-import { generateFleet, type GenerateResult } from "../../orchestrator/fleet/generate.ts";
+import { generateEstate, type GenerateResult } from "../../orchestrator/estate-generator/generate.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
 
-let fleet: GenerateResult;
+let estate: GenerateResult;
 beforeAll(async () => {
-  fleet = await generateFleet({ seed: 13, resources: 80, days: 40, endDate: "2026-10-31" }, tempDir(), quiet);
+  estate = await generateEstate(
+    { seed: 13, resources: 80, days: 40, endDate: "2026-10-31" },
+    tempDir(),
+    quiet,
+  );
 });
 
 async function toParquet(source: string, target: string): Promise<void> {
@@ -29,7 +33,7 @@ async function loadOne(file: string) {
 
 describe("Parquet exports", () => {
   it("Azure cost details as Parquet", async () => {
-    const csv = fleet.files.find((f) => /acme-amortized_202610\.csv$/.test(f))!;
+    const csv = estate.files.find((f) => /acme-amortized_202610\.csv$/.test(f))!;
     const parquet = path.join(tempDir(), "acme-amortized_202610.parquet");
     await toParquet(`read_csv('${csv}', all_varchar = true)`, parquet);
     const [fromCsv, fromParquet] = [await loadOne(csv), await loadOne(parquet)];
@@ -42,7 +46,7 @@ describe("Parquet exports", () => {
   });
 
   it("GCP BigQuery export as Parquet, nested records and all", async () => {
-    const json = fleet.files.find((f) => /invoice_month=202610\/.*\.json$/.test(f))!;
+    const json = estate.files.find((f) => /invoice_month=202610\/.*\.json$/.test(f))!;
     const parquet = path.join(tempDir(), "gcp_billing_export_202610.parquet");
     await toParquet(`read_json('${json}', format = 'newline_delimited')`, parquet);
     const [fromJson, fromParquet] = [await loadOne(json), await loadOne(parquet)];
@@ -59,7 +63,7 @@ describe("final billing periods", () => {
   it("marks a CUR month final once its invoice id is filled, the open month not", async () => {
     const w = await Warehouse.open({ path: ":memory:" });
     const exportDir = path.dirname(
-      path.dirname(path.dirname(fleet.files.find((f) => /cur2.*\.parquet$/.test(f))!)),
+      path.dirname(path.dirname(estate.files.find((f) => /cur2.*\.parquet$/.test(f))!)),
     );
     await ingestPaths(w, [exportDir], { lakeDir: tempDir() }, quiet);
     const periods = await w.all<{ period: string; final: boolean }>(

@@ -6,7 +6,7 @@ import { loadConfig, modelVars } from "../../core/config.ts";
 import { buildProject } from "../../core/dbt/runner.ts";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
-import { generateFleet } from "../../orchestrator/fleet/generate.ts";
+import { generateEstate } from "../../orchestrator/estate-generator/generate.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -32,23 +32,23 @@ async function snapshot(w: Warehouse): Promise<Record<string, unknown[]>> {
 
 it("an incremental build after a restated month equals a full rebuild, and leaves other months alone", async () => {
   const dir = tempDir();
-  const fleet = await generateFleet(
+  const estate = await generateEstate(
     { seed: 3, resources: 60, days: 70, endDate: "2026-10-31" },
-    path.join(dir, "fleet"),
+    path.join(dir, "estate"),
     quiet,
   );
   const w = await Warehouse.open({ path: ":memory:" });
   const lakeDir = path.join(dir, "lake");
   const vars = modelVars(loadConfig({ cwd: dir, env: {} }));
   const externalRoot = path.join(dir, "marts");
-  await ingestPaths(w, [path.join(dir, "fleet")], { lakeDir }, quiet);
+  await ingestPaths(w, [path.join(dir, "estate")], { lakeDir }, quiet);
   await buildProject(w, ROOT, { runModels: true, runTests: false, vars, externalRoot }, quiet);
   const before = await w.all<{ p: string; l: string }>(
     "select x_BillingPeriod p, max(x_LoadId)::varchar l from marts.focus_costs group by 1 order by 1",
   );
 
   // AWS restates October: the same month delivered again with one line's cost changed.
-  const october = fleet.files.find((f) => /BILLING_PERIOD=2026-10\/.*\.parquet$/.test(f))!;
+  const october = estate.files.find((f) => /BILLING_PERIOD=2026-10\/.*\.parquet$/.test(f))!;
   const restated = path.join(dir, "restated", "BILLING_PERIOD=2026-10", path.basename(october));
   mkdirSync(path.dirname(restated), { recursive: true });
   const duck = await DuckDBInstance.create(":memory:");

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { closeWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
-import type { Truth } from "../../orchestrator/fleet/truth.ts";
+import type { Truth } from "../../orchestrator/estate-generator/truth.ts";
 import { runDemo } from "../helpers/demo.ts";
 import { checkDataset, mustFailures } from "./focus-datasets.ts";
 import { martBilledTotals, rawBilledTotals } from "./raw-totals.ts";
@@ -15,7 +15,7 @@ beforeAll(async () => {
   return closeWarehouse;
 }, 300_000);
 
-describe("marts.focus_costs on a generated fleet", () => {
+describe("marts.focus_costs on a generated estate", () => {
   it("passes every applicable FOCUS 1.2 MUST rule for each provider's export", async () => {
     for (const dataset of ["aws_cur", "azure_cost_details", "gcp_billing_export", "focus_export"]) {
       const report = await checkDataset(warehouse, dataset);

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.ts";
 import { closeWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
-import type { Truth } from "../../orchestrator/fleet/truth.ts";
+import type { Truth } from "../../orchestrator/estate-generator/truth.ts";
 import { buildReport } from "../../reports/build.ts";
 import { runDemo } from "../helpers/demo.ts";
 import { quiet } from "../helpers/tmp.ts";
@@ -18,7 +18,7 @@ beforeAll(async () => {
   return closeWarehouse;
 }, 300_000);
 
-describe("the demo pipeline on a generated fleet", () => {
+describe("the demo pipeline on a generated estate", () => {
   it("finds exactly the planted idle VMs, with their expected monthly savings", async () => {
     const found = await warehouse.all<{ resource_id: string; s: string; currency: string }>(
       "select resource_id, estimated_monthly_savings::varchar as s, currency from marts.recommendations where detector = 'idle_vm'",
@@ -62,10 +62,15 @@ describe("the demo pipeline on a generated fleet", () => {
     expect(mart!.s).toBe(raw!.s);
   });
 
-  it("skips files already loaded: ingesting the fleet again changes nothing", async () => {
+  it("skips files already loaded: ingesting the estate again changes nothing", async () => {
     const before = await warehouse.all("select count(*)::varchar as n from raw.aws_cur2_line_items");
     const config = loadConfig({ dataDir, env: {} });
-    const results = await ingestPaths(warehouse, [config.paths.fleet], { lakeDir: config.paths.lake }, quiet);
+    const results = await ingestPaths(
+      warehouse,
+      [config.paths.estate],
+      { lakeDir: config.paths.lake },
+      quiet,
+    );
     expect(new Set(results.map((r) => r.status))).toEqual(new Set(["skipped"]));
     expect(await warehouse.all("select count(*)::varchar as n from raw.aws_cur2_line_items")).toEqual(before);
   });

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkConformance } from "../../../core/focus/conformance.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../../ingest/load.ts";
-import { generateFleet, type GenerateResult } from "../../../orchestrator/fleet/generate.ts";
+import { generateEstate, type GenerateResult } from "../../../orchestrator/estate-generator/generate.ts";
 import { FIXTURES, quiet, tempDir } from "../../helpers/tmp.ts";
 
 /** What the generated Oracle Cloud tenancy supports (FOCUS applicability criteria). */
@@ -21,9 +21,9 @@ const OCI_CRITERIA = [
   "BILLING_BASED_ON_PROVISIONED_RESOURCES_SUPPORTED",
 ];
 
-let fleet: GenerateResult;
+let estate: GenerateResult;
 beforeAll(async () => {
-  fleet = await generateFleet(
+  estate = await generateEstate(
     { seed: 21, resources: 120, days: 40, endDate: "2026-10-31" },
     tempDir(),
     quiet,
@@ -38,7 +38,7 @@ async function load(file: string): Promise<Warehouse> {
 
 describe("FOCUS conformance", () => {
   it("evaluates all 621 rules of the model", async () => {
-    const w = await load(path.join(fleet.outDir, "focus"));
+    const w = await load(path.join(estate.outDir, "focus"));
     const report = await checkConformance(w, "raw.focus_cost_lines", { criteria: OCI_CRITERIA });
     expect(report.rules).toHaveLength(621);
     expect(report.passed + report.failed + report.skipped).toBe(621);
@@ -46,7 +46,7 @@ describe("FOCUS conformance", () => {
   });
 
   it("passes every applicable MUST rule on the generated FOCUS 1.2 export", async () => {
-    const w = await load(path.join(fleet.outDir, "focus"));
+    const w = await load(path.join(estate.outDir, "focus"));
     const report = await checkConformance(w, "raw.focus_cost_lines", { criteria: OCI_CRITERIA });
     expect(report.rules.filter((r) => r.status === "fail" && /^MUST/.test(r.keyword))).toEqual([]);
     expect(report.passed).toBeGreaterThan(300);
@@ -97,7 +97,7 @@ describe("FOCUS conformance", () => {
   });
 
   it("fails a dataset with a value outside an allowed list, counting the rows", async () => {
-    const file = fleet.files.find((f) => /focus-1\.2_2026-10\.csv$/.test(f))!;
+    const file = estate.files.find((f) => /focus-1\.2_2026-10\.csv$/.test(f))!;
     const w = await load(file);
     await w.run(
       "CREATE TABLE broken AS SELECT * REPLACE (CASE WHEN _load_id IS NOT NULL AND ChargeCategory = 'Usage' THEN 'Usages' ELSE ChargeCategory END AS ChargeCategory) FROM raw.focus_cost_lines",

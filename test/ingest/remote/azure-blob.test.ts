@@ -8,7 +8,7 @@ import { loadConfig } from "../../../core/config.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../../ingest/load.ts";
 import { resolveTargets } from "../../../ingest/remote/index.ts";
-import { generateFleet, type GenerateResult } from "../../../orchestrator/fleet/generate.ts";
+import { generateEstate, type GenerateResult } from "../../../orchestrator/estate-generator/generate.ts";
 import { freePort } from "../../helpers/ports.ts";
 import { quiet, tempDir } from "../../helpers/tmp.ts";
 
@@ -16,7 +16,7 @@ const ROOT = path.resolve(import.meta.dirname, "../../..");
 // Azurite's published development account (not a secret).
 const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 let azurite: ChildProcess;
-let fleet: GenerateResult;
+let estate: GenerateResult;
 
 beforeAll(async () => {
   const port = await freePort();
@@ -47,9 +47,13 @@ beforeAll(async () => {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  fleet = await generateFleet({ seed: 9, resources: 60, days: 35, endDate: "2026-10-31" }, tempDir(), quiet);
-  for (const file of fleet.files.filter((f) => f.includes(`${path.sep}azure${path.sep}`))) {
-    const name = `acme/${path.relative(path.join(fleet.outDir, "azure"), file)}`;
+  estate = await generateEstate(
+    { seed: 9, resources: 60, days: 35, endDate: "2026-10-31" },
+    tempDir(),
+    quiet,
+  );
+  for (const file of estate.files.filter((f) => f.includes(`${path.sep}azure${path.sep}`))) {
+    const name = `acme/${path.relative(path.join(estate.outDir, "azure"), file)}`;
     const body = readFileSync(file);
     await container.getBlockBlobClient(name).upload(body, body.length);
   }
@@ -75,7 +79,7 @@ describe("ingest from azure://", () => {
     expect(results.every((r) => r.status === "loaded")).toBe(true);
     const fromDisk = await ingestPaths(
       await Warehouse.open({ path: ":memory:" }),
-      [path.join(fleet.outDir, "azure")],
+      [path.join(estate.outDir, "azure")],
       { lakeDir: tempDir() },
       quiet,
     );

@@ -5,7 +5,7 @@ import { loadConfig } from "../../../core/config.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../../ingest/load.ts";
 import { resolveTargets } from "../../../ingest/remote/index.ts";
-import { generateFleet, type GenerateResult } from "../../../orchestrator/fleet/generate.ts";
+import { generateEstate, type GenerateResult } from "../../../orchestrator/estate-generator/generate.ts";
 import { type BigQueryStub, type Field, startBigQueryStub } from "../../helpers/bigquery-stub.ts";
 import { quiet, tempDir } from "../../helpers/tmp.ts";
 
@@ -46,13 +46,17 @@ const SCHEMA: Field[] = [
 ];
 
 let stub: BigQueryStub;
-let fleet: GenerateResult;
+let estate: GenerateResult;
 let october: string;
 
 beforeAll(async () => {
   process.env.METADATA_SERVER_DETECTION = "none";
-  fleet = await generateFleet({ seed: 9, resources: 60, days: 20, endDate: "2026-10-31" }, tempDir(), quiet);
-  october = fleet.files.find((f) => /invoice_month=202610\/.*\.json$/.test(f))!;
+  estate = await generateEstate(
+    { seed: 9, resources: 60, days: 20, endDate: "2026-10-31" },
+    tempDir(),
+    quiet,
+  );
+  october = estate.files.find((f) => /invoice_month=202610\/.*\.json$/.test(f))!;
   const rows = readFileSync(october, "utf8")
     .trim()
     .split("\n")

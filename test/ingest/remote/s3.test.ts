@@ -8,13 +8,13 @@ import { loadConfig } from "../../../core/config.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../../ingest/load.ts";
 import { resolveTargets } from "../../../ingest/remote/index.ts";
-import { generateFleet, type GenerateResult } from "../../../orchestrator/fleet/generate.ts";
+import { generateEstate, type GenerateResult } from "../../../orchestrator/estate-generator/generate.ts";
 import { freePort } from "../../helpers/ports.ts";
 import { quiet, tempDir } from "../../helpers/tmp.ts";
 
 let server: S3rver;
 let endpoint: string;
-let fleet: GenerateResult;
+let estate: GenerateResult;
 const credentials = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1" };
 
 beforeAll(async () => {
@@ -23,7 +23,11 @@ beforeAll(async () => {
   await server.run();
   endpoint = `http://127.0.0.1:${port}`;
   Object.assign(process.env, credentials);
-  fleet = await generateFleet({ seed: 9, resources: 60, days: 35, endDate: "2026-10-31" }, tempDir(), quiet);
+  estate = await generateEstate(
+    { seed: 9, resources: 60, days: 35, endDate: "2026-10-31" },
+    tempDir(),
+    quiet,
+  );
   const s3 = new S3Client({
     endpoint,
     forcePathStyle: true,
@@ -31,8 +35,8 @@ beforeAll(async () => {
     responseChecksumValidation: "WHEN_REQUIRED",
   });
   await s3.send(new CreateBucketCommand({ Bucket: "billing" }));
-  for (const file of fleet.files.filter((f) => f.includes(`${path.sep}aws${path.sep}`))) {
-    const key = `exports/${path.relative(path.join(fleet.outDir, "aws"), file)}`;
+  for (const file of estate.files.filter((f) => f.includes(`${path.sep}aws${path.sep}`))) {
+    const key = `exports/${path.relative(path.join(estate.outDir, "aws"), file)}`;
     await s3.send(new PutObjectCommand({ Bucket: "billing", Key: key, Body: readFileSync(file) }));
   }
   s3.destroy();
@@ -61,15 +65,15 @@ describe("ingest from s3://", () => {
     expect(local).toBe(path.join(config.paths.cache, "s3", "billing", "exports"));
     const w = await Warehouse.open({ path: ":memory:" });
     const results = await ingestPaths(w, [local!], { lakeDir: config.paths.lake }, quiet);
-    const expected = fleet.files.filter(
-      (f) => f.startsWith(path.join(fleet.outDir, "aws")) && /\.(parquet|csv\.gz)$/.test(f),
+    const expected = estate.files.filter(
+      (f) => f.startsWith(path.join(estate.outDir, "aws")) && /\.(parquet|csv\.gz)$/.test(f),
     ).length;
     expect(results.filter((r) => r.status === "loaded")).toHaveLength(expected);
     // Bytes arrive intact: the totals equal those of the same files loaded from disk.
     const direct = await Warehouse.open({ path: ":memory:" });
     const fromDisk = await ingestPaths(
       direct,
-      [path.join(fleet.outDir, "aws")],
+      [path.join(estate.outDir, "aws")],
       { lakeDir: tempDir() },
       quiet,
     );
@@ -81,8 +85,8 @@ describe("ingest from s3://", () => {
   it("does not download unchanged objects again", async () => {
     const config = s3Config();
     const [local] = await fetchExports(config);
-    const file = fleet.files.find((f) => /cur2.*\.parquet$/.test(f))!;
-    const cached = path.join(local!, path.relative(path.join(fleet.outDir, "aws"), file));
+    const file = estate.files.find((f) => /cur2.*\.parquet$/.test(f))!;
+    const cached = path.join(local!, path.relative(path.join(estate.outDir, "aws"), file));
     const before = statSync(cached).mtimeMs;
     await fetchExports(config);
     expect(statSync(cached).mtimeMs).toBe(before);

@@ -16,7 +16,7 @@ import {
 } from "./catalog.ts";
 import { Prng } from "./prng.ts";
 
-export interface FleetOptions {
+export interface EstateOptions {
   seed: number;
   resources: number;
   days: number;
@@ -39,7 +39,7 @@ export type CaseKind =
   | "unassociated_ip"
   | "gp2_volume";
 
-export interface FleetResource {
+export interface EstateResource {
   idx: number;
   export: ExportKind;
   provider: Provider;
@@ -133,12 +133,12 @@ export interface OneOffLine {
 }
 
 export interface Estate {
-  options: FleetOptions;
+  options: EstateOptions;
   start: string;
   end: string;
   dates: string[];
   accounts: BillingAccount[];
-  resources: FleetResource[];
+  resources: EstateResource[];
   streams: UsageStream[];
   anomalies: Anomaly[];
   commitments: Commitment[];
@@ -166,13 +166,13 @@ export function dayString(start: string, offset: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export function buildEstate(options: FleetOptions): Estate {
+export function buildEstate(options: EstateOptions): Estate {
   const rng = new Prng(options.seed);
   const end = options.endDate;
   const start = dayString(end, -(options.days - 1));
   const dates = Array.from({ length: options.days }, (_, i) => dayString(start, i));
   const accounts = makeAccounts(rng);
-  const resources: FleetResource[] = [];
+  const resources: EstateResource[] = [];
   const commitments: Commitment[] = [];
 
   // Resource counts per billing account, by share; the remainder goes to the first.
@@ -181,7 +181,7 @@ export function buildEstate(options: FleetOptions): Estate {
 
   accounts.forEach((account, ai) => {
     const total = counts[ai]!;
-    const vms: FleetResource[] = [];
+    const vms: EstateResource[] = [];
     for (let i = 0; i < total; i++) {
       const sub = account.subAccounts[i % account.subAccounts.length]!;
       const roll = rng.next();
@@ -216,7 +216,7 @@ function makeResource(
   idx: number,
   days: number,
   start: string,
-): FleetResource {
+): EstateResource {
   const provider = account.provider;
   const region = rng.pick(account.regions);
   const zone = zoneOf(provider, region, rng);
@@ -226,7 +226,7 @@ function makeResource(
   const lifecycle = rng.next();
   const startDay = lifecycle < 0.08 ? rng.int(1, Math.max(1, Math.floor(days / 2))) : 0;
   const endDay = lifecycle > 0.95 ? rng.int(Math.floor(days / 2), days - 2) : days - 1;
-  const base: FleetResource = {
+  const base: EstateResource = {
     idx,
     export: account.export,
     provider,
@@ -310,7 +310,7 @@ function resourceId(
   provider: Provider,
   kind: ResourceKind,
   sub: SubAccount,
-  r: FleetResource,
+  r: EstateResource,
   rng: Prng,
 ): string {
   const name = r.resourceName;
@@ -349,14 +349,14 @@ function resourceId(
 }
 
 /** Assign planted cases to whole-window resources of the right kind. */
-function plantCases(rng: Prng, resources: FleetResource[], options: FleetOptions): void {
+function plantCases(rng: Prng, resources: EstateResource[], options: EstateOptions): void {
   const n = (share: number) => Math.max(1, Math.round(options.resources * share));
-  const free = (pred: (r: FleetResource) => boolean) =>
+  const free = (pred: (r: EstateResource) => boolean) =>
     resources.filter((r) => r.case === null && r.startDay === 0 && r.endDay === options.days - 1 && pred(r));
-  const take = (pool: FleetResource[], count: number) => {
-    const chosen: FleetResource[] = [];
+  const take = (pool: EstateResource[], count: number) => {
+    const chosen: EstateResource[] = [];
     // Spread over providers: round-robin through the pool grouped by provider.
-    const byProvider = new Map<string, FleetResource[]>();
+    const byProvider = new Map<string, EstateResource[]>();
     for (const r of pool) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r]);
     const groups = [...byProvider.values()];
     while (chosen.length < count && groups.some((g) => g.length)) {
@@ -464,9 +464,9 @@ function plantCases(rng: Prng, resources: FleetResource[], options: FleetOptions
 function coverWithCommitments(
   rng: Prng,
   accounts: BillingAccount[],
-  resources: FleetResource[],
+  resources: EstateResource[],
   commitments: Commitment[],
-  options: FleetOptions,
+  options: EstateOptions,
   start: string,
 ): void {
   const plan: {
@@ -545,7 +545,7 @@ function commitmentId(account: BillingAccount, type: Commitment["type"], rng: Pr
   }
 }
 
-function makeStreams(rng: Prng, accounts: BillingAccount[], options: FleetOptions): UsageStream[] {
+function makeStreams(rng: Prng, accounts: BillingAccount[], options: EstateOptions): UsageStream[] {
   const streams: UsageStream[] = [];
   const scale = Math.max(1, options.resources / 300);
   for (const account of accounts) {

@@ -3,15 +3,16 @@
  * columns, MM/DD/YYYY dates, one actual-cost and one amortized-cost file per
  * month in the folder layout Cost Management exports write.
  */
+import { lit } from "../../../core/sql.ts";
 import path from "node:path";
 import { dayString } from "../estate.ts";
-import { compact, copyTo, type ExportWriter, monthBounds, sqlString } from "./common.ts";
+import { compact, copyTo, type ExportWriter, monthBounds } from "./common.ts";
 
 /** Reservations are paid monthly: the purchase row is the month's commitment fees summed. */
 function actualRows(month: string): string {
   return `
     SELECT * REPLACE (CASE WHEN line_kind = 'covered_usage' THEN 0 ELSE list_cost END AS list_cost) FROM li
-      WHERE export = 'azure_mca' AND billing_month = ${sqlString(month)} AND line_kind <> 'commitment_fee'
+      WHERE export = 'azure_mca' AND billing_month = ${lit(month)} AND line_kind <> 'commitment_fee'
     UNION ALL
     SELECT any_value(line_id) AS line_id, any_value(export) AS export, any_value(provider) AS provider, billing_account_id, sub_account_id,
       any_value(sub_account_name) AS sub_account_name, any_value(currency) AS currency, min(day) AS day, min(day_idx) AS day_idx,
@@ -20,13 +21,13 @@ function actualRows(month: string): string {
       1 AS usage_amount, sum(list_cost) AS unit_price, sum(list_cost) AS list_cost, 0 AS effective_cost, resource_id AS commitment_id,
       any_value(commitment_type) AS commitment_type, 0 AS commitment_rate, '{}'::JSON AS tags, NULL AS service,
       'Reservation monthly payment' AS description, NULL AS amount, any_value(billing_month) AS billing_month
-    FROM li WHERE export = 'azure_mca' AND billing_month = ${sqlString(month)} AND line_kind = 'commitment_fee'
+    FROM li WHERE export = 'azure_mca' AND billing_month = ${lit(month)} AND line_kind = 'commitment_fee'
     GROUP BY billing_account_id, sub_account_id, resource_id`;
 }
 
 function amortizedRows(month: string): string {
   return `SELECT * REPLACE (effective_cost AS list_cost) FROM li
-    WHERE export = 'azure_mca' AND billing_month = ${sqlString(month)} AND line_kind <> 'commitment_purchase'`;
+    WHERE export = 'azure_mca' AND billing_month = ${lit(month)} AND line_kind <> 'commitment_purchase'`;
 }
 
 function project(rows: string, month: string, openMonth: string): string {
@@ -41,7 +42,7 @@ function project(rows: string, month: string, openMonth: string): string {
       WHEN 'refund' THEN 'Refund' ELSE 'Usage' END`;
   const date = (expr: string) => `strftime(${expr}, '%m/%d/%Y')`;
   return `SELECT
-      CASE WHEN billing_month = ${sqlString(openMonth)} THEN '' ELSE 'E0' || upper(substr(md5(billing_account_id || billing_month), 1, 8)) END AS invoiceId,
+      CASE WHEN billing_month = ${lit(openMonth)} THEN '' ELSE 'E0' || upper(substr(md5(billing_account_id || billing_month), 1, 8)) END AS invoiceId,
       '' AS previousInvoiceId,
       billing_account_id AS billingAccountId,
       'Acme Europe GmbH' AS billingAccountName,

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { lit } from "../../../core/sql.ts";
 
 export interface WriterContext {
   con: DuckDBConnection;
@@ -13,10 +14,6 @@ export interface WriterContext {
 
 export type ExportWriter = (ctx: WriterContext) => Promise<string[]>;
 
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 /** COPY a query to a file, creating its folder; returns the path written. */
 export async function copyTo(
   ctx: WriterContext,
@@ -26,7 +23,7 @@ export async function copyTo(
 ): Promise<string> {
   const target = path.join(ctx.outDir, file);
   mkdirSync(path.dirname(target), { recursive: true });
-  await ctx.con.run(`COPY (${query}) TO ${sqlString(target)} (${options})`);
+  await ctx.con.run(`COPY (${query}) TO ${lit(target)} (${options})`);
   return target;
 }
 

@@ -4,8 +4,9 @@
  * usage, invoice and resource records, labels and credits as arrays, timestamps
  * as "YYYY-MM-DD HH:MM:SS UTC".
  */
+import { lit } from "../../../core/sql.ts";
 import path from "node:path";
-import { copyTo, type ExportWriter, sqlString } from "./common.ts";
+import { copyTo, type ExportWriter } from "./common.ts";
 
 export const GCP_EXPORT_TABLE = "gcp_billing_export_resource_v1_ACME";
 
@@ -61,7 +62,7 @@ export const writeGcpBigQuery: ExportWriter = async (ctx) => {
         CASE line_kind WHEN 'tax' THEN 'tax' ELSE 'regular' END AS cost_type,
         {'name': CASE WHEN resource_kind IN ('vm', 'disk', 'snapshot', 'ip', 'bucket') THEN split_part(resource_id, '/', -1) END,
          'global_name': CASE WHEN resource_kind IN ('vm', 'disk', 'snapshot', 'ip', 'bucket') THEN resource_id END} AS resource
-      FROM li WHERE export = 'gcp_bq' AND billing_month = ${sqlString(month)}
+      FROM li WHERE export = 'gcp_bq' AND billing_month = ${lit(month)}
       ORDER BY day, sub_account_id, line_kind, resource_id, size`;
     const file = path.join(
       "gcp",

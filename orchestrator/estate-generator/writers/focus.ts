@@ -2,8 +2,9 @@
  * A FOCUS 1.2 cost export (the estate's Oracle Cloud tenancy, which delivers
  * FOCUS natively): CSV, one file per billing period, ISO 8601 UTC timestamps.
  */
+import { lit } from "../../../core/sql.ts";
 import path from "node:path";
-import { copyTo, type ExportWriter, monthBounds, sqlString } from "./common.ts";
+import { copyTo, type ExportWriter, monthBounds } from "./common.ts";
 
 export const writeFocus: ExportWriter = async (ctx) => {
   const files: string[] = [];
@@ -78,7 +79,7 @@ export const writeFocus: ExportWriter = async (ctx) => {
         sub_account_name AS SubAccountName,
         'Compartment' AS SubAccountType,
         tags::VARCHAR AS Tags
-      FROM li WHERE export = 'focus' AND billing_month = ${sqlString(month)}
+      FROM li WHERE export = 'focus' AND billing_month = ${lit(month)}
       ORDER BY day, sub_account_id, line_kind, resource_id, size`;
     const file = path.join("focus", "oci", `billing_period=${month}`, `focus-1.2_${month}.csv`);
     files.push(await copyTo(ctx, query, file, "FORMAT csv, HEADER"));

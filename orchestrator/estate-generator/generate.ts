@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { Progress } from "../../core/log.ts";
-import { buildEstate, type FleetOptions } from "./estate.ts";
+import { buildEstate, type EstateOptions } from "./estate.ts";
 import { buildLines } from "./lines.ts";
 import { buildTruth, type Truth } from "./truth.ts";
 import { writeAwsCur2 } from "./writers/aws-cur2.ts";
@@ -35,8 +35,8 @@ const WRITERS: [string, ExportWriter][] = [
   ["Utilization metrics (Parquet)", writeMetrics],
 ];
 
-export async function generateFleet(
-  options: FleetOptions,
+export async function generateEstate(
+  options: EstateOptions,
   outDir: string,
   progress: Progress,
 ): Promise<GenerateResult> {

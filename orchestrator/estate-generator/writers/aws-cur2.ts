@@ -3,8 +3,9 @@
  * plus metadata/BILLING_PERIOD=YYYY-MM/<name>-Manifest.json, snake_case columns,
  * product / resource_tags / cost_category / discount as MAP columns.
  */
+import { lit } from "../../../core/sql.ts";
 import path from "node:path";
-import { copyTo, writeJson, type ExportWriter, monthBounds, sqlString } from "./common.ts";
+import { copyTo, writeJson, type ExportWriter, monthBounds } from "./common.ts";
 
 export const CUR2_EXPORT_NAME = "acme-cur2";
 
@@ -48,7 +49,7 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
   return `SELECT
       line_id AS identity_line_item_id,
       strftime(day, '%Y-%m-%dT00:00:00Z') || '/' || strftime(day + 1, '%Y-%m-%dT00:00:00Z') AS identity_time_interval,
-      CASE WHEN billing_month = ${sqlString(openMonth)} THEN NULL ELSE '1' || substr(md5(billing_account_id || billing_month), 1, 9) END AS bill_invoice_id,
+      CASE WHEN billing_month = ${lit(openMonth)} THEN NULL ELSE '1' || substr(md5(billing_account_id || billing_month), 1, 9) END AS bill_invoice_id,
       'Amazon Web Services, Inc.' AS bill_invoicing_entity,
       'AWS' AS bill_billing_entity,
       'Anniversary' AS bill_bill_type,
@@ -110,7 +111,7 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
       CASE WHEN line_kind = 'commitment_fee' AND ${isSp} THEN (list_cost - effective_cost)::DOUBLE ELSE 0 END AS savings_plan_used_commitment,
       CASE WHEN line_kind = 'commitment_fee' AND ${isSp} THEN list_cost::DOUBLE ELSE 0 END AS savings_plan_recurring_commitment_for_billing_period,
       tags
-    FROM li WHERE export = ${sqlString(exportKind)} AND billing_month = ${sqlString(month)}`;
+    FROM li WHERE export = ${lit(exportKind)} AND billing_month = ${lit(month)}`;
 }
 
 /** A commitment's term start or end as CUR writes it (ISO 8601, UTC). */

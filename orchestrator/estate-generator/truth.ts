@@ -4,7 +4,7 @@
  * account's billing currency), plus the anomalies, commitments and one-off lines.
  */
 import { COMMITMENT_DISCOUNT, HOURS_PER_MONTH, oneSizeDown, STORAGE, vmSize } from "./catalog.ts";
-import { type CaseKind, type Estate, type FleetResource, money } from "./estate.ts";
+import { type CaseKind, type Estate, type EstateResource, money } from "./estate.ts";
 
 export interface TruthCase {
   case: CaseKind;
@@ -69,7 +69,7 @@ export function buildTruth(estate: Estate): Truth {
   };
 }
 
-function caseOf(r: FleetResource): TruthCase {
+function caseOf(r: EstateResource): TruthCase {
   const monthly = r.unit === "Hrs" ? r.unitPrice * HOURS_PER_MONTH : r.unitPrice * r.sizeGb;
   let finding: TruthCase["expected_finding"] = null;
   let savings = 0;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type GenerateResult, generateFleet } from "../../../orchestrator/fleet/generate.ts";
+import { type GenerateResult, generateEstate } from "../../../orchestrator/estate-generator/generate.ts";
 import { FIXTURES, quiet, tempDir } from "../../helpers/tmp.ts";
 
 const options = { seed: 7, resources: 120, days: 40, endDate: "2026-10-31" };
@@ -29,8 +29,8 @@ const csvHeader = (file: string) =>
 const find = (r: GenerateResult, pattern: RegExp) => r.files.find((f) => pattern.test(f))!;
 
 beforeAll(async () => {
-  first = await generateFleet(options, tempDir(), quiet);
-  second = await generateFleet(options, tempDir(), quiet);
+  first = await generateEstate(options, tempDir(), quiet);
+  second = await generateEstate(options, tempDir(), quiet);
 });
 
 describe("cco generate", () => {
@@ -44,7 +44,7 @@ describe("cco generate", () => {
   });
 
   it("writes something different for another seed", async () => {
-    const other = await generateFleet({ ...options, seed: 8 }, tempDir(), quiet);
+    const other = await generateEstate({ ...options, seed: 8 }, tempDir(), quiet);
     expect(readFileSync(find(other, /truth\.json$/), "utf8")).not.toEqual(
       readFileSync(find(first, /truth\.json$/), "utf8"),
     );
