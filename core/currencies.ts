@@ -1,8 +1,9 @@
 /** ISO 4217 currency codes (core/reference/currency_codes.csv, from the FOCUS validator; see its README). */
 import { readFileSync } from "node:fs";
+import { shippedFile } from "./paths.ts";
 
 export const CURRENCY_CODES: readonly string[] = readFileSync(
-  new URL("./reference/currency_codes.csv", import.meta.url),
+  shippedFile("core", "reference", "currency_codes.csv"),
   "utf8",
 )
   .split(/\r?\n/)

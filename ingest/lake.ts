@@ -1,5 +1,5 @@
 /**
- * The lake and the raw views over it. Each landed (file, billing account, period)
+ * The lake. Each landed (file, billing account, period)
  * becomes one immutable zstd Parquet file under
  * data/lake/<format>/billing_period=YYYY-MM/; `raw.<table>` is a view over the
  * current files, listed in ops.load_parts. A load writes its files first and then
@@ -10,8 +10,9 @@ import { lit } from "../core/sql.ts";
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
+import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import type { SourceFormat } from "./format.ts";
+import { liveLakeFiles } from "./ledger.ts";
 
 export function lakeFile(
   lakeDir: string,
@@ -42,29 +43,6 @@ export async function writeLakeFile(
   );
 }
 
-/** Point raw.<table> at the table's current lake files (inside the load's transaction). */
-export async function refreshRawView(tx: TransactionScope, rawTable: string): Promise<void> {
-  const files = await tx.all<{ lake_file: string }>(
-    "SELECT lake_file FROM ops.load_parts WHERE raw_table = $1 AND superseded_by IS NULL ORDER BY load_id, billing_account, billing_period",
-    [rawTable],
-  );
-  const [schema, name] = rawTable.split(".") as [string, string];
-  const kind = await tx.all<{ table_type: string }>(
-    "SELECT table_type FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
-    [schema, name],
-  );
-  // An empty placeholder table (made for the models before anything landed) gives way to the view.
-  if (kind[0]?.table_type === "BASE TABLE") await tx.run(`DROP TABLE ${rawTable}`);
-  if (!files.length) {
-    if (kind.length && kind[0]!.table_type !== "BASE TABLE") await tx.run(`DROP VIEW ${rawTable}`);
-    return;
-  }
-  const list = files.map((f) => lit(f.lake_file)).join(", ");
-  await tx.run(
-    `CREATE OR REPLACE VIEW ${rawTable} AS SELECT * FROM read_parquet([${list}], union_by_name = true)`,
-  );
-}
-
 /** Remove lake files no current load refers to: superseded periods and leftovers of interrupted loads. */
 export async function collectGarbage(
   warehouse: Warehouse,
@@ -73,13 +51,7 @@ export async function collectGarbage(
 ): Promise<number> {
   const root = path.join(lakeDir, format.id);
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) return 0;
-  const live = new Set(
-    (
-      await warehouse.all<{ lake_file: string }>(
-        "SELECT lake_file FROM ops.load_parts WHERE superseded_by IS NULL",
-      )
-    ).map((r) => r.lake_file),
-  );
+  const live = await liveLakeFiles(warehouse);
   let removed = 0;
   for (const period of readdirSync(root)) {
     const dir = path.join(root, period);

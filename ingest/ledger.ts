@@ -1,14 +1,18 @@
-/** ops.loads, the ingest ledger: one row per file per attempt, written through Kysely. */
-import { createHash } from "node:crypto";
-import { createReadStream, statSync } from "node:fs";
-import { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
-import type { DuckDBValue } from "@duckdb/node-api";
-import type { CompiledQuery } from "kysely";
-import { InputError } from "../core/errors.ts";
-import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
+/**
+ * The ingest ledger: ops.loads (one row per file per attempt) and ops.load_parts (which lake
+ * file holds which billing account and period of a raw table, and which load superseded it).
+ * Ingest alone writes them, and only through the named operations below (typed Kysely
+ * queries); each takes the warehouse's handle or a transaction's (`tx.db`).
+ */
+import { statSync } from "node:fs";
+import { type Kysely, sql } from "kysely";
+import type { OpsDatabase } from "../core/warehouse/migrations.ts";
+import { checksum } from "./file-integrity.ts";
 import type { SourceFormat } from "./format.ts";
+
+type Db = Kysely<OpsDatabase>;
+/** Anything holding a typed handle: the Warehouse, or a transaction's scope. */
+type HasDb = { db: Db };
 
 export interface LoadRecord {
   /** Taken from ops.loads_seq beforehand when the lake files are named after it. */
@@ -24,13 +28,26 @@ export interface LoadRecord {
   status: "loaded" | "replaced";
 }
 
-/** Insert the ledger row through Kysely (typed), inside the load's transaction when there is one. */
-export async function recordLoad(
-  warehouse: Warehouse,
-  tx: TransactionScope | undefined,
-  r: LoadRecord,
-): Promise<string> {
-  const query = warehouse.db
+export interface LoadPart {
+  account: string;
+  period: string;
+  rows: number;
+  /** True when the export says the period's invoice is final; null when it cannot tell. */
+  final: boolean | null;
+  /** The lake file holding these rows. */
+  file: string;
+}
+
+/** A fresh load id (lake files are named after it before the load is recorded). */
+export async function nextLoadId({ db }: HasDb): Promise<string> {
+  const { rows } = await sql<{ id: string }>`SELECT nextval('ops.loads_seq')::VARCHAR AS id`.execute(db);
+  return rows[0]!.id;
+}
+
+/** Record a landed (or empty) file. */
+export async function recordLoad({ db }: HasDb, r: LoadRecord): Promise<string> {
+  const now = new Date().toISOString();
+  const row = await db
     .insertInto("ops.loads")
     .values({
       ...(r.loadId ? { load_id: r.loadId } : {}),
@@ -45,22 +62,19 @@ export async function recordLoad(
       cost_totals: JSON.stringify(r.totals),
       status: r.status,
       error: null,
-      started_at: new Date().toISOString(),
-      finished_at: new Date().toISOString(),
+      started_at: now,
+      finished_at: now,
     })
-    .returning("load_id");
-  if (tx) {
-    const compiled: CompiledQuery = query.compile();
-    const rows = await tx.all<{ load_id: string }>(compiled.sql, compiled.parameters as DuckDBValue[]);
-    return String(rows[0]!.load_id);
-  }
-  const row = await query.executeTakeFirstOrThrow();
+    .returning("load_id")
+    .executeTakeFirstOrThrow();
   return String(row.load_id);
 }
 
-export async function recordFailure(warehouse: Warehouse, file: string, message: string): Promise<void> {
+/** Record a file that could not be loaded, with the reason. */
+export async function recordFailure({ db }: HasDb, file: string, message: string): Promise<void> {
   const stat = statSync(file, { throwIfNoEntry: false });
-  await warehouse.db
+  const now = new Date().toISOString();
+  await db
     .insertInto("ops.loads")
     .values({
       source: "unknown",
@@ -74,39 +88,90 @@ export async function recordFailure(warehouse: Warehouse, file: string, message:
       cost_totals: null,
       status: "failed",
       error: message,
-      started_at: new Date().toISOString(),
-      finished_at: new Date().toISOString(),
+      started_at: now,
+      finished_at: now,
     })
     .execute();
 }
 
-/** sha256 and size of the file, in one streaming pass. */
-export async function checksum(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest("hex"), bytes };
+/** Record the lake files a load wrote, one per billing account and period. */
+export async function recordLoadParts(
+  { db }: HasDb,
+  loadId: string,
+  rawTable: string,
+  parts: LoadPart[],
+): Promise<void> {
+  if (!parts.length) return;
+  await db
+    .insertInto("ops.load_parts")
+    .values(
+      parts.map((p) => ({
+        load_id: loadId,
+        raw_table: rawTable,
+        billing_account: p.account,
+        billing_period: p.period,
+        lake_file: p.file,
+        rows: p.rows,
+        superseded_by: null,
+        is_final: p.final,
+      })),
+    )
+    .execute();
 }
 
-/**
- * Decompress a gzip file to nowhere, to prove it complete: DuckDB reads a
- * truncated gzip up to where it breaks off without saying so. zlib works on
- * libuv's thread pool, so this runs beside DuckDB's read of the same file.
- */
-export async function verifyGzip(file: string): Promise<void> {
-  const sink = new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
-  await pipeline(
-    createReadStream(file, { highWaterMark: 1 << 20 }),
-    createGunzip({ chunkSize: 1 << 20 }),
-    sink,
-  ).catch((error: Error) => {
-    throw new InputError(file, `is not a complete gzip file (truncated or corrupt): ${error.message}`);
-  });
+/** Mark a raw table's current parts for one account and period as restated by `byLoad`; how many were. */
+export async function supersedePeriod(
+  { db }: HasDb,
+  rawTable: string,
+  account: string,
+  period: string,
+  byLoad: string,
+): Promise<number> {
+  const result = await db
+    .updateTable("ops.load_parts")
+    .set({ superseded_by: byLoad })
+    .where("raw_table", "=", rawTable)
+    .where("billing_account", "=", account)
+    .where("billing_period", "=", period)
+    .where("superseded_by", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0);
+}
+
+/** True when a file with these bytes is already current in the raw table. */
+export async function isCurrent({ db }: HasDb, sha256: string, rawTable: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("ops.loads as l")
+    .innerJoin("ops.load_parts as p", "p.load_id", "l.load_id")
+    .select(sql<number>`1`.as("one"))
+    .where("l.file_sha256", "=", sha256)
+    .where("l.raw_table", "=", rawTable)
+    .where("p.superseded_by", "is", null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The lake files behind a raw table now, in load order. */
+export async function currentLakeFiles({ db }: HasDb, rawTable: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("ops.load_parts")
+    .select("lake_file")
+    .where("raw_table", "=", rawTable)
+    .where("superseded_by", "is", null)
+    .orderBy("load_id")
+    .orderBy("billing_account")
+    .orderBy("billing_period")
+    .execute();
+  return rows.map((r) => r.lake_file);
+}
+
+/** Every lake file some current load refers to (the rest is garbage). */
+export async function liveLakeFiles({ db }: HasDb): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom("ops.load_parts")
+    .select("lake_file")
+    .where("superseded_by", "is", null)
+    .execute();
+  return new Set(rows.map((r) => r.lake_file));
 }

@@ -20,8 +20,18 @@ import type { Progress } from "../core/log.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import type { SourceFormat } from "./format.ts";
 import { FORMATS } from "./formats.ts";
-import { collectGarbage, lakeFile, refreshRawView, STAGING, writeLakeFile } from "./lake.ts";
-import { checksum, recordFailure, recordLoad, verifyGzip } from "./ledger.ts";
+import { checksum, verifyGzip } from "./file-integrity.ts";
+import { collectGarbage, lakeFile, STAGING, writeLakeFile } from "./lake.ts";
+import {
+  isCurrent,
+  type LoadPart,
+  nextLoadId,
+  recordFailure,
+  recordLoad,
+  recordLoadParts,
+  supersedePeriod,
+} from "./ledger.ts";
+import { ensureRawViews, refreshRawView } from "./raw-views.ts";
 import { firstLine, probe, walk } from "./probe.ts";
 import { checkRequired, landedTotals, type MoneyColumns, readError, scanSource } from "./validate.ts";
 
@@ -81,6 +91,7 @@ export async function ingestPaths(
       `unknown --format ${options.format}; one of: ${FORMATS.map((f) => f.id).join(", ")}`,
     );
   }
+  await ensureRawViews(warehouse);
   const walked = walk(targets);
   const files = walked.files;
   if (!files.length && !walked.problems.length) {
@@ -162,16 +173,9 @@ async function stage(
   const { sha256, bytes } = await checksum(file);
   const rawTable = `raw.${format.rawTable}`;
   const none = { file, format: format.id, rows: 0, billingPeriods: [], totals: {} };
-  const already = await warehouse.all(
-    `SELECT 1 FROM ops.loads l JOIN ops.load_parts p USING (load_id)
-     WHERE l.file_sha256 = $1 AND l.raw_table = $2 AND p.superseded_by IS NULL LIMIT 1`,
-    [sha256, rawTable],
-  );
-  if (already.length) return { ...none, status: "skipped" };
+  if (await isCurrent(warehouse, sha256, rawTable)) return { ...none, status: "skipped" };
 
-  const [{ id: loadId }] = (await warehouse.all<{ id: string }>(
-    "SELECT nextval('ops.loads_seq')::VARCHAR AS id",
-  )) as [{ id: string }];
+  const loadId = await nextLoadId(warehouse);
   const scratch = path.join(scratchDir, `load${loadId}.parquet`);
   const gzipChecked = /\.gz$/i.test(file) ? verifyGzip(file) : Promise.resolve();
   gzipChecked.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
@@ -197,7 +201,7 @@ async function stage(
     if (scan.rows === 0) {
       // A header-only export is a valid empty month: nothing to land, but recorded.
       rmSync(scratch, { force: true });
-      await recordLoad(warehouse, undefined, {
+      await recordLoad(warehouse, {
         loadId,
         format,
         file,
@@ -240,10 +244,7 @@ async function land(
   const format = group[0]!.format;
   const rawTable = `raw.${format.rawTable}`;
   const written: string[] = [];
-  const landed: {
-    staged: Staged;
-    parts: { account: string; period: string; rows: number; final: boolean | null; file: string }[];
-  }[] = [];
+  const landed: { staged: Staged; parts: LoadPart[] }[] = [];
   try {
     for (const staged of group) {
       const parts = [];
@@ -282,22 +283,12 @@ async function land(
       let replaced = false;
       for (const pair of pairs) {
         if (replacedThisRun.has(`${rawTable}|${pair.account}|${pair.period}`)) continue;
-        const params = [rawTable, pair.account, pair.period];
-        const current =
-          "raw_table = $1 AND billing_account = $2 AND billing_period = $3 AND superseded_by IS NULL";
-        const [superseded] = await tx.all<{ n: string }>(
-          `SELECT count(*)::VARCHAR AS n FROM ops.load_parts WHERE ${current}`,
-          params,
-        );
-        await tx.run(
-          `UPDATE ops.load_parts SET superseded_by = ${group[0]!.loadId} WHERE ${current}`,
-          params,
-        );
-        if (Number(superseded!.n) > 0) replaced = true;
+        if ((await supersedePeriod(tx, rawTable, pair.account, pair.period, group[0]!.loadId)) > 0)
+          replaced = true;
       }
       const status: "loaded" | "replaced" = replaced ? "replaced" : "loaded";
       for (const { staged, parts } of landed) {
-        await recordLoad(warehouse, tx, {
+        await recordLoad(tx, {
           loadId: staged.loadId,
           format,
           file: staged.file,
@@ -309,17 +300,7 @@ async function land(
           totals: staged.totals,
           status,
         });
-        for (const part of parts) {
-          await tx.run("INSERT INTO ops.load_parts VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)", [
-            staged.loadId,
-            rawTable,
-            part.account,
-            part.period,
-            part.file,
-            part.rows,
-            part.final,
-          ]);
-        }
+        await recordLoadParts(tx, staged.loadId, rawTable, parts);
       }
       await refreshRawView(tx, rawTable);
       return status;

@@ -20,6 +20,7 @@ import { exportMarts } from "../core/warehouse/snapshots.ts";
 import { closeWarehouse, openWarehouse, Warehouse } from "../core/warehouse/warehouse.ts";
 import { FORMATS } from "../ingest/formats.ts";
 import { ingestPaths } from "../ingest/load.ts";
+import { ensureRawViews, landedRelation } from "../ingest/raw-views.ts";
 import { REMOTE_SOURCES, resolveTargets } from "../ingest/remote/index.ts";
 import { recommend } from "../ml/recommend.ts";
 import { buildReport } from "../reports/build.ts";
@@ -178,6 +179,7 @@ export function buildCli(): Command {
       .action(async (opts, cmd: Command) => {
         const { config, progress, json } = context(cmd);
         const warehouse = await openWarehouse(config);
+        await ensureRawViews(warehouse);
         const { results, failed } = await buildProject(
           warehouse,
           PROJECT_ROOT,
@@ -269,7 +271,8 @@ export function buildCli(): Command {
           { lakeDir: scratch!, format: "focus" },
           createProgress({ quiet: true }),
         );
-        relation = "raw.focus_cost_lines";
+        // The file as it is: the raw view would add the columns the models declare as nulls.
+        relation = await landedRelation(warehouse, "raw.focus_cost_lines");
       } else {
         warehouse = await openWarehouse(config);
         const [schema, table] = relation.includes(".") ? relation.split(".") : ["main", relation];
@@ -279,7 +282,8 @@ export function buildCli(): Command {
           );
         }
       }
-      const report = await checkConformance(warehouse, relation, { version: opts.focusVersion, criteria });
+      const checked = await checkConformance(warehouse, relation, { version: opts.focusVersion, criteria });
+      const report = opts.file ? { ...checked, relation: String(opts.file) } : checked;
       const shown = opts.all ? report.rules : report.rules.filter((r) => r.status === "fail");
       print(
         json,

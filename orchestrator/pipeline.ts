@@ -9,14 +9,16 @@ import { type Config, modelVars } from "../core/config.ts";
 import { buildProject } from "../core/dbt/runner.ts";
 import { CheckFailedError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
+import { PROJECT_ROOT } from "../core/paths.ts";
 import { exportMarts } from "../core/warehouse/snapshots.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../ingest/load.ts";
+import { ensureRawViews } from "../ingest/raw-views.ts";
 import { recommend } from "../ml/recommend.ts";
 import { buildReport } from "../reports/build.ts";
 import { generateEstate } from "./estate-generator/generate.ts";
 
-export const PROJECT_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+export { PROJECT_ROOT };
 
 export interface RunSummary {
   spend: { provider: string; currency: string; last_30_days: string }[];
@@ -67,6 +69,7 @@ export async function runPipeline(
     }
     if (!inputs.length) throw new CheckFailedError("nothing to ingest: pass export paths, or use --demo");
     await timed("ingest", () => ingestPaths(warehouse, inputs, { lakeDir: config.paths.lake }, progress));
+    await ensureRawViews(warehouse);
     const build = await timed("models", () =>
       buildProject(
         warehouse,

@@ -154,7 +154,6 @@ export async function buildProject(
   Object.assign(project.vars, options.vars ?? {});
   const models = compileProject(project);
   const selected = selectModels(models, options.select);
-  await ensureSources(warehouse, project);
   // Every query and view over the lake re-reads big Parquet footers otherwise. Safe while the
   // build runs: lake files are never rewritten in place, and external models write new names.
   await warehouse.run("SET parquet_metadata_cache = true");
@@ -400,46 +399,6 @@ async function runTest(
       message: `${where}${(error as Error).message.split("\n")[0]}`,
       failures: null,
     };
-  }
-}
-
-/** Declared sources that nothing has landed in yet exist as empty tables, so models compile. */
-async function ensureSources(warehouse: Warehouse, project: DbtProject): Promise<void> {
-  // One catalog read for every source (information_schema costs a query per table).
-  const catalog = await warehouse.all<{
-    schema: string;
-    name: string;
-    kind: string;
-    sql: string | null;
-    columns: string[];
-  }>(
-    `SELECT t.schema_name AS schema, t.table_name AS name, t.kind, t.sql, list(lower(c.column_name)) AS columns
-     FROM (SELECT schema_name, table_name, 'BASE TABLE' AS kind, NULL AS sql FROM duckdb_tables()
-           UNION ALL SELECT schema_name, view_name, 'VIEW', sql FROM duckdb_views() WHERE NOT internal) t
-     LEFT JOIN duckdb_columns() c ON c.schema_name = t.schema_name AND c.table_name = t.table_name
-     WHERE t.schema_name IN (${[...new Set(project.sources.map((s) => `'${s.schema}'`))].join(", ") || "''"})
-     GROUP BY ALL`,
-  );
-  for (const source of project.sources) {
-    const relation = `${source.schema}."${source.identifier}"`;
-    const found = catalog.find((t) => t.schema === source.schema && t.name === source.identifier);
-    if (!found) {
-      const cols = source.columns.map((c) => `"${c.name}" ${c.data_type ?? "VARCHAR"}`).join(", ");
-      if (cols) await warehouse.run(`CREATE TABLE ${relation} (${cols})`);
-      continue;
-    }
-    const have = new Set(found.columns);
-    const missing = source.columns.filter((c) => !have.has(c.name.toLowerCase()));
-    if (!missing.length) continue;
-    // An export without an optional column still satisfies the models: the column reads as null.
-    if (found.kind === "BASE TABLE") {
-      for (const c of missing)
-        await warehouse.run(`ALTER TABLE ${relation} ADD COLUMN "${c.name}" ${c.data_type ?? "VARCHAR"}`);
-      continue;
-    }
-    const query = found.sql!.replace(/^CREATE VIEW\s+\S+\s+AS\s+/i, "").replace(/;\s*$/, "");
-    const nulls = missing.map((c) => `NULL::${c.data_type ?? "VARCHAR"} AS "${c.name}"`).join(", ");
-    await warehouse.run(`CREATE OR REPLACE VIEW ${relation} AS SELECT *, ${nulls} FROM (${query})`);
   }
 }
 

@@ -19,18 +19,19 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from "kysely";
-import type { Mutex } from "./mutex.ts";
+/** Takes the connection for one query or Kysely transaction; returns its release. */
+export type AcquireConnection = () => Promise<() => void>;
 
 export class DuckDbDialect implements Dialect {
   constructor(
     private readonly connection: DuckDBConnection,
-    private readonly lock: Mutex,
+    private readonly acquire: AcquireConnection,
   ) {}
   createAdapter(): DialectAdapter {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new DuckDbDriver(this.connection, this.lock);
+    return new DuckDbDriver(this.connection, this.acquire);
   }
   createQueryCompiler(): QueryCompiler {
     return new PostgresQueryCompiler();
@@ -45,15 +46,15 @@ class DuckDbDriver implements Driver {
   private release: (() => void) | undefined;
   constructor(
     connection: DuckDBConnection,
-    private readonly lock: Mutex,
+    private readonly acquire: AcquireConnection,
   ) {
     this.wrapped = new DuckDbKyselyConnection(connection);
   }
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
-    // One DuckDB connection serves the process; the lock keeps a Kysely
+    // One DuckDB connection serves many callers; the lock keeps a Kysely
     // transaction from interleaving with other statements.
-    this.release = await this.lock.acquire();
+    this.release = await this.acquire();
     return this.wrapped;
   }
   async beginTransaction(connection: DatabaseConnection): Promise<void> {

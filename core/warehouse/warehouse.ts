@@ -27,7 +27,7 @@ export class Warehouse {
     /** A session shares its parent's instance: closing it closes only its connection. */
     private readonly isSession = false,
   ) {
-    this.db = new Kysely<OpsDatabase>({ dialect: new DuckDbDialect(connection, this.lock) });
+    this.db = new Kysely<OpsDatabase>({ dialect: new DuckDbDialect(connection, () => this.lock.acquire()) });
   }
 
   static async open(options: { path: string; memoryLimit?: string; threads?: number }): Promise<Warehouse> {
@@ -118,12 +118,16 @@ export class Warehouse {
 
   /**
    * Run `work` inside one transaction: all of it lands or none of it does. The
-   * connection is held for the whole transaction.
+   * connection is held for the whole transaction; `tx.db` is a typed Kysely handle bound
+   * to it (as kysely's `db.transaction().execute(trx => …)` hands out).
    */
   async transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
     const release = await this.lock.acquire();
     const connection = this.connection;
+    // The transaction already holds the connection: the bound handle takes no lock.
+    const held = async () => () => undefined;
     const scope: TransactionScope = {
+      db: new Kysely<OpsDatabase>({ dialect: new DuckDbDialect(connection, held) }),
       run: async (sql, params) => {
         await connection.run(sql, params);
       },
@@ -176,6 +180,8 @@ export class Warehouse {
 }
 
 export interface TransactionScope {
+  /** Typed queries on the ops tables, inside this transaction. */
+  db: Kysely<OpsDatabase>;
   run(sql: string, params?: DuckDBValue[]): Promise<void>;
   all<R = Row>(sql: string, params?: DuckDBValue[]): Promise<R[]>;
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
+import { countRows } from "../../core/sql.ts";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
 import { FIXTURES, quiet, tempDir } from "../helpers/tmp.ts";
@@ -40,8 +41,12 @@ async function rejects(file: string, pattern: RegExp): Promise<void> {
   expect(error.message.split("\n")).toHaveLength(1);
   expect(error.message.startsWith(file)).toBe(true);
   expect(error.message).toMatch(pattern);
-  const raw = await w.all("select table_name from information_schema.tables where table_schema = 'raw'");
-  expect(raw).toEqual([]);
+  // Nothing landed: no lake file is current, and no raw view has a row.
+  expect(await w.all("select * from ops.load_parts")).toEqual([]);
+  const views = await w.all<{ name: string }>(
+    "select view_name as name from duckdb_views() where schema_name = 'raw'",
+  );
+  for (const { name } of views) expect(await countRows(w, `raw.${name}`), name).toBe(0);
   await w.close();
 }
 

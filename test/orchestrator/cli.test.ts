@@ -80,7 +80,7 @@ describe("cco CLI", () => {
     const sample = path.join(ROOT, "test/fixtures/billing-samples/focus/focus10_multicloud_sample_1000.csv");
     const failing = cco(["models", "focus-check", "--file", sample, "--focus-version", "1.0", "--json"]);
     expect(failing.status).toBe(1);
-    expect(JSON.parse(failing.stdout)).toMatchObject({ relation: "raw.focus_cost_lines", mustFailures: 41 });
+    expect(JSON.parse(failing.stdout)).toMatchObject({ relation: sample, mustFailures: 41 });
     const missing = cco(["--warehouse", path.join(tempDir(), "w.duckdb"), "models", "focus-check"]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkConformance } from "../../../core/focus/conformance.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../../ingest/load.ts";
+import { landedRelation } from "../../../ingest/raw-views.ts";
 import { generateEstate, type GenerateResult } from "../../../orchestrator/estate-generator/generate.ts";
 import { FIXTURES, quiet, tempDir } from "../../helpers/tmp.ts";
 
@@ -39,7 +40,9 @@ async function load(file: string): Promise<Warehouse> {
 describe("FOCUS conformance", () => {
   it("evaluates all 621 rules of the model", async () => {
     const w = await load(path.join(estate.outDir, "focus"));
-    const report = await checkConformance(w, "raw.focus_cost_lines", { criteria: OCI_CRITERIA });
+    const report = await checkConformance(w, await landedRelation(w, "raw.focus_cost_lines"), {
+      criteria: OCI_CRITERIA,
+    });
     expect(report.rules).toHaveLength(621);
     expect(report.passed + report.failed + report.skipped).toBe(621);
     await w.close();
@@ -47,7 +50,9 @@ describe("FOCUS conformance", () => {
 
   it("passes every applicable MUST rule on the generated FOCUS 1.2 export", async () => {
     const w = await load(path.join(estate.outDir, "focus"));
-    const report = await checkConformance(w, "raw.focus_cost_lines", { criteria: OCI_CRITERIA });
+    const report = await checkConformance(w, await landedRelation(w, "raw.focus_cost_lines"), {
+      criteria: OCI_CRITERIA,
+    });
     expect(report.rules.filter((r) => r.status === "fail" && /^MUST/.test(r.keyword))).toEqual([]);
     expect(report.passed).toBeGreaterThan(300);
     await w.close();
@@ -55,7 +60,9 @@ describe("FOCUS conformance", () => {
 
   it("reports the real FOCUS 1.0 sample's own failures, and only those", async () => {
     const w = await load(path.join(FIXTURES, "focus/focus10_multicloud_sample_1000.csv"));
-    const report = await checkConformance(w, "raw.focus_cost_lines", { version: "1.0" });
+    const report = await checkConformance(w, await landedRelation(w, "raw.focus_cost_lines"), {
+      version: "1.0",
+    });
     const failing = report.rules.filter(
       (r) => r.status === "fail" && /^MUST/.test(r.keyword) && !/-(C-000|D-00\d)-/.test(r.id),
     );
