@@ -19,7 +19,7 @@ import { CcoError, InputError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import type { SourceFormat } from "./format.ts";
-import { FORMATS } from "./formats.ts";
+import { FORMATS } from "./providers.ts";
 import { checksum, verifyGzip } from "./file-integrity.ts";
 import { collectGarbage, lakeFile, STAGING, writeLakeFile } from "./lake.ts";
 import {

@@ -2,7 +2,8 @@
  * Remote sources copy an export from cloud storage or a cloud API into the local
  * cache (data/cache/<scheme>/…), keeping the export's own layout, so the loader
  * and its manifests work on them as on any folder. Unchanged objects are not
- * downloaded again (size and ETag are compared).
+ * downloaded again (size and ETag are compared). A source loads its cloud SDK only
+ * when it fetches, so listing sources (and starting the CLI) costs nothing.
  */
 import type { Config } from "../../core/config.ts";
 import type { Progress } from "../../core/log.ts";
@@ -14,7 +15,7 @@ export interface FetchOptions {
   progress: Progress;
   /** For API sources: the first billing month to fetch, YYYY-MM. */
   since?: string;
-  /** For API sources that pull for known resources (metrics). */
+  /** For API sources that pull for the resources billing shows (metrics). */
   warehouse?: Warehouse;
 }
 
@@ -25,20 +26,4 @@ export interface RemoteSource {
   matches(uri: string): boolean;
   /** Copy what the URI names into the cache; returns the local folder to ingest. */
   fetch(uri: string, options: FetchOptions): Promise<string>;
-}
-
-/** Active VMs the warehouse knows from billing (marts.resources), for metrics sources given no ids. */
-export async function knownVirtualMachines(
-  warehouse: Warehouse | undefined,
-  provider: string,
-  where: string,
-  params: string[],
-): Promise<string[]> {
-  if (!warehouse || !(await warehouse.tableExists("marts", "resources"))) return [];
-  const rows = await warehouse.all<{ id: string }>(
-    `SELECT resource_id AS id FROM marts.resources
-     WHERE provider = '${provider}' AND resource_type = 'virtual_machine' AND state = 'active' AND ${where} ORDER BY 1`,
-    params,
-  );
-  return rows.map((r) => r.id);
 }

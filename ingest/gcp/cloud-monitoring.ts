@@ -7,11 +7,10 @@
  * Credentials: GOOGLE_OAUTH_ACCESS_TOKEN when set, else Application Default Credentials.
  */
 import path from "node:path";
-import { MetricServiceClient } from "@google-cloud/monitoring";
-import { OAuth2Client } from "google-auth-library";
+import type { MetricServiceClient } from "@google-cloud/monitoring";
 import { InputError, UsageError } from "../../core/errors.ts";
-import { writeMonthlyMetrics } from "./monthly-csv.ts";
-import type { RemoteSource } from "./source.ts";
+import { writeMonthlyMetrics } from "../remote/monthly-csv.ts";
+import type { RemoteSource } from "../remote/source.ts";
 
 const SERIES: { type: string; aligner: string; column: string; scale: number; extraFilter?: string }[] = [
   {
@@ -66,7 +65,9 @@ const SERIES: { type: string; aligner: string; column: string; scale: number; ex
   },
 ];
 
-function client(apiEndpoint: string | undefined): MetricServiceClient {
+async function client(apiEndpoint: string | undefined): Promise<MetricServiceClient> {
+  const { MetricServiceClient } = await import("@google-cloud/monitoring");
+  const { OAuth2Client } = await import("google-auth-library");
   const token = process.env.GOOGLE_OAUTH_ACCESS_TOKEN;
   const auth = token
     ? (() => {
@@ -95,7 +96,7 @@ export const cloudMonitoringSource: RemoteSource = {
     const project = url.host;
     if (!since) throw new UsageError(`${uri}: pass --since YYYY-MM (the first month to fetch)`);
     const only = new Set(url.searchParams.getAll("instance"));
-    const monitoring = client(config.sources.cloudMonitoring.apiEndpoint);
+    const monitoring = await client(config.sources.cloudMonitoring.apiEndpoint);
     const start = new Date(`${since.slice(0, 7)}-01T00:00:00Z`);
     const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
     const samples = new Map<string, Record<string, number | string>>();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../core/config.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../../ingest/load.ts";
-import { resolveTargets } from "../../../ingest/remote/index.ts";
+import { resolveTargets } from "../../../ingest/providers.ts";
 import { type HttpsJsonStub, startHttpsJsonStub } from "../../helpers/https-json-stub.ts";
 import { quiet, tempDir } from "../../helpers/tmp.ts";
 

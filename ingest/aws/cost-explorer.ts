@@ -5,10 +5,9 @@
  * aws_cost_explorer format (service-level, no resources: marked as such).
  */
 import path from "node:path";
-import { CostExplorerClient, GetCostAndUsageCommand } from "@aws-sdk/client-cost-explorer";
 import { InputError, UsageError } from "../../core/errors.ts";
-import { writeMonthlyCsv } from "./monthly-csv.ts";
-import type { RemoteSource } from "./source.ts";
+import { writeMonthlyCsv } from "../remote/monthly-csv.ts";
+import type { RemoteSource } from "../remote/source.ts";
 
 export const COST_EXPLORER_COLUMNS = [
   "usage_date",
@@ -31,6 +30,7 @@ export const costExplorerSource: RemoteSource = {
     const start = `${since.slice(0, 7)}-01`;
     const end = new Date().toISOString().slice(0, 10);
     // Cost Explorer lives in us-east-1; endpoint overrides come from AWS_ENDPOINT_URL(_COST_EXPLORER).
+    const { CostExplorerClient, GetCostAndUsageCommand } = await import("@aws-sdk/client-cost-explorer");
     const client = new CostExplorerClient({ region: "us-east-1" });
     const rows: string[][] = [];
     try {

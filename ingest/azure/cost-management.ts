@@ -7,11 +7,11 @@
  * providers/Microsoft.Billing/billingAccounts/<id>.
  */
 import path from "node:path";
-import { CostManagementClient, type QueryDefinition } from "@azure/arm-costmanagement";
+import type { QueryDefinition } from "@azure/arm-costmanagement";
 import { InputError, UsageError } from "../../core/errors.ts";
-import { azureCredential } from "./azure-credential.ts";
-import { writeMonthlyCsv } from "./monthly-csv.ts";
-import type { RemoteSource } from "./source.ts";
+import { azureCredential } from "./credential.ts";
+import { writeMonthlyCsv } from "../remote/monthly-csv.ts";
+import type { RemoteSource } from "../remote/source.ts";
 
 export const COST_MANAGEMENT_COLUMNS = [
   "usage_date",
@@ -40,7 +40,8 @@ export const azureCostManagementSource: RemoteSource = {
         `${uri}: expected azurecost://subscriptions/<id> or azurecost://providers/Microsoft.Billing/billingAccounts/<id>`,
       );
     }
-    const client = new CostManagementClient(azureCredential(), {
+    const { CostManagementClient } = await import("@azure/arm-costmanagement");
+    const client = new CostManagementClient(await azureCredential(), {
       endpoint: config.sources.azure.armEndpoint,
     });
     const from = new Date(`${since.slice(0, 7)}-01T00:00:00Z`);

@@ -4,14 +4,14 @@
  * DefaultAzureCredential chain (environment, workload or managed identity, Azure CLI).
  */
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { DefaultAzureCredential } from "@azure/identity";
 
-export function azureCredential(): TokenCredential {
+export async function azureCredential(): Promise<TokenCredential> {
   const token = process.env.AZURE_ACCESS_TOKEN;
   if (token) {
     return {
       getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
     };
   }
+  const { DefaultAzureCredential } = await import("@azure/identity");
   return new DefaultAzureCredential();
 }

@@ -5,10 +5,9 @@
  */
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { InputError } from "../../core/errors.ts";
-import { isCurrent, safeRelative, store } from "./cache.ts";
-import type { RemoteSource } from "./source.ts";
+import { isCurrent, safeRelative, store } from "../remote/cache.ts";
+import type { RemoteSource } from "../remote/source.ts";
 
 const OBJECT = /\.(csv|csv\.gz|parquet|json)$/i;
 
@@ -19,6 +18,7 @@ export const s3Source: RemoteSource = {
   async fetch(uri, { cacheDir, config, progress }) {
     const { host: bucket, pathname } = new URL(uri);
     const prefix = pathname.replace(/^\//, "");
+    const { GetObjectCommand, ListObjectsV2Command, S3Client } = await import("@aws-sdk/client-s3");
     const s3 = new S3Client({
       ...(config.sources.s3.region ? { region: config.sources.s3.region } : {}),
       ...(config.sources.s3.endpoint ? { endpoint: config.sources.s3.endpoint } : {}),

@@ -7,9 +7,8 @@
 import { createWriteStream, mkdirSync, renameSync, rmSync } from "node:fs";
 import { partialOf } from "../../core/files.ts";
 import path from "node:path";
-import { BigQuery } from "@google-cloud/bigquery";
 import { InputError, UsageError } from "../../core/errors.ts";
-import type { RemoteSource } from "./source.ts";
+import type { RemoteSource } from "../remote/source.ts";
 
 const TABLE = /^bigquery:\/\/([a-z0-9-]+)\.([A-Za-z0-9_]+)\.([A-Za-z0-9_$]+)$/;
 
@@ -37,6 +36,7 @@ export const bigQuerySource: RemoteSource = {
       throw new UsageError(`${uri}: pass --since YYYY-MM (the first invoice month to fetch)`);
     }
     const [, project, dataset, table] = match as unknown as [string, string, string, string];
+    const { BigQuery } = await import("@google-cloud/bigquery");
     const bigquery = new BigQuery({
       projectId: config.sources.bigquery.project ?? project,
       ...(config.sources.bigquery.apiEndpoint ? { apiEndpoint: config.sources.bigquery.apiEndpoint } : {}),

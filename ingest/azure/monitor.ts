@@ -3,14 +3,14 @@
  * Azure Monitor platform metrics (Percentage CPU average and maximum, network and
  * disk bytes, Available Memory Percentage where reported), written in the metrics
  * layout, one file per month from --since. Without resource parameters, the Azure
- * VMs the warehouse knows in that subscription (marts.resources) are pulled.
+ * VMs the landed billing shows in that subscription are pulled.
  */
 import path from "node:path";
-import { MetricsQueryClient } from "@azure/monitor-query";
 import { InputError, UsageError } from "../../core/errors.ts";
-import { azureCredential } from "./azure-credential.ts";
-import { writeMonthlyMetrics } from "./monthly-csv.ts";
-import { knownVirtualMachines, type RemoteSource } from "./source.ts";
+import { azureCredential } from "./credential.ts";
+import { writeMonthlyMetrics } from "../remote/monthly-csv.ts";
+import type { RemoteSource } from "../remote/source.ts";
+import { billedVirtualMachines } from "./billed-resources.ts";
 
 /** Azure metric name, aggregation, and the metrics-layout column it fills. */
 const METRICS: {
@@ -50,15 +50,15 @@ export const azureMonitorSource: RemoteSource = {
     const subscription = url.host;
     if (!since) throw new UsageError(`${uri}: pass --since YYYY-MM (the first month to fetch)`);
     let resources = url.searchParams.getAll("resource");
-    if (!resources.length)
-      resources = await knownVirtualMachines(warehouse, "azure", "resource_id LIKE $1", [
-        `/subscriptions/${subscription.toLowerCase()}/%`,
-      ]);
+    if (!resources.length && warehouse) resources = await billedVirtualMachines(warehouse, { subscription });
     if (!resources.length)
       throw new UsageError(
-        `${uri}: no VMs: pass ?resource=<ARM id>, or ingest billing and build the models first`,
+        `${uri}: no VMs: pass ?resource=<ARM id>, or ingest billing first (its VMs are read from the landed billing)`,
       );
-    const client = new MetricsQueryClient(azureCredential(), { endpoint: config.sources.azure.armEndpoint });
+    const { MetricsQueryClient } = await import("@azure/monitor-query");
+    const client = new MetricsQueryClient(await azureCredential(), {
+      endpoint: config.sources.azure.armEndpoint,
+    });
     const startTime = new Date(`${since.slice(0, 7)}-01T00:00:00Z`);
     const endTime = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
     const samples = new Map<string, Record<string, number | string>>();

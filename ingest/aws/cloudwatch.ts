@@ -3,13 +3,14 @@
  * GetMetricData (CPU average and maximum, network and disk bytes, and memory where
  * the CloudWatch agent reports mem_used_percent), written in the metrics layout,
  * one file per month from --since. Without instance parameters, the AWS virtual
- * machines the warehouse knows (marts.resources) in that region are pulled.
+ * machines the landed billing shows in that region are pulled.
  */
 import path from "node:path";
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { InputError, UsageError } from "../../core/errors.ts";
-import { writeMonthlyMetrics } from "./monthly-csv.ts";
-import { knownVirtualMachines, type RemoteSource } from "./source.ts";
+import { writeMonthlyMetrics } from "../remote/monthly-csv.ts";
+import type { RemoteSource } from "../remote/source.ts";
+import { billedVirtualMachines } from "./billed-resources.ts";
 
 const METRICS: {
   id: string;
@@ -97,14 +98,15 @@ export const cloudWatchSource: RemoteSource = {
     const region = url.host;
     if (!since) throw new UsageError(`${uri}: pass --since YYYY-MM (the first month to fetch)`);
     let instances = url.searchParams.getAll("instance");
-    if (!instances.length) instances = await knownVirtualMachines(warehouse, "aws", "region = $1", [region]);
+    if (!instances.length && warehouse) instances = await billedVirtualMachines(warehouse, { region });
     if (!instances.length)
       throw new UsageError(
-        `${uri}: no instances: pass ?instance=<id>, or ingest billing and build the models first`,
+        `${uri}: no instances: pass ?instance=<id>, or ingest billing first (its VMs are read from the landed billing)`,
       );
     const start = new Date(`${since.slice(0, 7)}-01T00:00:00Z`);
     const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
     // Endpoint overrides come from the SDK's own AWS_ENDPOINT_URL(_CLOUDWATCH) settings.
+    const { CloudWatchClient, GetMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
     const client = new CloudWatchClient({ region });
     const samples = new Map<string, Record<string, number | string>>();
     try {

@@ -6,19 +6,20 @@
  */
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { BlobServiceClient } from "@azure/storage-blob";
+import type { BlobServiceClient } from "@azure/storage-blob";
 import { InputError, UsageError } from "../../core/errors.ts";
-import { isCurrent, safeRelative, store } from "./cache.ts";
-import type { RemoteSource } from "./source.ts";
+import { isCurrent, safeRelative, store } from "../remote/cache.ts";
+import type { RemoteSource } from "../remote/source.ts";
 
 const OBJECT = /\.(csv|csv\.gz|parquet|json)$/i;
 
-function client(uri: URL): {
+async function client(uri: URL): Promise<{
   service: BlobServiceClient;
   account: string;
   container: string;
   prefix: string;
-} {
+}> {
+  const { BlobServiceClient } = await import("@azure/storage-blob");
   const connection = process.env.AZURE_STORAGE_CONNECTION_STRING;
   const parts = uri.pathname.replace(/^\//, "").split("/");
   if (uri.protocol === "azure:") {
@@ -53,7 +54,7 @@ export const azureBlobSource: RemoteSource = {
     "Azure Blob storage (Cost Management exports), connection string or SAS token from the environment",
   matches: (uri) => uri.startsWith("azure://") || /^https:\/\/[^/]+\.blob\.core\.windows\.net\//.test(uri),
   async fetch(uri, { cacheDir, progress }) {
-    const { service, account, container, prefix } = client(new URL(uri));
+    const { service, account, container, prefix } = await client(new URL(uri));
     const local = path.join(cacheDir, "azure", account, container, safeRelative(prefix));
     try {
       const containerClient = service.getContainerClient(container);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../core/config.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../../ingest/load.ts";
-import { resolveTargets } from "../../../ingest/remote/index.ts";
+import { resolveTargets } from "../../../ingest/providers.ts";
 import { generateEstate, type GenerateResult } from "../../../orchestrator/estate-generator/generate.ts";
 import { freePort } from "../../helpers/ports.ts";
 import { quiet, tempDir } from "../../helpers/tmp.ts";

@@ -2,12 +2,13 @@
  * cloudwatch:// and costexplorer:// through the real AWS SDK clients against a local
  * server that replays GetMetricData and GetCostAndUsage in their documented shapes.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../core/config.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../../ingest/load.ts";
-import { resolveTargets } from "../../../ingest/remote/index.ts";
+import { resolveTargets } from "../../../ingest/providers.ts";
 import { type AwsJsonStub, startAwsJsonStub } from "../../helpers/aws-json-stub.ts";
 import { quiet, tempDir } from "../../helpers/tmp.ts";
 
@@ -115,15 +116,27 @@ describe("AWS API sources", () => {
     await w.close();
   });
 
-  it("cloudwatch:// without instances pulls the region's active VMs the warehouse knows", async () => {
+  it("cloudwatch:// without instances pulls the region's VMs the landed billing shows on its last days", async () => {
     const dataDir = tempDir();
     const config = loadConfig({ dataDir, env: {}, cwd: dataDir });
     const w = await Warehouse.open({ path: ":memory:" });
-    await w.run(`CREATE TABLE marts.resources AS SELECT * FROM (VALUES
-      ('i-0known', 'aws', 'virtual_machine', 'us-east-1', 'active'),
-      ('i-0gone', 'aws', 'virtual_machine', 'us-east-1', 'gone'),
-      ('i-0elsewhere', 'aws', 'virtual_machine', 'eu-west-1', 'active'),
-      ('vol-0disk', 'aws', 'volume', 'us-east-1', 'active')) t(resource_id, provider, resource_type, region, state)`);
+    // A CUR 2.0 CSV as Data Exports writes it: instance-hours of three VMs and one EBS volume.
+    const cur = path.join(tempDir(), "cur2-2026-10.csv");
+    const line = (id: string, usageType: string, region: string, day: string) =>
+      `111111111111,2026-10-01T00:00:00Z,222222222222,Usage,${day}T00:00:00Z,${usageType},${id},${region},0.0832,USD`;
+    writeFileSync(
+      cur,
+      [
+        "bill_payer_account_id,bill_billing_period_start_date,line_item_usage_account_id,line_item_line_item_type,line_item_usage_start_date,line_item_usage_type,line_item_resource_id,product_region_code,line_item_unblended_cost,line_item_currency_code",
+        line("i-0known", "BoxUsage:m5.large", "us-east-1", "2026-10-30"),
+        line("i-0known", "BoxUsage:m5.large", "us-east-1", "2026-10-31"),
+        line("i-0spot", "USE1-SpotUsage:c5.xlarge", "us-east-1", "2026-10-31"),
+        line("i-0gone", "BoxUsage:m5.large", "us-east-1", "2026-10-20"),
+        line("i-0elsewhere", "EU-BoxUsage:m5.large", "eu-west-1", "2026-10-31"),
+        line("vol-0disk", "EBS:VolumeUsage.gp3", "us-east-1", "2026-10-31"),
+      ].join("\n"),
+    );
+    await ingestPaths(w, [cur], { lakeDir: config.paths.lake }, quiet);
     const before = stub.requests.length;
     await resolveTargets(["cloudwatch://us-east-1"], {
       cacheDir: config.paths.cache,
@@ -138,7 +151,7 @@ describe("AWS API sources", () => {
         (r) => r.body.MetricDataQueries as { MetricStat: { Metric: { Dimensions: { Value: string }[] } } }[],
       );
     expect(new Set(queries.map((q) => q.MetricStat.Metric.Dimensions[0]!.Value))).toEqual(
-      new Set(["i-0known"]),
+      new Set(["i-0known", "i-0spot"]),
     );
     await w.close();
   });
