@@ -4,6 +4,9 @@
  * cost and currency are. The loader (load.ts) does the rest the same way for all.
  */
 
+import { type DbtProject, loadProject } from "../core/dbt/project.ts";
+import { renderMacro } from "../core/dbt/render.ts";
+import { PROJECT_ROOT } from "../core/paths.ts";
 import { ident, lit } from "../core/sql.ts";
 
 /** What the loader knows about a file before choosing a format. */
@@ -82,9 +85,26 @@ export function readCsvText(probe: FileProbe): string {
     compression = ${probe.compressed ? "'gzip'" : "'none'"})`;
 }
 
-/** Timestamps in every form the samples use: ISO 8601 with or without zone, US M/D/Y dates. */
+let project: DbtProject | undefined;
+
+/** A macro of the dbt project: where ingest must read a value exactly as the models will. */
+function macro(name: string, ...args: unknown[]): string {
+  project ??= loadProject(PROJECT_ROOT);
+  return renderMacro(project, name, ...args);
+}
+
+/**
+ * Timestamps in every form exports write (ISO 8601 with or without zone, US M/D/Y dates), by the
+ * models' own definition (macros/parse_timestamp.sql): ingest never accepts a date staging reads
+ * differently.
+ */
 export function parseTimestamp(expr: string): string {
-  return `coalesce(try_strptime(${expr}::VARCHAR, ['%m/%d/%Y', '%m/%d/%Y %H:%M:%S']), try_cast(${expr}::VARCHAR AS TIMESTAMPTZ) AT TIME ZONE 'UTC')`;
+  return macro("parse_timestamp", expr);
+}
+
+/** Exact money from text or a number, by the models' definition (macros/money.sql); NULL where it does not parse. */
+export function parseMoney(expr: string): string {
+  return macro("money", expr, "null");
 }
 
 /** YYYY-MM of a date in any supported form; an ISO date keeps its own (local) month. */

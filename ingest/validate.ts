@@ -3,7 +3,7 @@ import { ident, isNumericType, litList } from "../core/sql.ts";
 import { CURRENCY_CODES } from "../core/currencies.ts";
 import { InputError } from "../core/errors.ts";
 import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
-import { type FileProbe, hasColumns, parseTimestamp, type SourceFormat } from "./format.ts";
+import { type FileProbe, hasColumns, parseMoney, parseTimestamp, type SourceFormat } from "./format.ts";
 import { firstLine } from "./probe.ts";
 
 export function checkRequired(fileProbe: FileProbe, format: SourceFormat): void {
@@ -52,11 +52,6 @@ export interface ScanResult {
   totals: Record<string, string>;
 }
 
-/** Money as DuckDB reads it: typed numbers cast directly, text parsed (with any blanks trimmed). */
-function moneySql(cost: string, typed: boolean): string {
-  return typed ? `CAST(${cost} AS DECIMAL(38,10))` : `TRY_CAST(${cost}::VARCHAR AS DECIMAL(38,10))`;
-}
-
 /**
  * One pass over the source that validates and sums it: every numeric column
  * parses (scientific notation and quoted numbers do), every currency is an ISO
@@ -94,7 +89,7 @@ export async function scanSource(
     // Cost parses as DECIMAL (it is summed exactly); other numbers need only to parse.
     inner.push(
       `${ref} IS NOT NULL AS raw${k}`,
-      `TRY_CAST(${ref} AS ${isCost ? "DECIMAL(38,10)" : "DOUBLE"}) AS num${k}`,
+      `${isCost ? parseMoney(ref) : `TRY_CAST(${ref} AS DOUBLE)`} AS num${k}`,
     );
     if (isCost) cost = `num${k}`;
     checks.push({
@@ -113,8 +108,7 @@ export async function scanSource(
     checks.push({ what: "date", column: col.column_name, bad: `raw${k} AND num${k} IS NULL`, value: ref });
   }
   if (money.cost && cost === "NULL") {
-    const costType = described.find((c) => c.column_name.toLowerCase() === costColumn)?.column_type;
-    inner.push(`${moneySql(money.cost, Boolean(costType && isNumericType(costType)))} AS cost_value`);
+    inner.push(`${parseMoney(money.cost)} AS cost_value`);
     cost = "cost_value";
   }
   if (money.currency) {
@@ -182,17 +176,9 @@ export async function landedTotals(
 ): Promise<{ rows: number; totals: Record<string, string> }> {
   const list = litList(files);
   const read = `read_parquet([${list}], union_by_name = true)`;
-  const described = await tx.all<{ column_name: string; column_type: string }>(
-    `DESCRIBE SELECT * FROM ${read}`,
-  );
-  const costType = money.cost
-    ? described.find((c) => c.column_name.toLowerCase() === money.cost!.replaceAll('"', "").toLowerCase())
-        ?.column_type
-    : undefined;
-  const typed = isNumericType(costType);
   const rows = await tx.all<{ currency: string; n: string; total: string }>(
     `SELECT coalesce(${money.currency ?? "NULL"}, '') AS currency, count(*)::VARCHAR AS n,
-       coalesce(sum(${money.cost ? moneySql(money.cost, typed) : "NULL"}), 0)::VARCHAR AS total
+       coalesce(sum(${money.cost ? parseMoney(money.cost) : "NULL"}), 0)::VARCHAR AS total
      FROM ${read} GROUP BY 1 ORDER BY 1`,
   );
   const totals: Record<string, string> = {};

@@ -3,9 +3,11 @@
   shortest decimal form (what the export meant, never its binary noise): below 1e5 in size a
   direct cast gives that same value to 10 decimals (the double is within 6e-12 of it), and is
   30x faster than going through text, which larger amounts still do.
+  on_error: 'fail' (the models: a value ingest let through must parse) or 'null' (ingest's
+  validation, which reports the row that does not parse). One definition for both.
 #}
-{% macro money(expr) -%}
+{% macro money(expr, on_error='fail') -%}
 CASE WHEN typeof({{ expr }}) IN ('DOUBLE', 'FLOAT') AND abs(TRY_CAST({{ expr }} AS DOUBLE)) < 100000
 THEN CAST(TRY_CAST({{ expr }} AS DOUBLE) AS DECIMAL(38, 10))
-ELSE CAST(CAST({{ expr }} AS VARCHAR) AS DECIMAL(38, 10)) END
+ELSE {{ 'TRY_CAST' if on_error == 'null' else 'CAST' }}(CAST({{ expr }} AS VARCHAR) AS DECIMAL(38, 10)) END
 {%- endmacro %}

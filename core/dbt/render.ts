@@ -138,3 +138,14 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
   }
   return { sql, refs: [...new Set(refs)], sources, config };
 }
+
+/**
+ * One of the project's macros called from TypeScript with SQL-expression arguments, e.g.
+ * renderMacro(project, "parse_timestamp", '"usage_date"'): where code outside the models must
+ * parse exactly as the models do (ingest's validation), it uses the models' own definition.
+ */
+export function renderMacro(project: DbtProject, name: string, ...args: unknown[]): string {
+  const macro = projectMacros(project.macros)[name];
+  if (typeof macro !== "function") throw new ConfigError("macros", name, "no such macro");
+  return String((macro as (...a: unknown[]) => unknown)(...args)).trim();
+}
