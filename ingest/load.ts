@@ -16,6 +16,7 @@ import { lit } from "../core/sql.ts";
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { CcoError, InputError, UsageError } from "../core/errors.ts";
+import { faultPoint } from "../core/faults.ts";
 import type { Progress } from "../core/log.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import type { SourceFormat } from "./format.ts";
@@ -111,6 +112,8 @@ export async function ingestPaths(
   // Periods replaced in this run: a later part of the same month adds to it, never replaces it.
   const replacedThisRun = new Set<string>();
   // Scratch space on the lake's file system, so a staged file becomes a lake file by rename.
+  // Scratch left by a load that was killed: no other load can be running (one writer per warehouse).
+  rmSync(path.join(options.lakeDir, STAGING), { recursive: true, force: true });
   mkdirSync(path.join(options.lakeDir, STAGING), { recursive: true });
   const scratchDir = mkdtempSync(path.join(options.lakeDir, STAGING, "run-"));
   let group: Staged[] = [];
@@ -129,6 +132,7 @@ export async function ingestPaths(
           else {
             if (group.length && groupKey(group[0]!) !== groupKey(staged)) await landGroup();
             group.push(staged);
+            faultPoint("ingest:staged");
           }
         } catch (error) {
           const message = error instanceof CcoError ? error.message : `${file}: ${firstLine(error)}`;
@@ -279,6 +283,7 @@ async function land(
     const pairs = [
       ...new Map(group.flatMap((s) => s.pairs).map((p) => [`${p.account}|${p.period}`, p])).values(),
     ];
+    faultPoint("ingest:lake-written");
     const status = await warehouse.transaction(async (tx) => {
       let replaced = false;
       for (const pair of pairs) {
@@ -303,9 +308,11 @@ async function land(
         await recordLoadParts(tx, staged.loadId, rawTable, parts);
       }
       await refreshRawView(tx, rawTable);
+      faultPoint("ingest:before-commit");
       return status;
     });
     for (const pair of pairs) replacedThisRun.add(`${rawTable}|${pair.account}|${pair.period}`);
+    faultPoint("ingest:committed");
     await collectGarbage(warehouse, lakeDir, format);
     return group.map((s) => ({
       file: s.file,
