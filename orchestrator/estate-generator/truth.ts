@@ -4,7 +4,8 @@
  * account's billing currency), plus the anomalies, commitments and one-off lines.
  */
 import { COMMITMENT_DISCOUNT, HOURS_PER_MONTH, oneSizeDown, STORAGE, vmSize } from "./catalog.ts";
-import { type CaseKind, type Estate, type EstateResource, money } from "./estate.ts";
+import type { CaseKind, Estate, EstateResource } from "./estate.ts";
+import { money } from "./numbers.ts";
 
 export interface TruthCase {
   case: CaseKind;

@@ -5,7 +5,7 @@
  */
 import { lit } from "../../../core/sql.ts";
 import path from "node:path";
-import { dayString } from "../estate.ts";
+import { dayString } from "../numbers.ts";
 import { compact, copyTo, type ExportWriter, monthBounds } from "./common.ts";
 
 /** Reservations are paid monthly: the purchase row is the month's commitment fees summed. */
