@@ -3,7 +3,6 @@
  * delivers: <report>/<YYYYMMDD-YYYYMMDD>/<assembly>/<report>-1.csv.gz plus
  * <report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json.
  */
-import { lit } from "../../../core/sql.ts";
 import path from "node:path";
 import { curSelect, withSpNegation } from "./aws-cur2.ts";
 import { compact, copyTo, writeJson, type ExportWriter, monthBounds } from "./common.ts";
