@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { oneSizeDown, vmSize } from "../../../orchestrator/estate-generator/catalog.ts";
+import { buildEstate, type EstateResource } from "../../../orchestrator/estate-generator/estate.ts";
+import { dayString } from "../../../orchestrator/estate-generator/numbers.ts";
+import { CASE_PLANS } from "../../../orchestrator/estate-generator/planted-cases.ts";
+import { buildTruth } from "../../../orchestrator/estate-generator/truth.ts";
+
+const options = { seed: 42, resources: 1000, days: 60, endDate: "2026-05-31" };
+const estate = buildEstate(options);
+const truth = buildTruth(estate);
+const planted = estate.resources.filter((r) => r.case !== null);
+const byId = new Map(estate.resources.map((r) => [r.resourceId, r]));
+
+/** The signal each case's finding rests on, checked on the resource itself. */
+const SIGNAL: Record<string, (r: EstateResource) => boolean> = {
+  idle_vm: (r) => r.kind === "vm" && r.profile === "idle",
+  oversized_vm: (r) => r.profile === "oversized" && oneSizeDown(r.provider, r.size) !== undefined,
+  peaky_vm: (r) => r.profile === "peaky",
+  previous_generation_vm: (r) => vmSize(r.provider, r.size).previousGeneration === true,
+  nonprod_24x7: (r) => r.env === "dev" && r.tags.env === "dev" && r.profile === "business_hours",
+  commitment_candidate: (r) => r.env === "prod" && r.profile === "steady" && r.commitmentId === null,
+  unattached_disk: (r) => r.kind === "disk" && r.attachedTo === null,
+  old_snapshot: (r) => r.kind === "snapshot" && r.createdAt <= dayString(estate.start, -200),
+  unassociated_ip: (r) => r.kind === "ip" && r.attachedTo === null,
+  gp2_volume: (r) => r.provider === "aws" && r.size === "gp2" && r.attachedTo !== null,
+};
+
+describe("planted cases", () => {
+  it("plant each case on its share of the estate, spread over the providers that can have it", () => {
+    for (const plan of CASE_PLANS) {
+      const cases = planted.filter((r) => r.case === plan.kind);
+      expect(cases, plan.kind).toHaveLength(Math.round(options.resources * plan.share));
+      if (plan.kind.endsWith("_vm") || plan.kind === "unattached_disk") {
+        expect(new Set(cases.map((r) => r.provider)), plan.kind).toEqual(
+          new Set(["aws", "azure", "gcp", "oci"]),
+        );
+      }
+    }
+  });
+
+  it("give every planted resource the signal its finding needs, for the whole window", () => {
+    for (const r of planted) {
+      expect(SIGNAL[r.case!]!(r), `${r.case} ${r.resourceId}`).toBe(true);
+      expect([r.startDay, r.endDay]).toEqual([0, options.days - 1]);
+    }
+    // Resources that are not cases do not carry a case's signal by accident.
+    const others = estate.resources.filter((r) => r.case === null);
+    expect(
+      others.filter((r) => ["idle", "oversized", "peaky", "business_hours"].includes(r.profile)),
+    ).toEqual([]);
+    expect(others.filter((r) => r.kind === "ip" && r.attachedTo === null)).toEqual([]);
+    expect(others.filter((r) => r.size === "gp2")).toEqual([]);
+  });
+
+  it("match truth.json one to one, with findings that follow from the signal", () => {
+    expect(truth.cases.map((c) => c.resource_id).sort()).toEqual(planted.map((r) => r.resourceId).sort());
+    for (const c of truth.cases) {
+      const r = byId.get(c.resource_id)!;
+      expect(c.case).toBe(r.case);
+      expect(c.currency).toBe(r.currency);
+      if (c.case === "oversized_vm")
+        expect(c.expected_finding?.target).toBe(oneSizeDown(r.provider, r.size)!.name);
+      if (c.case === "previous_generation_vm") {
+        expect(c.expected_finding?.target).toBe(vmSize(r.provider, r.size).modernEquivalent);
+      }
+      if (c.case === "gp2_volume") expect(c.current).toBe(`gp2 ${r.sizeGb} GB`);
+    }
+  });
+
+  it("never put a planted case under an existing commitment", () => {
+    expect(planted.filter((r) => r.commitmentId !== null)).toEqual([]);
+  });
+});
