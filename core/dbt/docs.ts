@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ColumnSpec, DbtProject } from "./project.ts";
-import { compileProject } from "./runner.ts";
+import { compileProject } from "./compile.ts";
 
 function testsOf(column: ColumnSpec): string {
   return column.tests

@@ -30,7 +30,13 @@ export interface ModelNode {
   raw: string;
   description?: string;
   columns: ColumnSpec[];
+  /**
+   * dbt_project.yml's `+key` config for the model's folder, with the `config:` of its YAML entry
+   * over it (dbt's precedence; config() in the SQL overrides both when rendered).
+   */
   folderConfig: Record<string, unknown>;
+  /** The YAML file that documents the model (dbt's patch_path), if any. */
+  patchPath?: string;
 }
 
 export interface SourceTable {
@@ -62,6 +68,16 @@ export interface DbtProject {
   threads: number;
 }
 
+/** A node's unique id in dbt's manifest and run results, e.g. model.cco.focus_costs. */
+export function uniqueId(project: DbtProject, resourceType: "model" | "test", name: string): string {
+  return `${resourceType}.${project.name}.${name}`;
+}
+
+/** A source table's unique id, e.g. source.cco.aws.cur2. */
+export function sourceId(project: DbtProject, source: string, table: string): string {
+  return `source.${project.name}.${source}.${table}`;
+}
+
 export function loadProject(root: string): DbtProject {
   const projectFile = path.join(root, "dbt_project.yml");
   const project = parseYaml(readFileSync(projectFile, "utf8")) as Record<string, any>;
@@ -74,7 +90,10 @@ export function loadProject(root: string): DbtProject {
   const yaml = new YamlCache(path.join(targetPath, "partial_parse.json"));
   const models = new Map<string, ModelNode>();
   const sources: SourceTable[] = [];
-  const docs = new Map<string, { description?: string; columns: ColumnSpec[] }>();
+  const docs = new Map<
+    string,
+    { description?: string; columns: ColumnSpec[]; config?: Record<string, unknown>; file: string }
+  >();
 
   for (const modelPath of modelPaths) {
     for (const file of listFiles(path.join(root, modelPath))) {
@@ -109,7 +128,12 @@ export function loadProject(root: string): DbtProject {
           }
         }
         for (const model of doc.models ?? []) {
-          docs.set(model.name, { description: model.description, columns: parseColumns(model.columns, rel) });
+          docs.set(model.name, {
+            description: model.description,
+            columns: parseColumns(model.columns, rel),
+            config: model.config,
+            file: rel,
+          });
         }
       }
     }
@@ -119,6 +143,11 @@ export function loadProject(root: string): DbtProject {
     if (!model) throw new ConfigError("models", modelName, "documented in YAML but no such model file");
     model.description = doc.description;
     model.columns = doc.columns;
+    model.patchPath = doc.file;
+    const { tags, ...config } = doc.config ?? {};
+    Object.assign(model.folderConfig, config);
+    // Tags add up down the levels, as dbt's do.
+    if (tags) model.folderConfig.tags = ([] as unknown[]).concat(model.folderConfig.tags ?? [], tags);
   }
   const macros = macroPaths
     .flatMap((p) => listFiles(path.join(root, p)))

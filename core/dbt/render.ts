@@ -17,6 +17,8 @@ export interface ModelConfig {
   severity?: "error" | "warn";
   /** external: the column the Parquet files are partitioned by (one folder per value). */
   partition_by?: string;
+  /** dbt's model contract: when enforced, the YAML's columns and data_types are the relation's shape. */
+  contract?: { enforced: boolean };
 }
 
 export interface RenderResult {
@@ -34,6 +36,9 @@ export interface RenderContext {
   env: NodeJS.ProcessEnv;
   target: { name: string; schema: string; type: string };
 }
+
+/** The target our runner builds: profiles.yml's dev output, whose default schema is main. */
+export const TARGET = { name: "dev", schema: "main", type: "duckdb" };
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
 
@@ -85,6 +90,8 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
     schema: String(model.folderConfig.schema ?? ctx.target.schema),
     tags: ([] as string[]).concat((model.folderConfig.tags as string[]) ?? []),
   };
+  const contract = model.folderConfig.contract as ModelConfig["contract"] | undefined;
+  if (contract) config.contract = { enforced: Boolean(contract.enforced) };
   const context = {
     ...projectMacros(ctx.project.macros),
     ref: (name: string) => {
@@ -107,6 +114,8 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       if (options?.partition_by) config.partition_by = String(options.partition_by);
       if (kw.severity) config.severity = String(kw.severity).toLowerCase() === "warn" ? "warn" : "error";
       if (kw.tags) config.tags.push(...([] as string[]).concat(kw.tags as string[]));
+      const contract = kw.contract as ModelConfig["contract"] | undefined;
+      if (contract) config.contract = { enforced: Boolean(contract.enforced) };
       return "";
     },
     var: (name: string, fallback?: unknown) => {

@@ -1,7 +1,8 @@
-/** dbt's generic tests as SQL that returns the failing rows. */
+/** dbt's data tests: generic column tests as SQL that returns the failing rows, and every test node of a project. */
 import { ConfigError } from "../errors.ts";
 import { ident, litList } from "../sql.ts";
-import type { ColumnTest } from "./project.ts";
+import { type CompiledModel, renderCompiled } from "./compile.ts";
+import { type ColumnTest, type DbtProject, uniqueId } from "./project.ts";
 
 export function compileTest(
   relation: string,
@@ -27,12 +28,70 @@ export function compileTest(
     case "relationships": {
       const to = String(test.args.to ?? "");
       const field = String(test.args.field ?? column);
-      const match = to.match(/ref\(\s*['"]([^'"]+)['"]\s*\)/);
-      const target = match ? relationOfModel(match[1]!) : undefined;
+      const name = refName(to);
+      const target = name ? relationOfModel(name) : undefined;
       if (!target) throw new ConfigError(relation, column, `relationships test: cannot resolve ${to}`);
       return {
         sql: `SELECT c.${col} FROM ${relation} c LEFT JOIN ${target} p ON c.${col} = p."${field}" WHERE c.${col} IS NOT NULL AND p."${field}" IS NULL`,
       };
     }
   }
+}
+
+/** A data test node: generic (a column test in the YAML) or singular (tests/*.sql). */
+export interface DataTest {
+  id: string;
+  name: string;
+  /** Its file: the YAML that declares a generic test, the singular test's SQL. */
+  file: string;
+  /** The SQL that returns the failing rows. */
+  sql: string;
+  /** Models it reads (its depends_on): it is skipped when one of them failed. */
+  refs: string[];
+  severity: "error" | "warn";
+  /** A generic test's model, column and test: its failure stops the model's descendants (dbt build). */
+  attached?: { model: string; column: string; test: ColumnTest };
+  /** A singular test's template (the manifest's raw_code). */
+  raw?: string;
+}
+
+/** Every data test of the project, compiled against the models' relations: first each model's, then tests/. */
+export function compileDataTests(project: DbtProject, models: Map<string, CompiledModel>): DataTest[] {
+  const relationOf = (name: string) => models.get(name)?.relation;
+  const generic = [...models.values()].flatMap((model) =>
+    model.node.columns.flatMap((column) =>
+      column.tests.map((test): DataTest => {
+        const name = `${test.name}_${model.node.name}_${column.name}`;
+        const parent = test.name === "relationships" ? refName(String(test.args.to ?? "")) : undefined;
+        return {
+          id: uniqueId(project, "test", name),
+          name,
+          file: model.node.patchPath ?? model.node.file,
+          sql: compileTest(model.relation, column.name, test, relationOf).sql,
+          refs: parent && parent !== model.node.name ? [model.node.name, parent] : [model.node.name],
+          severity: test.severity,
+          attached: { model: model.node.name, column: column.name, test },
+        };
+      }),
+    ),
+  );
+  const singular = project.singularTests.map((test): DataTest => {
+    const node = { name: test.name, file: test.file, fqn: [], raw: test.raw, columns: [], folderConfig: {} };
+    const rendered = renderCompiled(project, models, node, false);
+    return {
+      id: uniqueId(project, "test", test.name),
+      name: test.name,
+      file: test.file,
+      sql: rendered.sql.replace(/;\s*$/, ""),
+      refs: rendered.refs,
+      severity: rendered.config.severity ?? "error",
+      raw: test.raw,
+    };
+  });
+  return [...generic, ...singular];
+}
+
+/** The model a relationships test's `to: ref('name')` names. */
+function refName(to: string): string | undefined {
+  return to.match(/ref\(\s*['"]([^'"]+)['"]\s*\)/)?.[1];
 }

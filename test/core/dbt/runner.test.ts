@@ -1,62 +1,13 @@
 /** Our dbt runner on a small project written for the test: order, selection, failures, tests, artifacts, docs. */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderDataDictionary } from "../../../core/dbt/docs.ts";
 import { loadProject } from "../../../core/dbt/project.ts";
-import { type BuildOptions, buildProject, compileProject, selectModels } from "../../../core/dbt/runner.ts";
+import { buildProject, compileProject } from "../../../core/dbt/runner.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
 import { quiet, tempDir } from "../../helpers/tmp.ts";
-
-function project(files: Record<string, string>): string {
-  const root = tempDir();
-  const all: Record<string, string> = {
-    "dbt_project.yml":
-      "name: t\nversion: '1'\nconfig-version: 2\nmodels:\n  t:\n    staging:\n      +materialized: view\n      +schema: staging\n    marts:\n      +materialized: table\n      +schema: marts\n",
-    "macros/double.sql": "{% macro double(x) %}({{ x }} * 2){% endmacro %}",
-    ...files,
-  };
-  for (const [file, text] of Object.entries(all)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), text);
-  }
-  return root;
-}
-
-const base = {
-  "models/staging/stg_numbers.sql": "select range as n from range(5)",
-  "models/marts/doubled.sql":
-    "{{ config(tags=['math']) }}\nselect {{ double('n') }} as d from {{ ref('stg_numbers') }}",
-  "models/marts/broken.sql": "select no_such_column from {{ ref('stg_numbers') }}",
-  "models/marts/after_broken.sql": "select * from {{ ref('broken') }}",
-  "models/marts/_marts__models.yml": [
-    "version: 2",
-    "models:",
-    "  - name: doubled",
-    "    description: Twice each number.",
-    "    columns:",
-    "      - name: d",
-    "        description: The doubled value.",
-    "        tests:",
-    "          - unique",
-    "          - not_null",
-    "          - accepted_values:",
-    "              values: [0, 2, 4, 6]",
-    "              config: {severity: warn}",
-  ].join("\n"),
-};
-
-/** A build of the project in a fresh in-memory warehouse, with each node's status by unique id. */
-async function buildFresh(root: string, options: Partial<BuildOptions> = {}) {
-  const w = await Warehouse.open({ path: ":memory:" });
-  const { results, failed } = await buildProject(
-    w,
-    root,
-    { runModels: true, runTests: true, ...options },
-    quiet,
-  );
-  return { w, results, failed, status: Object.fromEntries(results.map((r) => [r.unique_id, r.status])) };
-}
+import { base, buildFresh, project } from "./helpers.ts";
 
 describe("dbt runner", () => {
   it("builds in ref order; a failed model skips its descendants, not its siblings", async () => {
@@ -143,17 +94,6 @@ describe("dbt runner", () => {
     const yml = path.join(root, "models/marts/_marts__models.yml");
     writeFileSync(yml, readFileSync(yml, "utf8").replace("Twice each number.", "Double."));
     expect(loadProject(root).models.get("doubled")?.description).toBe("Double.");
-  });
-
-  it("selects with dbt's graph operators", () => {
-    const models = compileProject(loadProject(project(base)));
-    const names = (s: string) => [...selectModels(models, s)].sort();
-    expect(names("doubled")).toEqual(["doubled"]);
-    expect(names("+doubled")).toEqual(["doubled", "stg_numbers"]);
-    expect(names("stg_numbers+")).toEqual(["after_broken", "broken", "doubled", "stg_numbers"]);
-    expect(names("tag:math")).toEqual(["doubled"]);
-    expect(names("path:models/staging")).toEqual(["stg_numbers"]);
-    expect(() => names("nothing")).toThrow(/matches no model/);
   });
 
   it("reports a dependency cycle by name", () => {

@@ -5,10 +5,23 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { swapDirectory } from "../files.ts";
-import { lit } from "../sql.ts";
-import type { Warehouse } from "../warehouse/warehouse.ts";
-import type { ModelConfig } from "./render.ts";
+import { UsageError } from "../../errors.ts";
+import { swapDirectory } from "../../files.ts";
+import { lit } from "../../sql.ts";
+import type { Warehouse } from "../../warehouse/warehouse.ts";
+import type { ModelConfig } from "../render.ts";
+import type { Materialization } from "./index.ts";
+
+export const external: Materialization = {
+  async build({ warehouse, model, exists, fullRefresh, externalRoot, sql, incrementalSql }) {
+    if (!externalRoot) throw new UsageError("external models need an external root");
+    const dir = path.join(externalRoot, model.node.name);
+    // Incremental only over files already there: a missing folder is rebuilt whole.
+    const incremental =
+      exists && existsSync(dir) && !fullRefresh && model.config.unique_key ? incrementalSql() : undefined;
+    await writeExternal(warehouse, model.relation, dir, sql, model.config, incremental);
+  },
+};
 
 /**
  * Write the model's rows under `dir` and (re)create its view. A full build writes beside the

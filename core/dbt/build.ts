@@ -1,0 +1,136 @@
+/**
+ * `dbt build`: the selected models and their data tests as one DAG, run on the profile's threads.
+ * A model's children wait for its generic tests (a failed test stops them, as a failed model
+ * does); a singular test runs once the models it reads are built. Each model is built in its own
+ * transaction; the artifacts in target/ are written at the end.
+ */
+import type { Progress } from "../log.ts";
+import type { Warehouse } from "../warehouse/warehouse.ts";
+import { previousTimes, writeArtifacts } from "./artifacts.ts";
+import { type CompiledModel, compileProject } from "./compile.ts";
+import { executeModel, executeTest, type NodeResult } from "./nodes.ts";
+import { type DbtProject, loadProject, uniqueId } from "./project.ts";
+import { type DagNode, runDag } from "./schedule.ts";
+import { selectModels } from "./selection.ts";
+import { compileDataTests, type DataTest } from "./tests.ts";
+
+export interface BuildOptions {
+  select?: string;
+  runTests: boolean;
+  runModels: boolean;
+  fullRefresh?: boolean;
+  /** Overrides of dbt_project.yml vars, as dbt's --vars. */
+  vars?: Record<string, unknown>;
+  /** Where external (Parquet) models are written, one folder per model (dbt-duckdb's external_root). */
+  externalRoot?: string;
+  /** Nodes run at once (dbt's --threads); defaults to the profile's threads. */
+  threads?: number;
+}
+
+interface BuildNode extends DagNode {
+  model?: CompiledModel;
+  test?: DataTest;
+}
+
+export async function buildProject(
+  warehouse: Warehouse,
+  root: string,
+  options: BuildOptions,
+  progress: Progress,
+): Promise<{ results: NodeResult[]; failed: number }> {
+  const project = loadProject(root);
+  Object.assign(project.vars, options.vars ?? {});
+  const models = compileProject(project);
+  const tests = compileDataTests(project, models);
+  const selected = selectModels(models, options.select);
+  const order = [...models.values()].filter((m) => selected.has(m.node.name));
+  // Each node's time in the last run orders the ready ones: the longest chain of work first.
+  const lastTimes = previousTimes(project);
+  const nodes = dagNodes(project, order, options.runTests ? tests : [], selected).map((n) => ({
+    ...n,
+    cost: lastTimes.get(n.id),
+  }));
+  // Every query and view over the lake re-reads big Parquet footers otherwise. Safe while the
+  // build runs: lake files are never rewritten in place, and external models write new names.
+  await warehouse.run("SET parquet_metadata_cache = true");
+  // Created up front: two nodes creating the same schema at once would conflict.
+  for (const schema of new Set(order.map((m) => m.relation.split(".")[0]))) {
+    await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  }
+  const started = new Date().toISOString();
+  const failedModels = new Set<string>();
+  const run = {
+    runModels: options.runModels,
+    fullRefresh: options.fullRefresh ?? false,
+    externalRoot: options.externalRoot,
+  };
+  // Each node's result lands in its own slot, so run_results.json keeps the DAG's order.
+  const slots = new Map<string, NodeResult[]>(nodes.map((n) => [n.id, []]));
+  const sessions: Warehouse[] = [warehouse];
+  let built = 0;
+  try {
+    await progress.step(`Building ${order.length} models`, async (tick) => {
+      await runDag(nodes, options.threads ?? project.threads, async (node, worker) => {
+        sessions[worker] ??= await warehouse.session();
+        const session = sessions[worker]!;
+        const startedAt = new Date().toISOString();
+        const result = node.test
+          ? await executeTest(session, node.test, failedModels, progress)
+          : await executeModel(session, project, models, node.model!, run, failedModels, progress);
+        if (node.model) tick(++built, order.length);
+        if (!result) return;
+        const completedAt = new Date().toISOString();
+        result.timing = [{ name: "execute", started_at: startedAt, completed_at: completedAt }];
+        result.thread_id = `Thread-${worker + 1}`;
+        slots.get(node.id)!.push(result);
+      });
+    });
+  } finally {
+    for (const session of sessions.slice(1)) await session?.close();
+    await warehouse.run("RESET parquet_metadata_cache");
+  }
+  const results = [...slots.values()].flat();
+  writeArtifacts(project, models, tests, results, started);
+  const failed = results.filter((r) => r.status === "error" || r.status === "fail").length;
+  return { results, failed };
+}
+
+/**
+ * The build's DAG, in list order: each selected model followed by its generic tests, and each
+ * singular test that reads a selected model right after the last model it reads (among ready
+ * nodes with equal chains of work, e.g. on a first build with no past times, list order decides).
+ */
+function dagNodes(
+  project: DbtProject,
+  order: CompiledModel[],
+  tests: DataTest[],
+  selected: Set<string>,
+): BuildNode[] {
+  // Ids of models outside the selection are not among the nodes: runDag counts them as done.
+  const modelId = (name: string) => uniqueId(project, "model", name);
+  const generic = new Map<string, DataTest[]>();
+  for (const test of tests) {
+    const model = test.attached?.model;
+    if (model && selected.has(model)) generic.set(model, [...(generic.get(model) ?? []), test]);
+  }
+  const testNode = (test: DataTest): BuildNode => ({
+    id: test.id,
+    dependsOn: test.refs.map(modelId),
+    test,
+  });
+  const groups: BuildNode[][] = order.map((model) => [
+    {
+      id: modelId(model.node.name),
+      // After its parents and their generic tests.
+      dependsOn: model.refs.flatMap((r) => [modelId(r), ...(generic.get(r) ?? []).map((t) => t.id)]),
+      model,
+    },
+    ...(generic.get(model.node.name) ?? []).map(testNode),
+  ]);
+  for (const test of tests) {
+    if (test.attached || !test.refs.some((r) => selected.has(r))) continue;
+    const last = Math.max(...test.refs.map((r) => order.findIndex((m) => m.node.name === r)));
+    groups[last]!.push(testNode(test));
+  }
+  return groups.flat();
+}

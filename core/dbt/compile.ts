@@ -1,0 +1,60 @@
+/**
+ * dbt's compile step: every model rendered with the final relation of each model it refs, in
+ * dependency order. Rendering twice is the price of config(schema=...): a ref can only name
+ * another model's relation once that model's own template has been read (graph.ts, the parse).
+ */
+import { dependencyOrder, parentsOf, parseModels } from "./graph.ts";
+import type { DbtProject, ModelNode } from "./project.ts";
+import { type ModelConfig, type RenderResult, renderModel, TARGET } from "./render.ts";
+
+export interface CompiledModel {
+  node: ModelNode;
+  sql: string;
+  refs: string[];
+  /** Sources it reads, as [source name, table] (the manifest's depends_on). */
+  sources: [string, string][];
+  config: ModelConfig;
+  relation: string;
+}
+
+/** Every model compiled, in dependency order (a Map keeps it); a cycle is an error naming its models. */
+export function compileProject(
+  project: DbtProject,
+  env: NodeJS.ProcessEnv = process.env,
+): Map<string, CompiledModel> {
+  const parsed = parseModels(project, env);
+  const relationOf = (name: string) => `${parsed.get(name)!.config.schema}.${name}`;
+  const compiled = new Map<string, CompiledModel>();
+  for (const name of dependencyOrder(parentsOf(parsed))) {
+    const node = project.models.get(name)!;
+    const r = renderModel(node, { project, relationOf, incremental: false, env, target: TARGET });
+    compiled.set(name, {
+      node,
+      sql: r.sql,
+      refs: r.refs,
+      sources: r.sources,
+      config: r.config,
+      relation: relationOf(name),
+    });
+  }
+  return compiled;
+}
+
+/**
+ * A model's or singular test's template rendered against the compiled relations, e.g. a model with
+ * is_incremental() true for an incremental run (its own config(schema=...) included).
+ */
+export function renderCompiled(
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  node: ModelNode,
+  incremental: boolean,
+): RenderResult {
+  return renderModel(node, {
+    project,
+    relationOf: (name) => models.get(name)?.relation ?? name,
+    incremental,
+    env: process.env,
+    target: TARGET,
+  });
+}

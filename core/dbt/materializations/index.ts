@@ -1,0 +1,69 @@
+/**
+ * Materializations, one file each as dbt-duckdb keeps one macro file per materialization, behind
+ * one interface and picked by the model's `materialized` config. This module runs what they share:
+ * the guard on the raw schema, the contract check, and the SQL they build from.
+ */
+import { UsageError } from "../../errors.ts";
+import type { Warehouse } from "../../warehouse/warehouse.ts";
+import { type CompiledModel, renderCompiled } from "../compile.ts";
+import { castToContract, checkContract, enforcedContract } from "../contracts.ts";
+import type { DbtProject } from "../project.ts";
+import type { ModelConfig } from "../render.ts";
+import { external } from "./external.ts";
+import { incremental } from "./incremental.ts";
+import { table } from "./table.ts";
+import { view } from "./view.ts";
+
+export interface MaterializationContext {
+  /** The connection the model is built on (one per build thread). */
+  warehouse: Warehouse;
+  model: CompiledModel;
+  /** Whether its relation exists already, as a table or a view. */
+  exists: boolean;
+  fullRefresh: boolean;
+  /** Where external models are written, one folder per model (dbt-duckdb's external_root). */
+  externalRoot: string | undefined;
+  /** The SELECT to build from: the model's SQL (a contracted model's cast to its contract). */
+  sql: string;
+  /** The same rendered with is_incremental() true, for a run that adds to the relation. */
+  incrementalSql(): string;
+}
+
+export interface Materialization {
+  build(ctx: MaterializationContext): Promise<void>;
+}
+
+const registry: Record<ModelConfig["materialized"], Materialization> = { view, table, incremental, external };
+
+/** Schemas the runner never writes: ingest owns raw (its views over the lake). */
+const READ_ONLY_SCHEMAS = new Set(["raw"]);
+
+export async function materialize(args: {
+  warehouse: Warehouse;
+  project: DbtProject;
+  models: Map<string, CompiledModel>;
+  model: CompiledModel;
+  fullRefresh: boolean;
+  externalRoot: string | undefined;
+}): Promise<void> {
+  const { warehouse, project, models, model } = args;
+  const materialized = model.config.materialized;
+  if (!Object.hasOwn(registry, materialized)) {
+    throw new UsageError(`no materialization '${materialized}' (one of ${Object.keys(registry).join(", ")})`);
+  }
+  // Its schema exists: buildProject creates every selected model's schema before the DAG runs.
+  const [schema, name] = model.relation.split(".") as [string, string];
+  if (READ_ONLY_SCHEMAS.has(schema)) throw new UsageError(`models are never built in schema ${schema}`);
+  const contract = enforcedContract(model.node, model.config);
+  if (contract) await checkContract(warehouse, model.sql, contract);
+  const shape = (sql: string) => (contract ? castToContract(sql, contract) : sql);
+  await registry[materialized].build({
+    warehouse,
+    model,
+    exists: await warehouse.tableExists(schema, name),
+    fullRefresh: args.fullRefresh,
+    externalRoot: args.externalRoot,
+    sql: shape(model.sql),
+    incrementalSql: () => shape(renderCompiled(project, models, model.node, true).sql),
+  });
+}

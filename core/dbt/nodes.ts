@@ -1,0 +1,108 @@
+/**
+ * Executing one node of a build, with its result in dbt's run_results shape: a model (through
+ * its materialization) or a data test. A failed model is recorded in `failed`, so that the
+ * nodes after it are skipped, never its siblings.
+ */
+import type { Progress } from "../log.ts";
+import type { Warehouse } from "../warehouse/warehouse.ts";
+import type { CompiledModel } from "./compile.ts";
+import { materialize } from "./materializations/index.ts";
+import { type DbtProject, uniqueId } from "./project.ts";
+import type { DataTest } from "./tests.ts";
+
+export interface NodeResult {
+  unique_id: string;
+  status: "success" | "error" | "skipped" | "pass" | "fail" | "warn";
+  execution_time: number;
+  message: string | null;
+  failures: number | null;
+  /** When and on which thread the node ran (dbt's run_results shape), to read a build's critical path. */
+  timing?: { name: "execute"; started_at: string; completed_at: string }[];
+  thread_id?: string;
+}
+
+export interface ModelRun {
+  /** False for `models test`: models are not built (only skipped after a failure). */
+  runModels: boolean;
+  fullRefresh: boolean;
+  externalRoot: string | undefined;
+}
+
+/** One model: skipped after a failed parent; built otherwise. Undefined when models are not run. */
+export async function executeModel(
+  warehouse: Warehouse,
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  model: CompiledModel,
+  run: ModelRun,
+  failed: Set<string>,
+  progress: Progress,
+): Promise<NodeResult | undefined> {
+  const id = uniqueId(project, "model", model.node.name);
+  if (model.refs.some((r) => failed.has(r))) {
+    failed.add(model.node.name);
+    return skipped(id, "an upstream model failed");
+  }
+  if (!run.runModels) return undefined;
+  const t0 = performance.now();
+  try {
+    await materialize({ warehouse, project, models, model, ...run });
+    return { unique_id: id, status: "success", execution_time: secs(t0), message: null, failures: null };
+  } catch (error) {
+    failed.add(model.node.name);
+    const message = `${model.node.file}: ${(error as Error).message.split("\n")[0]}`;
+    progress.warn(message);
+    return { unique_id: id, status: "error", execution_time: secs(t0), message, failures: null };
+  }
+}
+
+/**
+ * One data test: its SQL returns the failing rows; none is a pass, some a fail (or a warn by its
+ * severity). Skipped when a model it reads failed; a failed generic test fails its model.
+ */
+export async function executeTest(
+  warehouse: Warehouse,
+  test: DataTest,
+  failed: Set<string>,
+  progress: Progress,
+): Promise<NodeResult> {
+  if (test.refs.some((r) => failed.has(r))) return skipped(test.id, "a model it tests failed");
+  // A singular test's messages start with its file; a generic test's id names it already.
+  const where = test.attached ? "" : `${test.file}: `;
+  const t0 = performance.now();
+  let result: NodeResult;
+  try {
+    const [row] = await warehouse.all<{ failures: string }>(
+      `SELECT count(*)::VARCHAR AS failures FROM (${test.sql})`,
+    );
+    const failures = Number(row!.failures);
+    const status = failures === 0 ? "pass" : test.severity === "warn" ? "warn" : "fail";
+    if (status !== "pass") progress.warn(`${test.id}: ${failures} failing rows`);
+    result = {
+      unique_id: test.id,
+      status,
+      execution_time: secs(t0),
+      message: failures ? `${where}Got ${failures} results, configured to fail if != 0` : null,
+      failures,
+    };
+  } catch (error) {
+    result = {
+      unique_id: test.id,
+      status: "error",
+      execution_time: secs(t0),
+      message: `${where}${(error as Error).message.split("\n")[0]}`,
+      failures: null,
+    };
+  }
+  if (test.attached && (result.status === "fail" || result.status === "error"))
+    failed.add(test.attached.model);
+  return result;
+}
+
+function skipped(id: string, message: string): NodeResult {
+  return { unique_id: id, status: "skipped", execution_time: 0, message, failures: null };
+}
+
+function secs(t0: number): number {
+  return Math.round(performance.now() - t0) / 1000;
+}
