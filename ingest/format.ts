@@ -33,6 +33,15 @@ export interface SourceFormat {
   description: string;
   /** Table in the `raw` schema that rows land in. */
   rawTable: string;
+  /**
+   * How a new file relates to the billing periods already loaded, when no manifest says
+   * (files a manifest lists always restate their periods): "restatement" when the provider
+   * re-delivers whole periods (a CUR month, an Azure month-to-date export), so the new file
+   * replaces them; "slice" when files are pieces of periods (OCI's daily FOCUS reports, metrics,
+   * GCP's daily file exports), so a new file adds and only a re-delivered file of the same
+   * name replaces its earlier version.
+   */
+  delivery(probe: FileProbe): "restatement" | "slice";
   detect(probe: FileProbe): boolean;
   /** A SELECT reading the file as the provider wrote it (text for CSV, no type guessing). */
   read(probe: FileProbe): string;

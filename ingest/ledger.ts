@@ -26,6 +26,21 @@ export interface LoadRecord {
   rows: number;
   totals: Record<string, string>;
   status: "loaded" | "replaced";
+  delivery: Delivery;
+  /** The file's identity across deliveries (see fileKey). */
+  fileKey: string;
+}
+
+/** A load restates whole periods, or adds a slice to them (see SourceFormat.delivery). */
+export type Delivery = "restatement" | "slice";
+
+/**
+ * A file's identity across deliveries: its last four path segments, so that a re-delivered
+ * file (same name in the same dated folders) is recognised wherever the export folder was
+ * passed from, while daily files of the same name in different day folders stay distinct.
+ */
+export function fileKey(file: string): string {
+  return file.split(/[\\/]/).filter(Boolean).slice(-4).join("/");
 }
 
 export interface LoadPart {
@@ -61,6 +76,8 @@ export async function recordLoad({ db }: HasDb, r: LoadRecord): Promise<string> 
       rows: r.rows,
       cost_totals: JSON.stringify(r.totals),
       status: r.status,
+      delivery: r.delivery,
+      file_key: r.fileKey,
       error: null,
       started_at: now,
       finished_at: now,
@@ -134,6 +151,32 @@ export async function supersedePeriod(
     .where("billing_account", "=", account)
     .where("billing_period", "=", period)
     .where("superseded_by", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0);
+}
+
+/**
+ * Mark the current parts of earlier deliveries of the same file (same key) as restated by
+ * `byLoad`: a slice re-delivered replaces only itself. How many parts were.
+ */
+export async function supersedeFile(
+  { db }: HasDb,
+  rawTable: string,
+  key: string,
+  byLoad: string,
+): Promise<number> {
+  const result = await db
+    .updateTable("ops.load_parts")
+    .set({ superseded_by: byLoad })
+    .where("raw_table", "=", rawTable)
+    .where("superseded_by", "is", null)
+    .where("load_id", "in", (q) =>
+      q
+        .selectFrom("ops.loads")
+        .select("load_id")
+        .where("file_key", "=", key)
+        .where("raw_table", "=", rawTable),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows ?? 0);
 }

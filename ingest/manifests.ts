@@ -1,19 +1,26 @@
 /**
- * Export manifests decide which files are a month's current export. AWS writes a
- * new assembly (legacy CUR) or execution (CUR 2.0), and Azure a new run folder
- * (partitioned Cost Management exports), each time a month is restated; the
- * manifest lists the files of the latest one. Files a manifest governs but does not
- * list are stale; a manifest that lists files that are not there is an error.
+ * Export manifests decide which files are a month's current export, and what they hold.
+ * AWS writes a new assembly (legacy CUR) or execution (CUR 2.0), and Azure a new run folder
+ * (partitioned Cost Management exports), each time a month is restated; the manifest lists
+ * the files of the latest one. Files a manifest governs but does not list are stale; a
+ * manifest that lists files that are not there is an error. Azure's manifest also says which
+ * dataset its files are (exportConfig.type): actual and amortized files share their columns,
+ * so that is the only reliable way to tell them apart.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../core/errors.ts";
+
+/** What an Azure export holds, from its manifest's exportConfig.type. */
+export type AzureDataset = "actual" | "amortized" | "focus" | { other: string };
 
 export interface ManifestPlan {
   /** Files the manifest lists (resolved on disk). */
   current: string[];
   /** Files under the manifest's folders it does not list (older assemblies). */
   stale: string[];
+  /** Azure exports: the dataset the listed files hold. */
+  dataset?: AzureDataset;
 }
 
 const MANIFEST = /(-Manifest\.json|(^|[\\/])manifest\.json)$/;
@@ -22,21 +29,70 @@ export function isManifest(file: string): boolean {
   return MANIFEST.test(file);
 }
 
-/** Read a legacy CUR, CUR 2.0 or Azure export manifest and resolve what it governs. */
-export function readManifest(file: string, isDataFile: (name: string) => boolean): ManifestPlan {
-  let doc: { reportKeys?: unknown; dataFiles?: unknown; blobs?: unknown };
+interface ManifestDoc {
+  reportKeys?: unknown;
+  dataFiles?: unknown;
+  blobs?: unknown;
+  exportConfig?: { type?: unknown };
+}
+
+function parse(file: string): ManifestDoc {
   try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
+    return JSON.parse(readFileSync(file, "utf8")) as ManifestDoc;
   } catch (error) {
     throw new InputError(file, `not a readable manifest: ${(error as Error).message}`);
   }
+}
+
+/** Azure's export types (Cost Management exports API): cost details datasets and the rest. */
+function azureDataset(file: string, type: unknown): AzureDataset {
+  if (type === undefined || type === null) {
+    throw new InputError(
+      file,
+      "Azure export manifest without exportConfig.type: cannot tell actual from amortized cost, so nothing is loaded (load the files with --format azure_actual or azure_amortized)",
+    );
+  }
+  switch (String(type).toLowerCase()) {
+    case "actualcost":
+    case "usage":
+      return "actual";
+    case "amortizedcost":
+      return "amortized";
+    case "focuscost":
+      return "focus";
+    default:
+      return { other: String(type) };
+  }
+}
+
+/**
+ * A legacy CUR manifest that AWS copied into an assembly folder ("create new report version"
+ * keeps one in each): its report keys name its own folder as their assembly. The month-level
+ * manifest beside the assemblies governs them; the copy is skipped where that one exists.
+ */
+export function isAssemblyCopy(file: string): boolean {
+  const doc = parse(file);
+  if (!Array.isArray(doc.reportKeys) || !doc.reportKeys.length) return false;
+  const dir = path.dirname(file);
+  const assembly = String(doc.reportKeys[0]).split("/").slice(-2)[0];
+  return assembly === path.basename(dir) && existsSync(path.join(path.dirname(dir), path.basename(file)));
+}
+
+/** Read a legacy CUR, CUR 2.0 or Azure export manifest and resolve what it governs. */
+export function readManifest(file: string, isDataFile: (name: string) => boolean): ManifestPlan {
+  const doc = parse(file);
   const dir = path.dirname(file);
   let governed: string;
   let listed: string[];
+  let dataset: AzureDataset | undefined;
   if (Array.isArray(doc.reportKeys)) {
     // Legacy CUR: <report>/<range>/<report>-Manifest.json lists <prefix>/<report>/<range>/<assembly>/<file>.
+    // A copy inside <assembly>/ (kept alone) lists the same keys: its files sit beside it.
     governed = dir;
-    listed = doc.reportKeys.map((k) => path.join(dir, ...String(k).split("/").slice(-2)));
+    listed = doc.reportKeys.map((k) => {
+      const [assembly, name] = String(k).split("/").slice(-2) as [string, string];
+      return assembly === path.basename(dir) ? path.join(dir, name) : path.join(dir, assembly, name);
+    });
   } else if (Array.isArray(doc.dataFiles)) {
     // CUR 2.0: <export>/metadata/BILLING_PERIOD=X/…-Manifest.json lists s3://…/<export>/data/BILLING_PERIOD=X/….
     const exportDir = path.resolve(dir, "..", "..");
@@ -53,6 +109,7 @@ export function readManifest(file: string, isDataFile: (name: string) => boolean
     listed = doc.blobs.map((b) =>
       path.join(dir, path.basename(String((b as { blobName?: unknown }).blobName ?? ""))),
     );
+    dataset = azureDataset(file, doc.exportConfig?.type);
   } else {
     throw new InputError(
       file,
@@ -70,7 +127,7 @@ export function readManifest(file: string, isDataFile: (name: string) => boolean
   const stale = dataFilesUnder(governed, isDataFile).filter(
     (f) => !listedSet.has(f) && path.dirname(f) !== dir,
   );
-  return { current: listed, stale };
+  return { current: listed, stale, ...(dataset ? { dataset } : {}) };
 }
 
 function dataFilesUnder(dir: string, isDataFile: (name: string) => boolean): string[] {

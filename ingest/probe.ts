@@ -1,65 +1,13 @@
-/** Find export files under a path and read just enough of each to recognise it. */
+/** Read just enough of a file to recognise its format. */
 import { lit } from "../core/sql.ts";
-import { createReadStream, createWriteStream, readdirSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import path from "node:path";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../core/errors.ts";
-import { isManifest, readManifest } from "./manifests.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import type { FileProbe } from "./format.ts";
-
-const DATA_FILE = /\.(csv|csv\.gz|parquet|json|ndjson|jsonl)$/i;
-/** Our own truth file describes a generated estate; it is not rows to load. */
-const NOT_DATA = /(truth\.json|-Manifest\.json|(^|[\\/])manifest\.json)$/i;
-
-export const isDataFile = (name: string) => DATA_FILE.test(name) && !NOT_DATA.test(name);
-
-/** What a walk found: files to load, stale files a manifest superseded, and broken manifests. */
-export interface WalkResult {
-  files: string[];
-  stale: string[];
-  problems: { file: string; error: InputError }[];
-}
-
-/**
- * Every data file under the targets, in path order. Where a CUR manifest governs a
- * folder, only the files it lists are taken.
- */
-export function walk(targets: string[]): WalkResult {
-  const result: WalkResult = { files: [], stale: [], problems: [] };
-  const found: string[] = [];
-  const manifests: string[] = [];
-  const visit = (target: string) => {
-    const stat = statSync(target, { throwIfNoEntry: false });
-    if (!stat) throw new InputError(target, "no such file or directory");
-    if (stat.isFile()) {
-      (isManifest(target) ? manifests : found).push(target);
-      return;
-    }
-    for (const entry of readdirSync(target, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const full = path.join(target, entry.name);
-      if (entry.isDirectory()) visit(full);
-      else if (isManifest(entry.name)) manifests.push(full);
-      else if (isDataFile(entry.name)) found.push(full);
-    }
-  };
-  for (const target of targets) visit(target);
-  const stale = new Set<string>();
-  for (const manifest of manifests) {
-    try {
-      for (const file of readManifest(manifest, isDataFile).stale) stale.add(file);
-    } catch (error) {
-      result.problems.push({ file: manifest, error: error as InputError });
-    }
-  }
-  result.files = found.filter((f) => !stale.has(f));
-  result.stale = [...stale].sort();
-  return result;
-}
 
 export async function probe(file: string, warehouse: Warehouse, scratchDir: string): Promise<FileProbe> {
   const name = path.basename(file).toLowerCase();

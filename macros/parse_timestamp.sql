@@ -1,10 +1,11 @@
 {#
-  Timestamps as exports write them: ISO 8601 (with or without zone; zoned ones converted to UTC)
-  or US M/D/Y dates. ISO is tried first and the formats only where it fails: try_strptime with a
-  list of formats costs ten times a cast, and most values (and all nulls) never need it.
+  Timestamps as exports write them: ISO 8601 with or without zone (zoned ones converted to UTC),
+  ISO with minutes only (OCI's FOCUS reports: 2026-10-01T00:00Z), or US M/D/Y dates. ISO is tried
+  first and the formats only where it fails: try_strptime with a list of formats costs ten times
+  a cast, and most values (and all nulls) never need it.
 #}
 {% macro parse_timestamp(expr) -%}
 case when {{ expr }} is not null then coalesce(
     try_cast(CAST({{ expr }} AS VARCHAR) AS TIMESTAMPTZ) AT TIME ZONE 'UTC',
-    try_strptime(CAST({{ expr }} AS VARCHAR), ['%m/%d/%Y', '%m/%d/%Y %H:%M:%S'])) end
+    try_strptime(CAST({{ expr }} AS VARCHAR), ['%m/%d/%Y', '%m/%d/%Y %H:%M:%S', '%Y-%m-%dT%H:%MZ'])) end
 {%- endmacro %}

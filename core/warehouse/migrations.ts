@@ -71,6 +71,15 @@ export const migrations: Migration[] = [
     // filled on every row); null when the format cannot tell.
     sql: "ALTER TABLE ops.load_parts ADD COLUMN is_final BOOLEAN;",
   },
+  {
+    version: 5,
+    name: "how a load relates to its billing period",
+    // delivery: 'restatement' (the file, or its manifest's set of files, restates whole periods)
+    // or 'slice' (it adds to its periods; a re-delivered file of the same key restates only itself).
+    // file_key: the file's identity across deliveries (its last path segments).
+    sql: `ALTER TABLE ops.loads ADD COLUMN delivery VARCHAR;
+      ALTER TABLE ops.loads ADD COLUMN file_key VARCHAR;`,
+  },
 ];
 
 /** Typed view of the ops tables for Kysely (values as DuckDB's JSON conversion returns them). */
@@ -91,6 +100,8 @@ export interface OpsDatabase {
     error: string | null;
     started_at: string;
     finished_at: string | null;
+    delivery: "restatement" | "slice" | null;
+    file_key: string | null;
   };
   "ops.load_parts": {
     load_id: string;

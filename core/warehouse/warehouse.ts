@@ -68,8 +68,10 @@ export class Warehouse {
         Number(r.version),
       ),
     );
+    let migrated = false;
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
+      migrated = true;
       await this.transaction(async (tx) => {
         await tx.run(migration.sql);
         await tx.run("INSERT INTO ops.schema_migrations VALUES ($1, $2, now())", [
@@ -78,6 +80,10 @@ export class Warehouse {
         ]);
       });
     }
+    // Schema changes go to the database file at once: DuckDB 1.5 cannot replay an ALTER of a
+    // table with a sequence default from the WAL after a crash (seen: "GetDefaultDatabase with
+    // no default database set"), and a crash before the next checkpoint would lose the file.
+    if (migrated && this.file !== ":memory:") await this.run("CHECKPOINT");
   }
 
   /** Run statements (no result). Serialized with every other use of the connection. */

@@ -9,6 +9,7 @@ const MAP_COLUMNS = ["product", "resource_tags", "cost_category", "discount"];
 
 export const awsCur2: SourceFormat = {
   id: "aws_cur2",
+  delivery: () => "restatement",
   provider: "aws",
   description:
     "AWS CUR 2.0 (Data Exports) and Athena-style CUR, snake_case, Parquet or CSV; MAP columns landed as JSON",
@@ -46,6 +47,7 @@ const CUR_CATEGORY =
 
 export const awsCurLegacy: SourceFormat = {
   id: "aws_cur_legacy",
+  delivery: () => "restatement",
   provider: "aws",
   description: "AWS legacy CUR, CSV or CSV.gz, category/Name columns",
   rawTable: "aws_cur_legacy_line_items",
@@ -78,6 +80,7 @@ export const awsCurLegacy: SourceFormat = {
 
 export const awsCostExplorer: SourceFormat = {
   id: "aws_cost_explorer",
+  delivery: () => "restatement",
   provider: "aws",
   description:
     "AWS Cost Explorer daily cost by account and service (written by costexplorer://), service level only",

@@ -18,6 +18,8 @@ const costDetails = (dataset: "actual" | "amortized"): SourceFormat => ({
   provider: "azure",
   description: `Azure cost details, ${dataset} cost (EA, MCA, pay-as-you-go; CSV or Parquet)`,
   rawTable: `azure_${dataset}_cost_lines`,
+  // Azure's scheduled exports rewrite the month to date at each run.
+  delivery: () => "restatement",
   // Actual and amortized exports share their columns: the file name tells them apart,
   // as Cost Management names exports after their dataset (override with --format).
   detect: (p) =>
@@ -48,6 +50,7 @@ export const azureCostManagement: SourceFormat = {
   description:
     "Azure Cost Management Query daily cost by subscription and service (written by azurecost://), service level only",
   rawTable: "azure_cost_management_daily",
+  delivery: () => "restatement",
   detect: (p) =>
     (p.kind === "csv" || p.kind === "parquet") &&
     hasColumns(p, ["usage_date", "subscription_id", "service_name", "actual_cost", "amortized_cost"]),

@@ -2,6 +2,9 @@
 import { ident, lit } from "../../core/sql.ts";
 import { col, hasColumns, monthOf, pick, readCsvText, type SourceFormat } from "../format.ts";
 
+/** A file inside a day folder: …/YYYY/MM/DD/<file>. */
+const DAY_FOLDER = /[\\/]\d{4}[\\/]\d{2}[\\/]\d{2}[\\/][^\\/]+$/;
+
 /** FOCUS 0.5 names and their 1.0+ successors; a file with both keeps the new one. */
 export const PRE_1_0_NAMES: Record<string, string> = {
   ChargeType: "ChargeCategory",
@@ -26,6 +29,9 @@ function renamed(p: { columns: string[] }): string {
 
 export const focusExport: SourceFormat = {
   id: "focus",
+  // OCI delivers FOCUS reports as daily files (FOCUS Reports/YYYY/MM/DD/…): slices of the month.
+  // Elsewhere a FOCUS file is a whole period (AWS and Azure exports also come with manifests).
+  delivery: (p) => (DAY_FOLDER.test(p.path) ? "slice" : "restatement"),
   provider: "focus",
   description: "FOCUS 0.5-1.2 cost and usage export, CSV or Parquet (pre-1.0 names mapped)",
   rawTable: "focus_cost_lines",

@@ -37,6 +37,8 @@ const JSON_COLUMNS = {
 const shared = {
   provider: "gcp",
   rawTable: "gcp_billing_export_lines",
+  // Extracted (or fetched) whole invoice months at a time.
+  delivery: () => "restatement",
   requiredColumns: [
     "billing_account_id",
     "usage_start_time",
@@ -127,6 +129,7 @@ export const gcpBigQueryCsv: SourceFormat = {
 
 export const gcpFileExportCsv: SourceFormat = {
   id: "gcp_file_export_csv",
+  delivery: () => "slice",
   provider: "gcp",
   description: "GCP billing file export (retired 2019), CSV: Account ID, Line Item, Cost, Currency …",
   rawTable: "gcp_file_export_csv_lines",
@@ -144,6 +147,7 @@ export const gcpFileExportCsv: SourceFormat = {
 
 export const gcpFileExportJson: SourceFormat = {
   id: "gcp_file_export_json",
+  delivery: () => "slice",
   provider: "gcp",
   description: "GCP billing file export (retired 2019), JSON array of line items with nested cost",
   rawTable: "gcp_file_export_json_lines",

@@ -4,6 +4,7 @@ import { col, hasColumns, readCsvText, type SourceFormat } from "../format.ts";
 
 export const metricsHourly: SourceFormat = {
   id: "metrics_hourly",
+  delivery: () => "slice",
   provider: "metrics",
   description:
     "Hourly utilization per resource (CSV or Parquet): timestamp, provider, resource_id, cpu/memory avg+max, network and disk bytes",

@@ -48,7 +48,7 @@ const EXPECTED: Record<string, string | RegExp> = {
   "focus/focus05_validator_all_pass.csv": "focus",
   "focus/focus10_multicloud_sample_1000.csv": "focus",
   "focus/focus_validator_sample.parquet":
-    /not a recognised export: columns InvoiceIssuer, ResourceID, ChargeType/,
+    /not a recognised export: closest is focus \(.*\), which also needs BilledCost, BillingPeriodStart, ChargePeriodStart; columns seen: InvoiceIssuer, ResourceID, ChargeType/,
   "gcp/bq_export_csv_koku_2020-11.csv": "gcp_bq_csv",
   "gcp/bq_export_csv_labels_koku_2020-10.csv": "gcp_bq_csv",
   "gcp/bq_export_csv_resource_koku_2022-08.csv": "gcp_bq_csv",

@@ -77,6 +77,7 @@ describe("Azure partitioned export manifests", () => {
     const manifest = (parts: string[]) =>
       JSON.stringify({
         manifestVersion: "2024-04-01",
+        exportConfig: { exportName: "acme-actual", type: "ActualCost", timeFrame: "MonthToDate" },
         blobCount: parts.length,
         blobs: parts.map((p) => ({ blobName: `exports/acme-actual/20261001-20261031/run-2/${p}` })),
       });

@@ -1,0 +1,122 @@
+/**
+ * Landing staged files: each becomes lake files (renamed into place, or split by billing
+ * account and period and read back to reconcile), then one transaction records the loads,
+ * supersedes what they restate and points the raw view at the new files. A restatement
+ * supersedes its billing periods (parts of one export landing together never supersede each
+ * other); a slice supersedes only earlier deliveries of the same file.
+ */
+import { mkdirSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import { InputError } from "../core/errors.ts";
+import { faultPoint } from "../core/faults.ts";
+import { lit } from "../core/sql.ts";
+import type { Warehouse } from "../core/warehouse/warehouse.ts";
+import { collectGarbage, lakeFile, writeLakeFile } from "./lake.ts";
+import { type LoadPart, recordLoad, recordLoadParts, supersedeFile, supersedePeriod } from "./ledger.ts";
+import { refreshRawView } from "./raw-views.ts";
+import type { FileResult, Staged } from "./stage.ts";
+import { landedTotals } from "./validate.ts";
+
+/** Files land together when they are parts of the same periods of the same export; a slice lands alone. */
+export function groupKey(s: Staged): string {
+  if (s.delivery === "slice") return `${s.format.rawTable}|slice|${s.fileKey}|${s.loadId}`;
+  return `${s.format.rawTable}|${s.pairs.map((p) => `${p.account}/${p.period}`).join(",")}`;
+}
+
+/** Land a group of staged files (see the module comment). */
+export async function land(
+  warehouse: Warehouse,
+  group: Staged[],
+  lakeDir: string,
+  replacedThisRun: Set<string>,
+): Promise<FileResult[]> {
+  const format = group[0]!.format;
+  const rawTable = `raw.${format.rawTable}`;
+  const written: string[] = [];
+  const landed: { staged: Staged; parts: LoadPart[] }[] = [];
+  try {
+    for (const staged of group) {
+      const parts = [];
+      for (const pair of staged.pairs) {
+        const file = lakeFile(lakeDir, format, pair.account, pair.period, staged.loadId);
+        mkdirSync(path.dirname(file), { recursive: true });
+        written.push(file);
+        if (staged.pairs.length === 1) renameSync(staged.scratch, file);
+        else await writeLakeFile(warehouse, `read_parquet(${lit(staged.scratch)})`, file, pair);
+        parts.push({ ...pair, file });
+      }
+      rmSync(staged.scratch, { force: true });
+      // A staged file that was split by account and period is read back whole; one that
+      // was renamed into place is the very file the scan summed.
+      if (parts.length > 1) {
+        const back = await landedTotals(
+          warehouse,
+          parts.map((p) => p.file),
+          staged.money,
+        );
+        if (back.rows !== staged.rows || JSON.stringify(back.totals) !== JSON.stringify(staged.totals)) {
+          throw new InputError(
+            staged.file,
+            `reconciliation failed: source ${staged.rows} rows ${JSON.stringify(staged.totals)} vs landed ${back.rows} rows ${JSON.stringify(back.totals)}`,
+          );
+        }
+      }
+      landed.push({ staged, parts });
+    }
+    const pairs = [
+      ...new Map(group.flatMap((s) => s.pairs).map((p) => [`${p.account}|${p.period}`, p])).values(),
+    ];
+    const restatement = group[0]!.delivery === "restatement";
+    faultPoint("ingest:lake-written");
+    const status = await warehouse.transaction(async (tx) => {
+      let superseded = 0;
+      if (restatement) {
+        for (const pair of pairs) {
+          if (replacedThisRun.has(`${rawTable}|${pair.account}|${pair.period}`)) continue;
+          superseded += await supersedePeriod(tx, rawTable, pair.account, pair.period, group[0]!.loadId);
+        }
+      } else {
+        for (const { staged } of landed)
+          superseded += await supersedeFile(tx, rawTable, staged.fileKey, staged.loadId);
+      }
+      const status: "loaded" | "replaced" = superseded > 0 ? "replaced" : "loaded";
+      for (const { staged, parts } of landed) {
+        await recordLoad(tx, {
+          loadId: staged.loadId,
+          format,
+          file: staged.file,
+          bytes: staged.bytes,
+          sha256: staged.sha256,
+          account: staged.pairs[0]!.account,
+          period: [...new Set(staged.pairs.map((p) => p.period))].join(","),
+          rows: staged.rows,
+          totals: staged.totals,
+          status,
+          delivery: staged.delivery,
+          fileKey: staged.fileKey,
+        });
+        await recordLoadParts(tx, staged.loadId, rawTable, parts);
+      }
+      await refreshRawView(tx, rawTable);
+      faultPoint("ingest:before-commit");
+      return status;
+    });
+    if (restatement)
+      for (const pair of pairs) replacedThisRun.add(`${rawTable}|${pair.account}|${pair.period}`);
+    faultPoint("ingest:committed");
+    await collectGarbage(warehouse, lakeDir, format);
+    return group.map((s) => ({
+      file: s.file,
+      format: format.id,
+      status,
+      rows: s.rows,
+      billingPeriods: [...new Set(s.pairs.map((p) => p.period))],
+      totals: s.totals,
+      ...(s.warning ? { warning: s.warning } : {}),
+    }));
+  } catch (error) {
+    for (const file of written) rmSync(file, { force: true });
+    for (const staged of group) rmSync(staged.scratch, { force: true });
+    throw error;
+  }
+}
