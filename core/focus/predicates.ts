@@ -85,8 +85,11 @@ export function predicate(check: Check, ds: Dataset, missing: Set<string>): stri
       return `(${column()} IS NULL OR ${column()}::VARCHAR = trim(${column()}::VARCHAR))`;
     case "FormatUnit":
       return `(${column()} IS NULL OR regexp_matches(${column()}::VARCHAR, '^[A-Za-z0-9][A-Za-z0-9 ./()-]*$'))`;
-    case "FormatKeyValue":
-      return `(${column()} IS NULL OR (json_valid(${column()}::VARCHAR) AND json_type(${column()}::VARCHAR) = 'OBJECT'))`;
+    case "FormatKeyValue": {
+      // json_type raises on text that is not JSON, and AND does not guard it: CASE does.
+      const text = `${column()}::VARCHAR`;
+      return `(${column()} IS NULL OR (json_valid(${text}) AND CASE WHEN json_valid(${text}) THEN json_type(${text}) END = 'OBJECT'))`;
+    }
     case "FormatCurrency":
     case "CheckNationalCurrency":
       return `(${column()} IS NULL OR ${column()}::VARCHAR IN (${litList(CURRENCY_CODES)}))`;
