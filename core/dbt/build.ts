@@ -8,6 +8,7 @@ import type { Progress } from "../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import { previousTimes, writeArtifacts } from "./artifacts.ts";
 import { type CompiledModel, compileProject } from "./compile.ts";
+import { READ_ONLY_SCHEMAS } from "./materializations/index.ts";
 import { executeModel, executeTest, type NodeResult } from "./nodes.ts";
 import { type DbtProject, loadProject, uniqueId } from "./project.ts";
 import { type DagNode, runDag } from "./schedule.ts";
@@ -53,9 +54,10 @@ export async function buildProject(
   // Every query and view over the lake re-reads big Parquet footers otherwise. Safe while the
   // build runs: lake files are never rewritten in place, and external models write new names.
   await warehouse.run("SET parquet_metadata_cache = true");
-  // Created up front: two nodes creating the same schema at once would conflict.
-  for (const schema of new Set(order.map((m) => m.relation.split(".")[0]))) {
-    await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  // Created up front: two nodes creating the same schema at once would conflict. A model aimed
+  // at a schema the runner never writes fails on its own (materializations/index.ts).
+  for (const schema of new Set(order.map((m) => m.relation.split(".")[0]!))) {
+    if (!READ_ONLY_SCHEMAS.has(schema)) await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   }
   const started = new Date().toISOString();
   const failedModels = new Set<string>();

@@ -36,7 +36,7 @@ export interface Materialization {
 const registry: Record<ModelConfig["materialized"], Materialization> = { view, table, incremental, external };
 
 /** Schemas the runner never writes: ingest owns raw (its views over the lake). */
-const READ_ONLY_SCHEMAS = new Set(["raw"]);
+export const READ_ONLY_SCHEMAS = new Set(["raw"]);
 
 export async function materialize(args: {
   warehouse: Warehouse;

@@ -104,6 +104,19 @@ describe("dbt runner", () => {
     expect(() => compileProject(loadProject(root))).toThrow(/dependency cycle in models: a -> b -> a/);
   });
 
+  it("never writes the raw schema: a model aimed at it fails, and its siblings build", async () => {
+    const root = project({
+      ...base,
+      "models/staging/stg_raw.sql": "{{ config(schema='raw') }}\nselect 1 as n",
+    });
+    const { w, byId, status } = await buildFresh(root);
+    expect(byId["model.t.stg_raw"]).toMatchObject({ status: "error" });
+    expect(byId["model.t.stg_raw"]?.message).toMatch(/stg_raw\.sql: models are never built in schema raw$/);
+    expect(status["model.t.doubled"]).toBe("success");
+    expect(await w.tableExists("raw", "stg_raw")).toBe(false);
+    await w.close();
+  });
+
   it("updates incremental models by unique_key", async () => {
     const root = project({
       "models/marts/inc.sql":
