@@ -1,7 +1,7 @@
 /**
  * Jinja rendering for dbt models through nunjucks (Jinja-compatible for the
  * subset dbt models use): ref, source, config, var, env_var, this, target,
- * is_incremental, and the project's macros.
+ * is_incremental, model (its name and YAML columns), and the project's macros.
  */
 import nunjucks from "nunjucks";
 import { ConfigError } from "../errors.ts";
@@ -72,6 +72,25 @@ function projectMacros(source: string): Record<string, unknown> {
   return macros.exported;
 }
 
+/**
+ * dbt's `model` variable, the part templates use: its name and its YAML columns, a dict by name
+ * in YAML order. Jinja calls a dict's values() / items() / keys(); nunjucks has no such methods
+ * on objects, so the dict carries them (not enumerable: they are not columns).
+ */
+function modelVariable(model: ModelNode) {
+  const columns: Record<string, { name: string; description: string; data_type: string | null }> = {};
+  for (const c of model.columns)
+    columns[c.name] = { name: c.name, description: c.description ?? "", data_type: c.data_type ?? null };
+  const methods = {
+    values: () => Object.values(columns),
+    items: () => Object.entries(columns),
+    keys: () => Object.keys(columns),
+  };
+  for (const [name, method] of Object.entries(methods))
+    Object.defineProperty(columns, name, { value: method, enumerable: false });
+  return { name: model.name, columns };
+}
+
 /** Nunjucks passes keyword arguments as a trailing object marked __keywords. */
 function kwargs(args: unknown[]): Record<string, unknown> {
   const last = args[args.length - 1] as Record<string, unknown> | undefined;
@@ -131,6 +150,7 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       return value;
     },
     is_incremental: () => ctx.incremental,
+    model: modelVariable(model),
     this: ctx.relationOf(model.name),
     target: ctx.target,
   };

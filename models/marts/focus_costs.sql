@@ -1,7 +1,9 @@
 {{ config(materialized='external', unique_key='x_BillingPeriod', options={'partition_by': 'x_BillingPeriod'}) }}
 -- FOCUS 1.2 cost and usage rows for every provider and export format, one row per charge,
--- with the warehouse's own x_ columns. Unit prices an export lacks are derived from cost and
--- pricing quantity, so that price x quantity = cost holds (FOCUS ListCost-C-009).
+-- with the warehouse's own x_ columns. The columns, their order and types are the model's
+-- enforced contract in _marts__models.yml (the one place the FOCUS column list is written).
+-- Unit prices an export lacks are derived from cost and pricing quantity, so that
+-- price x quantity = cost holds (FOCUS ListCost-C-009).
 -- Stored as Parquet, one folder per billing period (dbt-duckdb's external materialization:
 -- DuckDB writes Parquet about twice as fast as its own 70-column tables); marts.focus_costs is
 -- a view over it. Incremental by billing period: a build after new loads rewrites only the
@@ -31,81 +33,101 @@ categorized as (
         coalesce(ListUnitPrice, case when ChargeCategory in ('Usage', 'Purchase') then {{ focus_unit_price('ListCost', 'PricingQuantity') }} end) as x_list_unit_price,
         coalesce(ContractedUnitPrice, case when ChargeCategory in ('Usage', 'Purchase') then {{ focus_unit_price('ContractedCost', 'PricingQuantity') }} end) as x_contracted_unit_price
     from unioned
+),
+
+-- Each column by name; its type and place come from the contract in _marts__models.yml.
+focus_rows as (
+    select
+        AvailabilityZone,
+        BilledCost,
+        BillingAccountId,
+        BillingAccountName,
+        BillingAccountType,
+        BillingCurrency,
+        BillingPeriodEnd,
+        BillingPeriodStart,
+        CapacityReservationId,
+        CapacityReservationStatus,
+        ChargeCategory,
+        ChargeClass,
+        ChargeDescription,
+        ChargeFrequency,
+        ChargePeriodEnd,
+        ChargePeriodStart,
+        CommitmentDiscountCategory,
+        CommitmentDiscountId,
+        CommitmentDiscountName,
+        CommitmentDiscountQuantity,
+        CommitmentDiscountStatus,
+        CommitmentDiscountType,
+        CommitmentDiscountUnit,
+        ConsumedQuantity,
+        ConsumedUnit,
+        ContractedCost,
+        x_contracted_unit_price as ContractedUnitPrice,
+        EffectiveCost,
+        InvoiceId,
+        InvoiceIssuerName,
+        ListCost,
+        x_list_unit_price as ListUnitPrice,
+        PricingCategory,
+        coalesce(PricingCurrency, BillingCurrency) as PricingCurrency,
+        coalesce(PricingCurrencyEffectiveCost, EffectiveCost) as PricingCurrencyEffectiveCost,
+        -- Where the export prices in its billing currency, the pricing-currency unit prices are the billing ones.
+        coalesce(PricingCurrencyListUnitPrice, case when coalesce(PricingCurrency, BillingCurrency) = BillingCurrency then x_list_unit_price end) as PricingCurrencyListUnitPrice,
+        coalesce(PricingCurrencyContractedUnitPrice, case when coalesce(PricingCurrency, BillingCurrency) = BillingCurrency then x_contracted_unit_price end) as PricingCurrencyContractedUnitPrice,
+        PricingQuantity,
+        PricingUnit,
+        ProviderName,
+        PublisherName,
+        RegionId,
+        RegionName,
+        ResourceId,
+        ResourceName,
+        ResourceType,
+        coalesce(ServiceCategory, {{ focus_service_category('x_subcategory') }}) as ServiceCategory,
+        ServiceName,
+        x_subcategory as ServiceSubcategory,
+        SkuId,
+        SkuMeter,
+        SkuPriceDetails,
+        SkuPriceId,
+        SubAccountId,
+        SubAccountName,
+        SubAccountType,
+        Tags,
+        x_Provider,
+        x_ResourceKind,
+        x_InstanceType,
+        ChargePeriodStart as x_ChargeDate,
+        x_BillingPeriod,
+        x_SourceDataset,
+        x_SourceFile,
+        x_LoadId,
+        x_LineItemType,
+        x_UnusedCommitmentCost,
+        x_CommitmentDiscountStart,
+        x_CommitmentDiscountEnd,
+        x_ServiceCode,
+        x_ChargeType,
+        x_PricingModel,
+        x_CostDataset,
+        x_CostType,
+        x_OtherCredits
+    from categorized
+    {% if is_incremental() %}
+    where x_BillingPeriod in (
+        select billing_period from {{ source('ops', 'load_parts') }}
+        where superseded_by is null
+          and load_id not in (select distinct x_LoadId from {{ this }} where x_LoadId is not null)
+    )
+    {% endif %}
 )
 
+-- The contract's columns in its order, each as its declared type: dbt checks the SQL's column
+-- names and types against the contract before it builds, so the SQL casts, from the YAML.
 select
-    cast(AvailabilityZone as varchar) as AvailabilityZone,
-    cast(BilledCost as decimal(38, 10)) as BilledCost,
-    cast(BillingAccountId as varchar) as BillingAccountId,
-    cast(BillingAccountName as varchar) as BillingAccountName,
-    cast(BillingAccountType as varchar) as BillingAccountType,
-    cast(BillingCurrency as varchar) as BillingCurrency,
-    cast(BillingPeriodEnd as timestamp) as BillingPeriodEnd,
-    cast(BillingPeriodStart as timestamp) as BillingPeriodStart,
-    cast(CapacityReservationId as varchar) as CapacityReservationId,
-    cast(CapacityReservationStatus as varchar) as CapacityReservationStatus,
-    cast(ChargeCategory as varchar) as ChargeCategory,
-    cast(ChargeClass as varchar) as ChargeClass,
-    cast(ChargeDescription as varchar) as ChargeDescription,
-    cast(ChargeFrequency as varchar) as ChargeFrequency,
-    cast(ChargePeriodEnd as timestamp) as ChargePeriodEnd,
-    cast(ChargePeriodStart as timestamp) as ChargePeriodStart,
-    cast(CommitmentDiscountCategory as varchar) as CommitmentDiscountCategory,
-    cast(CommitmentDiscountId as varchar) as CommitmentDiscountId,
-    cast(CommitmentDiscountName as varchar) as CommitmentDiscountName,
-    cast(CommitmentDiscountQuantity as decimal(38, 10)) as CommitmentDiscountQuantity,
-    cast(CommitmentDiscountStatus as varchar) as CommitmentDiscountStatus,
-    cast(CommitmentDiscountType as varchar) as CommitmentDiscountType,
-    cast(CommitmentDiscountUnit as varchar) as CommitmentDiscountUnit,
-    cast(ConsumedQuantity as decimal(38, 10)) as ConsumedQuantity,
-    cast(ConsumedUnit as varchar) as ConsumedUnit,
-    cast(ContractedCost as decimal(38, 10)) as ContractedCost,
-    cast(x_contracted_unit_price as decimal(38, 18)) as ContractedUnitPrice,
-    cast(EffectiveCost as decimal(38, 10)) as EffectiveCost,
-    cast(InvoiceId as varchar) as InvoiceId,
-    cast(InvoiceIssuerName as varchar) as InvoiceIssuerName,
-    cast(ListCost as decimal(38, 10)) as ListCost,
-    cast(x_list_unit_price as decimal(38, 18)) as ListUnitPrice,
-    cast(PricingCategory as varchar) as PricingCategory,
-    cast(coalesce(PricingCurrency, BillingCurrency) as varchar) as PricingCurrency,
-    cast(coalesce(PricingCurrencyEffectiveCost, EffectiveCost) as decimal(38, 10)) as PricingCurrencyEffectiveCost,
-    -- Where the export prices in its billing currency, the pricing-currency unit prices are the billing ones.
-    cast(coalesce(PricingCurrencyListUnitPrice, case when coalesce(PricingCurrency, BillingCurrency) = BillingCurrency then x_list_unit_price end) as decimal(38, 18)) as PricingCurrencyListUnitPrice,
-    cast(coalesce(PricingCurrencyContractedUnitPrice, case when coalesce(PricingCurrency, BillingCurrency) = BillingCurrency then x_contracted_unit_price end) as decimal(38, 18)) as PricingCurrencyContractedUnitPrice,
-    cast(PricingQuantity as decimal(38, 10)) as PricingQuantity,
-    cast(PricingUnit as varchar) as PricingUnit,
-    cast(ProviderName as varchar) as ProviderName,
-    cast(PublisherName as varchar) as PublisherName,
-    cast(RegionId as varchar) as RegionId,
-    cast(RegionName as varchar) as RegionName,
-    cast(ResourceId as varchar) as ResourceId,
-    cast(ResourceName as varchar) as ResourceName,
-    cast(ResourceType as varchar) as ResourceType,
-    cast(coalesce(ServiceCategory, {{ focus_service_category('x_subcategory') }}) as varchar) as ServiceCategory,
-    cast(ServiceName as varchar) as ServiceName,
-    cast(x_subcategory as varchar) as ServiceSubcategory,
-    cast(SkuId as varchar) as SkuId,
-    cast(SkuMeter as varchar) as SkuMeter,
-    cast(SkuPriceDetails as json) as SkuPriceDetails,
-    cast(SkuPriceId as varchar) as SkuPriceId,
-    cast(SubAccountId as varchar) as SubAccountId,
-    cast(SubAccountName as varchar) as SubAccountName,
-    cast(SubAccountType as varchar) as SubAccountType,
-    cast(Tags as json) as Tags,
-    cast(x_Provider as varchar) as x_Provider,
-    cast(x_ResourceKind as varchar) as x_ResourceKind,
-    cast(x_InstanceType as varchar) as x_InstanceType,
-    cast(ChargePeriodStart as date) as x_ChargeDate,
-    cast(x_BillingPeriod as varchar) as x_BillingPeriod,
-    cast(x_SourceDataset as varchar) as x_SourceDataset,
-    cast(x_SourceFile as varchar) as x_SourceFile,
-    cast(x_LoadId as bigint) as x_LoadId,
-    columns('^x_(UnusedCommitmentCost|CommitmentDiscountStart|CommitmentDiscountEnd|LineItemType|ChargeType|PricingModel|CostDataset|CostType|ServiceCode|OtherCredits)$')
-from categorized
-{% if is_incremental() %}
-where x_BillingPeriod in (
-    select billing_period from {{ source('ops', 'load_parts') }}
-    where superseded_by is null
-      and load_id not in (select distinct x_LoadId from {{ this }} where x_LoadId is not null)
-)
-{% endif %}
+{%- for column in model.columns.values() %}
+    cast({{ column.name }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+{%- endfor %}
+from focus_rows
