@@ -53,13 +53,13 @@ export async function buildProject(
   }));
   // Every query and view over the lake re-reads big Parquet footers otherwise. Safe while the
   // build runs: lake files are never rewritten in place, and external models write new names.
+  const started = new Date().toISOString();
   await warehouse.run("SET parquet_metadata_cache = true");
   // Created up front: two nodes creating the same schema at once would conflict. A model aimed
   // at a schema the runner never writes fails on its own (materializations/index.ts).
   for (const schema of new Set(order.map((m) => m.relation.split(".")[0]!))) {
     if (!READ_ONLY_SCHEMAS.has(schema)) await warehouse.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   }
-  const started = new Date().toISOString();
   const failedModels = new Set<string>();
   const run = {
     runModels: options.runModels,
@@ -67,7 +67,7 @@ export async function buildProject(
     externalRoot: options.externalRoot,
   };
   // Each node's result lands in its own slot, so run_results.json keeps the DAG's order.
-  const slots = new Map<string, NodeResult[]>(nodes.map((n) => [n.id, []]));
+  const slots = new Map<string, NodeResult | undefined>(nodes.map((n) => [n.id, undefined]));
   const sessions: Warehouse[] = [warehouse];
   let built = 0;
   try {
@@ -84,14 +84,14 @@ export async function buildProject(
         const completedAt = new Date().toISOString();
         result.timing = [{ name: "execute", started_at: startedAt, completed_at: completedAt }];
         result.thread_id = `Thread-${worker + 1}`;
-        slots.get(node.id)!.push(result);
+        slots.set(node.id, result);
       });
     });
   } finally {
     for (const session of sessions.slice(1)) await session?.close();
     await warehouse.run("RESET parquet_metadata_cache");
   }
-  const results = [...slots.values()].flat();
+  const results = [...slots.values()].filter((r) => r !== undefined);
   writeArtifacts(project, models, tests, results, started);
   const failed = results.filter((r) => r.status === "error" || r.status === "fail").length;
   return { results, failed };

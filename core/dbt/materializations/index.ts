@@ -54,6 +54,7 @@ export async function materialize(args: {
   // Its schema exists: buildProject creates every selected model's schema before the DAG runs.
   const [schema, name] = model.relation.split(".") as [string, string];
   if (READ_ONLY_SCHEMAS.has(schema)) throw new UsageError(`models are never built in schema ${schema}`);
+  // Checked on the compiled SQL, as dbt checks it; an incremental run's SQL only filters its rows.
   const contract = enforcedContract(model.node, model.config);
   if (contract) await checkContract(warehouse, model.sql, contract);
   const shape = (sql: string) => (contract ? castToContract(sql, contract) : sql);
