@@ -17,6 +17,8 @@ export interface FileProbe {
   /** File name in lower case. */
   name: string;
   kind: "csv" | "parquet" | "ndjson" | "json";
+  /** ndjson: one object per line, or pretty-printed objects one after another. */
+  jsonLayout?: "newline_delimited" | "unstructured";
   compressed: boolean;
   /** Column names: CSV header (localized "Name (EnglishName)" reduced to EnglishName), Parquet schema, or JSON keys. */
   columns: string[];
@@ -59,6 +61,11 @@ export interface SourceFormat {
   dateColumns?: string[];
   /** SQL true on a row whose invoice is final; a period is final when every row is. Absent: cannot tell. */
   finalWhen?(probe: FileProbe): string | undefined;
+  /**
+   * Why a file that looks like this provider's is not cost rows to load (e.g. another dataset of
+   * the same specification), or undefined. The file is refused with that reason.
+   */
+  refuse?(probe: FileProbe): string | undefined;
   /** A defect in the header that does not misalign the data (e.g. two names fused), reported as a warning. */
   headerWarning?(probe: FileProbe): string | undefined;
 }

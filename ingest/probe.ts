@@ -8,11 +8,14 @@ import { createGunzip } from "node:zlib";
 import { InputError } from "../core/errors.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import type { FileProbe } from "./format.ts";
+import { unzipSingleCsv } from "./zip.ts";
 
 export async function probe(file: string, warehouse: Warehouse, scratchDir: string): Promise<FileProbe> {
   const name = path.basename(file).toLowerCase();
   const compressed = name.endsWith(".gz");
-  const base = { path: file, readPath: file, name, compressed, types: {} as Record<string, string> };
+  // A ZIP-compressed CSV is read from its inflated copy; everything else reads the file itself.
+  const readPath = name.endsWith(".csv.zip") ? await unzipSingleCsv(file, scratchDir) : file;
+  const base = { path: file, readPath, name, compressed, types: {} as Record<string, string> };
   if (name.endsWith(".parquet")) {
     try {
       const rows = await warehouse.all<{ column_name: string; column_type: string }>(
@@ -25,7 +28,7 @@ export async function probe(file: string, warehouse: Warehouse, scratchDir: stri
       throw new InputError(file, `not a readable Parquet file: ${firstLine(error)}`);
     }
   }
-  const head = await readHead(file, compressed);
+  const head = await readHead(readPath, compressed);
   if (/\.(json|ndjson|jsonl)$/.test(name)) {
     const first = head.split("\n")[0]!.trim();
     if (first.startsWith("[")) {
@@ -37,12 +40,29 @@ export async function probe(file: string, warehouse: Warehouse, scratchDir: stri
       const columns = rows.map((r) => r.column_name);
       return { ...base, kind: "json", columns, rawColumns: columns };
     }
+    // One object per line (BigQuery's extract), or objects written one after another over
+    // several lines (some exporters pretty-print them). Either way the columns are the union of
+    // every object's keys: an exporter that leaves out null fields may name a key first late.
+    let layout: "newline_delimited" | "unstructured";
     try {
-      const columns = Object.keys(JSON.parse(first) as Record<string, unknown>);
-      return { ...base, kind: "ndjson", columns, rawColumns: columns };
+      JSON.parse(first);
+      layout = "newline_delimited";
     } catch {
-      throw new InputError(file, "expected newline-delimited JSON (one object per line)", { row: 1 });
+      if (!first.startsWith("{"))
+        throw new InputError(file, "expected JSON objects (one per line, or one after another)", { row: 1 });
+      layout = "unstructured";
     }
+    const keys = await warehouse
+      .all<{ key: string }>(
+        `SELECT key FROM (SELECT unnest(json_keys(json)) AS key, row_number() OVER () AS seen
+           FROM read_json_objects(${lit(file)}, format = '${layout}'))
+         GROUP BY key ORDER BY min(seen)`,
+      )
+      .catch((error) => {
+        throw new InputError(file, `not readable as JSON objects: ${firstLine(error)}`);
+      });
+    const columns = keys.map((k) => k.key);
+    return { ...base, kind: "ndjson", jsonLayout: layout, columns, rawColumns: columns };
   }
   if (head.includes("\u0000"))
     throw new InputError(file, "binary content: expected a CSV text file", { row: 1 });
@@ -53,7 +73,7 @@ export async function probe(file: string, warehouse: Warehouse, scratchDir: stri
   const probe: FileProbe = { ...base, kind: "csv", columns: rawColumns.map(englishName), rawColumns };
   // Some exports mix CRLF and LF line ends; DuckDB's CSV reader needs one kind.
   if (/\r\n/.test(text) && /[^\r]\n/.test(text)) {
-    probe.readPath = await normalizeLineEndings(file, compressed, scratchDir);
+    probe.readPath = await normalizeLineEndings(readPath, compressed, scratchDir);
     probe.compressed = false;
   }
   return probe;

@@ -154,6 +154,10 @@ function chooseFormat(fileProbe: FileProbe, walked: WalkedFile): SourceFormat | 
   if (dataset === "focus") return focusExport;
   if (dataset)
     return { skip: `its manifest says it is an Azure ${dataset.other} export, not cost details: not loaded` };
+  for (const f of FORMATS) {
+    const reason = f.refuse?.(fileProbe);
+    if (reason) throw new InputError(walked.path, reason);
+  }
   const format = FORMATS.find((f) => f.detect(fileProbe));
   if (format) return format;
   throw new InputError(walked.path, unrecognised(fileProbe));

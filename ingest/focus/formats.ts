@@ -29,6 +29,11 @@ function renamed(p: { columns: string[] }): string {
 
 export const focusExport: SourceFormat = {
   id: "focus",
+  // FOCUS 1.3 adds datasets beside cost and usage; a Contract Commitment file has no charges.
+  refuse: (p) =>
+    hasColumns(p, ["ContractCommitmentId"]) && !hasColumns(p, ["ChargeCategory"])
+      ? "a FOCUS Contract Commitment dataset (commitment terms, not cost and usage rows): nothing to bill, not loaded"
+      : undefined,
   // OCI delivers FOCUS reports as daily files (FOCUS Reports/YYYY/MM/DD/…): slices of the month.
   // Elsewhere a FOCUS file is a whole period (AWS and Azure exports also come with manifests).
   delivery: (p) => (DAY_FOLDER.test(p.path) ? "slice" : "restatement"),

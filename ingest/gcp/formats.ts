@@ -4,7 +4,7 @@
  * table; and the retired file exports (CSV and JSON array).
  */
 import { ident, lit } from "../../core/sql.ts";
-import { col, hasColumns, monthOf, readCsvText, type SourceFormat } from "../format.ts";
+import { col, type FileProbe, hasColumns, monthOf, readCsvText, type SourceFormat } from "../format.ts";
 
 /** Scalars land as text (exact), nested records as JSON, as `bq extract` wrote them. */
 const JSON_COLUMNS = {
@@ -57,7 +57,8 @@ const shared = {
 export const gcpBigQueryJson: SourceFormat = {
   ...shared,
   id: "gcp_bq_json",
-  description: "GCP BigQuery billing export (standard or resource-level) as NDJSON from bq extract",
+  description:
+    "GCP BigQuery billing export (standard or resource-level) as NDJSON from bq extract, or as JSON objects one after another",
   detect: (p) =>
     p.kind === "ndjson" && hasColumns(p, ["billing_account_id", "cost", "currency", "usage_start_time"]),
   read: (p) => {
@@ -65,7 +66,7 @@ export const gcpBigQueryJson: SourceFormat = {
       .filter(([name]) => p.columns.includes(name))
       .map(([name, type]) => `${name}: '${type}'`)
       .join(", ");
-    return `SELECT * FROM read_json(${lit(p.readPath)}, format = 'newline_delimited', columns = {${spec}})`;
+    return `SELECT * FROM read_json(${lit(p.readPath)}, format = '${p.jsonLayout ?? "newline_delimited"}', columns = {${spec}})`;
   },
 };
 
@@ -89,42 +90,96 @@ export const gcpBigQueryParquet: SourceFormat = {
   },
 };
 
-/** A dotted CSV column group as the JSON record the NDJSON export has. */
-function record(p: { columns: string[] }, prefix: string): string | undefined {
-  const fields = p.columns.filter((c) => c.startsWith(`${prefix}.`));
-  if (!fields.length) return undefined;
-  return `json_object(${fields.map((f) => `'${f.slice(prefix.length + 1)}', ${ident(f)}`).join(", ")}) AS ${prefix}`;
+/** The export's RECORD fields (objects) and REPEATED ones (lists), as the NDJSON extract nests them. */
+const RECORDS = [
+  "service",
+  "sku",
+  "project",
+  "location",
+  "usage",
+  "invoice",
+  "resource",
+  "price",
+  "adjustment_info",
+];
+const LISTS = ["labels", "system_labels", "credits", "tags"];
+const SCALARS = [
+  "billing_account_id",
+  "usage_start_time",
+  "usage_end_time",
+  "export_time",
+  "cost",
+  "currency",
+  "currency_conversion_rate",
+  "cost_type",
+  "cost_at_list",
+  "transaction_type",
+  "seller_name",
+];
+
+/** A record rebuilt from its sub-field columns (`service.description`, or `service_description`). */
+function rebuilt(p: { columns: string[] }, prefix: string, separator: "." | "_"): string | undefined {
+  const scalars = new Set(SCALARS);
+  const sub = p.columns.filter((c) => c.startsWith(`${prefix}${separator}`) && !scalars.has(c));
+  if (!sub.length) return undefined;
+  return `json_object(${sub.map((f) => `'${f.slice(prefix.length + 1)}', ${ident(f)}`).join(", ")})`;
 }
 
-/** Repeated fields in these CSVs are Python reprs ([{'key': 'x', ...}]): made JSON here. */
-function pyList(column: string): string {
-  return `CASE WHEN ${column} IS NULL THEN NULL ELSE replace(replace(replace(replace(${column}, '''', '"'), 'None', 'null'), 'True', 'true'), 'False', 'false')::JSON END AS ${column}`;
+/**
+ * Lists in CSVs saved from BigQuery's console are Python reprs ([{'key': 'x', ...}]); tools that
+ * flatten the export to CSV write them as JSON. A list that does not parse fails the load (a
+ * credit silently lost is money lost).
+ */
+function list(column: string, pythonRepr: boolean): string {
+  const raw = ident(column);
+  const text = pythonRepr
+    ? `replace(replace(replace(replace(${raw}, '''', '"'), 'None', 'null'), 'True', 'true'), 'False', 'false')`
+    : raw;
+  return `CASE WHEN nullif(trim(${raw}), '') IS NULL THEN NULL ELSE (${text})::JSON END AS ${raw}`;
+}
+
+/**
+ * The export saved as CSV: records as dotted columns (`service.description`, the console's
+ * download), or flattened by a tool (`service_description`, with each record also as a JSON
+ * string column `service`, and lists such as `credits` as JSON). Either way the rows land as the
+ * NDJSON extract's: scalars as text, records and lists as JSON. Where a record's JSON column is
+ * there it is the authority (flattened sub-columns carry only a list's first item).
+ */
+function readBigQueryCsv(p: FileProbe): string {
+  const dotted = p.columns.some((c) => c.includes("."));
+  const has = (c: string) => p.columns.includes(c);
+  const records = RECORDS.flatMap((r) => {
+    const fromFields = rebuilt(p, r, dotted ? "." : "_");
+    if (has(r)) return [`coalesce((nullif(trim(${ident(r)}), ''))::JSON, ${fromFields ?? "NULL"}) AS ${r}`];
+    return fromFields ? [`${fromFields} AS ${r}`] : [];
+  });
+  const lists = LISTS.filter(has).map((c) => list(c, dotted));
+  const scalars = SCALARS.filter(has).map((c) => ident(c));
+  return `SELECT ${[...scalars, ...records, ...lists].join(", ")} FROM (${readCsvText(p)})`;
 }
 
 export const gcpBigQueryCsv: SourceFormat = {
   ...shared,
   id: "gcp_bq_csv",
-  description: "GCP BigQuery billing export saved as CSV (dotted names such as service.description)",
+  description:
+    "GCP BigQuery billing export saved as CSV: dotted names (service.description) or flattened (service_description; records as JSON)",
+  requiredColumns: [
+    "billing_account_id",
+    "usage_start_time",
+    "cost",
+    "currency",
+    ["invoice", "invoice.month", "invoice_month"],
+  ],
   detect: (p) =>
     p.kind === "csv" &&
-    hasColumns(p, ["billing_account_id", "cost", "currency", "usage_start_time", "invoice.month"]),
-  read: (p) => {
-    const records = ["service", "sku", "project", "location", "usage", "invoice", "resource"]
-      .map((r) => record(p, r))
-      .filter(Boolean);
-    const lists = ["labels", "system_labels", "credits"].filter((c) => p.columns.includes(c)).map(pyList);
-    const scalars = [
+    hasColumns(p, [
       "billing_account_id",
-      "usage_start_time",
-      "usage_end_time",
-      "export_time",
       "cost",
       "currency",
-      "currency_conversion_rate",
-      "cost_type",
-    ].filter((c) => p.columns.includes(c));
-    return `SELECT ${[...scalars, ...records, ...lists].join(", ")} FROM (${readCsvText(p)})`;
-  },
+      "usage_start_time",
+      ["invoice.month", "invoice_month", "invoice"],
+    ]),
+  read: readBigQueryCsv,
 };
 
 export const gcpFileExportCsv: SourceFormat = {

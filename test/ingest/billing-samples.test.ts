@@ -41,10 +41,10 @@ const EXPECTED: Record<string, string | RegExp> = {
     /\(row 1, column billingCurrency\): missing required column for azure_actual: one of billingCurrency/,
   "azure/opencost_values_virtualmachine.csv":
     /\(row 1, column billingCurrency\): missing required column for azure_actual: one of billingCurrency/,
-  "azure/schema_ftk_actualcost_c360-2025-04.json": /\(row 1\): expected newline-delimited JSON/,
-  "azure/schema_ftk_amortizedcost_c360-2025-04.json": /\(row 1\): expected newline-delimited JSON/,
-  "azure/schema_ftk_focuscost_1.0.json": /\(row 1\): expected newline-delimited JSON/,
-  "azure/schema_ftk_focuscost_1.2.json": /\(row 1\): expected newline-delimited JSON/,
+  "azure/schema_ftk_actualcost_c360-2025-04.json": /: not a recognised export \(columns seen: /,
+  "azure/schema_ftk_amortizedcost_c360-2025-04.json": /: not a recognised export \(columns seen: /,
+  "azure/schema_ftk_focuscost_1.0.json": /: not a recognised export \(columns seen: /,
+  "azure/schema_ftk_focuscost_1.2.json": /: not a recognised export \(columns seen: /,
   "focus/focus05_validator_all_pass.csv": "focus",
   "focus/focus10_multicloud_sample_1000.csv": "focus",
   "focus/focus_validator_sample.parquet":
@@ -54,6 +54,18 @@ const EXPECTED: Record<string, string | RegExp> = {
   "gcp/bq_export_csv_resource_koku_2022-08.csv": "gcp_bq_csv",
   "gcp/legacy_file_export_csv_koku_2019-09.csv": "gcp_file_export_csv",
   "gcp/legacy_file_export_json_2014-01-02.json": "gcp_file_export_json",
+  // Second batch: real delivery shapes the first batch lacked.
+  "aws/cur_legacy_keboola_MockTestReport-00001.csv.zip": "aws_cur_legacy",
+  "aws/cur2_keboola_MockTestReportV2-00001.csv.gz": "aws_cur2",
+  "gcp/bq_flat_csv_pso_finops_agent_sample_billing_data.csv": "gcp_bq_csv",
+  "gcp/bq_json_concat_pso_cuds_test_9_3_export.json": "gcp_bq_json",
+  "focus/focus12_aws_fdt_rows100_seed42.csv": "focus",
+  "focus/focus12_azure_fdt_rows25_seed7_credits.csv": "focus",
+  "focus/focus12_gcp_fdt_rows100_seed42.csv": "focus",
+  "focus/focus13_aws_fdt_rows100_seed42.csv": "focus",
+  "focus/focus13_multi_provider_fdt_consolidated.csv": "focus",
+  "focus/focus13_contract_commitment_gcp_fdt_rows100_seed42.csv":
+    /: a FOCUS Contract Commitment dataset \(commitment terms, not cost and usage rows\): nothing to bill, not loaded$/,
 };
 for (const f of [
   "commitment_discount_purchase_scenario_1",
@@ -81,6 +93,14 @@ const CENTS: Record<string, Record<string, string>> = {
   "azure/ea_amortizedcost_small_ftk.csv": { USD: "16.30" },
   "azure/ea_export_anon_focusconv.csv": { CAD: "1.26" },
   "gcp/bq_export_csv_labels_koku_2020-10.csv": { USD: "0.36" },
+  // The second batch's references (SOURCES.md): the billed-cost column's exact sum.
+  "aws/cur_legacy_keboola_MockTestReport-00001.csv.zip": { USD: "0.05" },
+  "aws/cur2_keboola_MockTestReportV2-00001.csv.gz": { USD: "0.11" },
+  "focus/focus12_aws_fdt_rows100_seed42.csv": { USD: "1157.49" },
+  "focus/focus12_azure_fdt_rows25_seed7_credits.csv": { USD: "592.79" },
+  "focus/focus12_gcp_fdt_rows100_seed42.csv": { USD: "837.52" },
+  "focus/focus13_aws_fdt_rows100_seed42.csv": { USD: "1242.12" },
+  "focus/focus13_multi_provider_fdt_consolidated.csv": { EUR: "100.00", USD: "208.00" },
 };
 
 let results: Map<string, FileResult>;
