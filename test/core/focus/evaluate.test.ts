@@ -348,7 +348,12 @@ describe("counting the leaves in one scan", () => {
 
   it("runs one query for every leaf, and still counts the rows when there is no leaf", async () => {
     const sql: string[] = [];
-    const spy = { all: <T>(q: string) => (sql.push(q), w.all<T>(q)) };
+    const spy = {
+      all: <T>(q: string) => {
+        sql.push(q);
+        return w.all<T>(q);
+      },
+    };
     const leaves: Leaf[] = Array.from({ length: 150 }, (_, i) => ({ id: `l${i}`, rows: `"X" = 'x${i}'` }));
     await countLeaves(spy, "t", leaves);
     expect(sql).toHaveLength(1);
