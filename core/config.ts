@@ -12,6 +12,15 @@ import { ConfigError } from "./errors.ts";
 
 const positiveInt = z.number().int().positive();
 
+/** True for a real calendar day spelled YYYY-MM-DD (2026-02-30 and 2026-13-01 are not). */
+export function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
 const configSchema = z.strictObject({
   /** Root for lake, marts, generated estates and exports; relative to the config file. */
   data_dir: z.string().min(1).default("data"),
@@ -34,7 +43,10 @@ const configSchema = z.strictObject({
       /** Last day of generated data (inclusive), YYYY-MM-DD. */
       end_date: z
         .string()
-        .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+        .refine(isCalendarDate, {
+          abort: true,
+          error: (issue) => `${issue.input} is not a date (expected YYYY-MM-DD)`,
+        })
         .default("2026-10-31"),
     })
     .prefault({}),
@@ -110,6 +122,8 @@ const configSchema = z.strictObject({
 });
 
 export type UserConfig = z.input<typeof configSchema>;
+/** A config file with every key spelled out, as `cco config` prints it. */
+export type FileConfig = z.output<typeof configSchema>;
 
 export interface Config {
   /** File the config came from, or "(defaults)". */
@@ -234,6 +248,48 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       exports: path.join(dataDir, "exports"),
       site: path.join(dataDir, "site"),
       cache: path.join(dataDir, "cache"),
+    },
+  };
+}
+
+/**
+ * The effective configuration spelled as the file spells it (snake_case keys, every
+ * default filled in, paths absolute): written to a file, it loads back to the same Config.
+ */
+export function toFileConfig(config: Config): FileConfig {
+  const { s3, bigquery, azure, cloudMonitoring } = config.sources;
+  const idle = config.recommend.idleVm;
+  return {
+    data_dir: config.dataDir,
+    warehouse: {
+      path: config.warehouse.path,
+      memory_limit: config.warehouse.memoryLimit,
+      threads: config.warehouse.threads,
+    },
+    generate: {
+      seed: config.generate.seed,
+      resources: config.generate.resources,
+      days: config.generate.days,
+      end_date: config.generate.endDate,
+    },
+    recommend: {
+      idle_vm: {
+        lookback_days: idle.lookbackDays,
+        cpu_p95_max_pct: idle.cpuP95MaxPct,
+        network_mib_per_day_max: idle.networkMibPerDayMax,
+        min_days_observed: idle.minDaysObserved,
+      },
+    },
+    reports: { title: config.reports.title },
+    allocation: {
+      dimensions: Object.fromEntries(config.allocation.dimensions.map((d) => [d.name, d.tagKeys])),
+      share_untagged: config.allocation.shareUntagged,
+    },
+    sources: {
+      s3: { region: s3.region, endpoint: s3.endpoint, force_path_style: s3.forcePathStyle },
+      cloud_monitoring: { api_endpoint: cloudMonitoring.apiEndpoint },
+      azure: { arm_endpoint: azure.armEndpoint },
+      bigquery: { project: bigquery.project, api_endpoint: bigquery.apiEndpoint },
     },
   };
 }

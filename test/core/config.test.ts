@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../core/config.ts";
+import { stringify } from "yaml";
+import { isCalendarDate, loadConfig, toFileConfig } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -68,5 +69,79 @@ describe("config", () => {
     expect(() => loadConfig({ cwd: tempDir(), env: {}, configFile: "missing.yaml" })).toThrow(
       /missing\.yaml: config file not found/,
     );
+  });
+
+  it("rejects a generate.end_date that is not a calendar day, naming the file and key", () => {
+    for (const date of ["2026-13-45", "2026-02-30", "2026-00-10", "2026-1-5", "31/10/2026"]) {
+      const cwd = withFile(`generate:\n  end_date: ${date}\n`);
+      expect(() => loadConfig({ cwd, env: {} }), date).toThrow(ConfigError);
+      expect(() => loadConfig({ cwd, env: {} }), date).toThrow(
+        `${path.join(cwd, "cco.config.yaml")}: generate.end_date: ${date} is not a date (expected YYYY-MM-DD)`,
+      );
+    }
+    expect(
+      loadConfig({ cwd: withFile("generate:\n  end_date: 2028-02-29\n"), env: {} }).generate.endDate,
+    ).toBe("2028-02-29");
+    expect([
+      isCalendarDate("2027-02-29"),
+      isCalendarDate("2028-02-29"),
+      isCalendarDate("2026-12-31"),
+    ]).toEqual([false, true, true]);
+  });
+
+  it("spells the effective config as the file does, and that file loads back to the same config", () => {
+    const cwd = withFile(
+      [
+        "data_dir: elsewhere",
+        "warehouse:",
+        "  memory_limit: 512MiB",
+        "  threads: 4",
+        "generate:",
+        "  seed: 7",
+        "  end_date: 2026-03-31",
+        "recommend:",
+        "  idle_vm:",
+        "    lookback_days: 30",
+        "    network_mib_per_day_max: 10",
+        "reports:",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+        "  title: ${TEAM} costs",
+        "allocation:",
+        "  dimensions:",
+        "    team: [team, owner]",
+        "    product: [product]",
+        "  share_untagged: true",
+        "sources:",
+        "  s3:",
+        "    endpoint: http://127.0.0.1:9000",
+        "    force_path_style: true",
+        "  bigquery:",
+        "    project: billing-prj",
+        "",
+      ].join("\n"),
+    );
+    const config = loadConfig({ cwd, env: { TEAM: "Platform" } });
+    const file = toFileConfig(config);
+    expect(file).toMatchObject({
+      data_dir: path.join(cwd, "elsewhere"),
+      warehouse: {
+        path: path.join(cwd, "elsewhere", "warehouse.duckdb"),
+        memory_limit: "512MiB",
+        threads: 4,
+      },
+      recommend: { idle_vm: { lookback_days: 30, network_mib_per_day_max: 10, cpu_p95_max_pct: 5 } },
+      reports: { title: "Platform costs" },
+      allocation: { dimensions: { team: ["team", "owner"], product: ["product"] }, share_untagged: true },
+      sources: {
+        s3: { endpoint: "http://127.0.0.1:9000", force_path_style: true },
+        bigquery: { project: "billing-prj" },
+      },
+    });
+    // Loaded back from another folder, with no environment: every value is already in the file.
+    const again = loadConfig({ cwd: withFile(stringify(file)), env: {} });
+    const { source: _a, root: _b, ...expected } = config;
+    const { source: _c, root: _d, ...actual } = again;
+    expect(actual).toEqual(expected);
+    expect(toFileConfig(again)).toEqual(file);
   });
 });
