@@ -27,12 +27,13 @@ export function toAlignedTable({ columns, rows }: ResultSet): string {
   ].join("\n");
 }
 
-export function toJsonRows({ columns, rows }: ResultSet): string {
-  return JSON.stringify(
-    rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null]))),
-    null,
-    2,
-  );
+/** Rows as objects keyed by column name, for JSON. */
+export function toRowObjects({ columns, rows }: ResultSet): Record<string, unknown>[] {
+  return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null])));
+}
+
+export function toJsonRows(result: ResultSet): string {
+  return JSON.stringify(toRowObjects(result), null, 2);
 }
 
 export function toCsv({ columns, rows }: ResultSet): string {

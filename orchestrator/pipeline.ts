@@ -1,24 +1,14 @@
 /**
  * The whole pipeline as one run: generate (demo only) -> ingest -> models ->
- * recommend -> marts snapshots -> report -> approval table. Each run is
- * recorded in ops.pipeline_runs with its steps and timings.
+ * recommend (with the marts' snapshots and the approval table) -> report, each stage
+ * from stages.ts (the commands run the same ones). Each run is recorded in
+ * ops.pipeline_runs with its steps and timings.
  */
-import path from "node:path";
-import { exportApprovalTable } from "../actions/approvals/export.ts";
-import { type Config, modelVars } from "../core/config.ts";
-import { buildProject } from "../core/dbt/runner.ts";
-import { CheckFailedError } from "../core/errors.ts";
+import type { Config } from "../core/config.ts";
+import { CheckFailedError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
-import { PROJECT_ROOT } from "../core/paths.ts";
-import { exportMarts } from "../core/warehouse/snapshots.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
-import { ingestPaths } from "../ingest/load.ts";
-import { ensureRawViews } from "../ingest/raw-views.ts";
-import { recommend } from "../ml/recommend.ts";
-import { buildReport } from "../reports/build.ts";
-import { generateEstate } from "./estate-generator/generate.ts";
-
-export { PROJECT_ROOT };
+import { ingestStage, modelsStage, recommendStage, reportStage } from "./stages.ts";
 
 export interface RunSummary {
   spend: { provider: string; currency: string; last_30_days: string }[];
@@ -36,6 +26,9 @@ export async function runPipeline(
   options: { demo: boolean; inputs: string[] },
   progress: Progress,
 ): Promise<RunSummary> {
+  if (!options.demo && !options.inputs.length) {
+    throw new UsageError("nothing to ingest: pass export paths, or use --demo");
+  }
   const steps: RunSummary["steps"] = [];
   const runId = (
     await warehouse.db
@@ -57,6 +50,7 @@ export async function runPipeline(
   try {
     const inputs = [...options.inputs];
     if (options.demo) {
+      const { generateEstate } = await import("./estate-generator/generate.ts");
       const g = config.generate;
       await timed("generate", () =>
         generateEstate(
@@ -67,38 +61,17 @@ export async function runPipeline(
       );
       inputs.push(config.paths.estate);
     }
-    if (!inputs.length) throw new CheckFailedError("nothing to ingest: pass export paths, or use --demo");
-    await timed("ingest", () => ingestPaths(warehouse, inputs, { lakeDir: config.paths.lake }, progress));
-    await ensureRawViews(warehouse);
+    await timed("ingest", () => ingestStage(warehouse, config, inputs, {}, progress));
     const build = await timed("models", () =>
-      buildProject(
-        warehouse,
-        PROJECT_ROOT,
-        { runModels: true, runTests: true, vars: modelVars(config), externalRoot: config.paths.marts },
-        progress,
-      ),
+      modelsStage(warehouse, config, { runModels: true, runTests: true }, progress),
     );
     if (build.failed)
       throw new CheckFailedError(
         `models: ${build.failed} models or tests failed (see target/run_results.json)`,
       );
-    await timed("recommend", () => recommend(warehouse, config, progress));
-    await timed("snapshots", () =>
-      progress.step("Writing Parquet snapshots of the marts", () =>
-        exportMarts(warehouse, config.paths.marts),
-      ),
-    );
-    const site = await timed("report", () =>
-      progress.step("Building the report site (offline)", () =>
-        buildReport({
-          martsDir: config.paths.marts,
-          siteDir: config.paths.site,
-          title: config.reports.title,
-        }),
-      ),
-    );
-    const approvalTable = path.join(config.paths.exports, "approvals.csv");
-    await timed("approvals", () => exportApprovalTable(warehouse, approvalTable));
+    // Recommendations, the marts' snapshots (the report reads them) and the approval table.
+    const { approvalTable } = await timed("recommend", () => recommendStage(warehouse, config, progress));
+    const site = await timed("report", () => reportStage(config, config.paths.site, progress));
     const summary = await summarize(warehouse, config, site, approvalTable, steps);
     await warehouse.db
       .updateTable("ops.pipeline_runs")

@@ -1,0 +1,32 @@
+/** `cco run`: the whole pipeline, recorded in ops.pipeline_runs. */
+import path from "node:path";
+import type { Command } from "commander";
+import { context, print, warehouseFor } from "../context.ts";
+
+export function register(program: Command): void {
+  program
+    .command("run")
+    .description(
+      "Run the whole pipeline: ingest -> models -> recommend (snapshots, approval table) -> report",
+    )
+    .argument("[paths...]", "exports to ingest first")
+    .option("--demo", "generate the default estate first and run on it")
+    .action(async (paths: string[], opts, cmd: Command) => {
+      const { config, progress, json } = await context(cmd);
+      const { runPipeline } = await import("../../pipeline.ts");
+      const warehouse = await warehouseFor(config);
+      const s = await runPipeline(warehouse, config, { demo: Boolean(opts.demo), inputs: paths }, progress);
+      const human = [
+        "",
+        "Spend, last 30 days (amortized):",
+        ...s.spend.map((r) => `  ${r.provider.padEnd(8)} ${r.last_30_days.padStart(14)} ${r.currency}`),
+        `Recommendations: ${s.recommendations.count}, saving ${s.recommendations.savings.map((x) => `${x.monthly} ${x.currency}`).join(" + ") || "0"} a month`,
+        `Warehouse:       ${s.warehouse}  (try: npx cco sql "select * from marts.recommendations")`,
+        `Marts (Parquet): ${s.marts}`,
+        `Approval table:  ${s.approvalTable}`,
+        `Report site:     ${s.site}`,
+        `Serve the site:  python3 -m http.server -d ${path.dirname(s.site)} 8080  (any static server works)`,
+      ].join("\n");
+      print(json, s, human);
+    });
+}

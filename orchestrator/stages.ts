@@ -1,0 +1,144 @@
+/**
+ * The pipeline's stages, each once: `cco ingest`, `cco models …`, `cco recommend` and
+ * `cco report` run one each, `cco run` (runPipeline) runs them in order. Each stage loads
+ * its own dependencies when it runs, so a command pays only for the stages it uses.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Config } from "../core/config.ts";
+import type { NodeResult } from "../core/dbt/runner.ts";
+import { UsageError } from "../core/errors.ts";
+import type { Progress } from "../core/log.ts";
+import { PROJECT_ROOT } from "../core/paths.ts";
+import type { Warehouse } from "../core/warehouse/warehouse.ts";
+import type { FileResult } from "../ingest/load.ts";
+
+export interface IngestStageOptions {
+  /** Read every file as this format instead of detecting it. */
+  format?: string;
+  /** Load the good files and report the bad ones instead of stopping at the first. */
+  continueOnError?: boolean;
+  /** For API sources: the first month to fetch (YYYY-MM). */
+  since?: string;
+}
+
+/** Files, folders and remote URIs (copied to the cache first) into raw and the lake. */
+export async function ingestStage(
+  warehouse: Warehouse,
+  config: Config,
+  sources: string[],
+  options: IngestStageOptions,
+  progress: Progress,
+): Promise<FileResult[]> {
+  const { resolveTargets } = await import("../ingest/providers.ts");
+  const { ingestPaths } = await import("../ingest/load.ts");
+  const paths = await resolveTargets(sources, {
+    cacheDir: config.paths.cache,
+    config,
+    progress,
+    since: options.since,
+    warehouse,
+  });
+  for (const p of paths) {
+    if (!existsSync(p)) throw new UsageError(`${p}: no such file or folder`);
+  }
+  return ingestPaths(
+    warehouse,
+    paths,
+    { lakeDir: config.paths.lake, format: options.format, continueOnError: options.continueOnError },
+    progress,
+  );
+}
+
+export interface ModelsStageOptions {
+  /** dbt selectors (model, +model, model+, tag:x, path:dir); all models when empty. */
+  select?: string[];
+  runModels: boolean;
+  runTests: boolean;
+  fullRefresh?: boolean;
+}
+
+/** The dbt project on the warehouse: raw views first (models read raw.*), then the build. */
+export async function modelsStage(
+  warehouse: Warehouse,
+  config: Config,
+  options: ModelsStageOptions,
+  progress: Progress,
+): Promise<{ results: NodeResult[]; failed: number }> {
+  const { ensureRawViews } = await import("../ingest/raw-views.ts");
+  const { buildProject } = await import("../core/dbt/runner.ts");
+  const { modelVars } = await import("../core/config.ts");
+  await ensureRawViews(warehouse);
+  return buildProject(
+    warehouse,
+    PROJECT_ROOT,
+    {
+      select: (options.select ?? []).join(" "),
+      runModels: options.runModels,
+      runTests: options.runTests,
+      fullRefresh: options.fullRefresh,
+      vars: modelVars(config),
+      externalRoot: config.paths.marts,
+    },
+    progress,
+  );
+}
+
+/** Parquet snapshots of the marts, for readers that must not hold the warehouse (the report, analysts). */
+export async function snapshotStage(
+  warehouse: Warehouse,
+  config: Config,
+  progress: Progress,
+): Promise<string[]> {
+  const { exportMarts } = await import("../core/warehouse/snapshots.ts");
+  return progress.step("Writing Parquet snapshots of the marts", () =>
+    exportMarts(warehouse, config.paths.marts),
+  );
+}
+
+/** The marts the detectors read; recommend before a models build names the missing one. */
+const RECOMMEND_INPUTS = ["marts.utilization_daily", "marts.cost_daily", "marts.resources"];
+
+/**
+ * Detectors over the marts into marts.recommendations, then the marts' snapshots (with the
+ * new recommendations) and the approval table of the open ones.
+ */
+export async function recommendStage(
+  warehouse: Warehouse,
+  config: Config,
+  progress: Progress,
+): Promise<{ recommendations: number; approvalTable: string }> {
+  for (const relation of RECOMMEND_INPUTS) {
+    const [schema, table] = relation.split(".") as [string, string];
+    if (!(await warehouse.tableExists(schema, table))) {
+      throw new UsageError(
+        `${relation} does not exist: build the models first (cco models build, or cco run)`,
+      );
+    }
+  }
+  const { recommend } = await import("../ml/recommend.ts");
+  const { exportApprovalTable } = await import("../actions/approvals/export.ts");
+  const recommendations = await recommend(warehouse, config, progress);
+  await snapshotStage(warehouse, config, progress);
+  const approvalTable = path.join(config.paths.exports, "approvals.csv");
+  await exportApprovalTable(warehouse, approvalTable);
+  return { recommendations, approvalTable };
+}
+
+/** The marts' snapshots the report reads. */
+const REPORT_INPUTS = ["cost_daily", "recommendations"];
+
+/** The static report site from the marts' Parquet snapshots (never the warehouse file). */
+export async function reportStage(config: Config, siteDir: string, progress: Progress): Promise<string> {
+  const missing = REPORT_INPUTS.filter((m) => !existsSync(path.join(config.paths.marts, `${m}.parquet`)));
+  if (missing.length) {
+    throw new UsageError(
+      `no Parquet snapshot of ${missing.map((m) => `marts.${m}`).join(", ")} in ${config.paths.marts}: ` +
+        "build the models and the recommendations first (cco models build && cco recommend, or cco run)",
+    );
+  }
+  const { buildReport } = await import("../reports/build.ts");
+  return progress.step("Building the report site (offline)", () =>
+    buildReport({ martsDir: config.paths.marts, siteDir, title: config.reports.title }),
+  );
+}
