@@ -7,10 +7,11 @@ import { rmSync } from "node:fs";
 import { swapDirectory } from "../core/files.ts";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { CcoError } from "../core/errors.ts";
+import { shippedFile } from "../core/paths.ts";
 
-const reportsDir = path.dirname(fileURLToPath(import.meta.url));
+// The site's sources ship in the checkout (not beside compiled code in dist/).
+const reportsDir = shippedFile("reports");
 
 export async function buildReport(options: {
   martsDir: string;
