@@ -113,7 +113,11 @@ focus_rows as (
         x_PricingModel,
         x_CostDataset,
         x_CostType,
-        x_OtherCredits
+        x_OtherCredits,
+        coalesce(x_UnitPriceSource, case
+            when ListUnitPrice is not null then 'export'
+            when x_list_unit_price is not null then 'cost / pricing quantity'
+        end) as x_UnitPriceSource
     from categorized
     {% if is_incremental() %}
     where x_BillingPeriod in (

@@ -103,8 +103,12 @@ function commitmentId(account: BillingAccount, type: Commitment["type"], rng: Pr
       return `arn:aws:savingsplans::${account.id}:savingsplan/${rng.uuid()}`;
     case "reserved_instance":
       return `arn:aws:ec2:us-east-1:${account.id}:reserved-instances/${rng.uuid()}`;
-    case "reservation":
-      return `/providers/Microsoft.Capacity/reservationOrders/${rng.uuid()}/reservations/${rng.uuid()}`;
+    case "reservation": {
+      // The commitment is the reservation order; the writer derives its one reservation's id.
+      const order = rng.uuid();
+      rng.uuid(); // kept: one draw per id part, so the rest of the estate stays as it was
+      return `/providers/Microsoft.Capacity/reservationOrders/${order}`;
+    }
     default:
       return `projects/${account.subAccounts[0]!.id}/regions/us-central1/commitments/cud-${rng.hex(8)}`;
   }

@@ -154,3 +154,20 @@ describe("marts.allocation", () => {
     expect(coverage.some((r) => Number(r.mart) > 0 && Number(r.mart) < 100)).toBe(true);
   });
 });
+
+describe("one key per provider", () => {
+  it("joins every provider's billed VMs to their metrics on (provider, resource_id)", async () => {
+    const rows = await warehouse.all<{ provider: string; vms: string; measured: string }>(
+      `select r.provider, count(*)::varchar as vms, count(u.resource_id)::varchar as measured
+       from marts.resources r
+       left join (select distinct provider, resource_id from marts.utilization_daily) u using (provider, resource_id)
+       where r.resource_type = 'virtual_machine' group by 1 order by 1`,
+    );
+    expect(rows.map((r) => r.provider)).toEqual(["aws", "azure", "gcp", "oci"]);
+    for (const r of rows) expect(Number(r.measured), r.provider).toBeGreaterThan(0);
+    const keys = await warehouse.all<{ p: string }>(
+      `select distinct x_Provider as p from marts.focus_costs union select distinct provider from marts.utilization_daily order by 1`,
+    );
+    expect(keys.map((k) => k.p)).toEqual(["aws", "azure", "gcp", "oci"]);
+  });
+});

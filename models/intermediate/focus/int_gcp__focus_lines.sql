@@ -7,14 +7,18 @@
 with lines as (
     select
         *,
-        sku_description like 'Commitment%' as is_fee,
+        -- "Commitment v1: …" (2019 exports write it in lower case).
+        lower(sku_description) like 'commitment%' as is_fee,
         case
             when resource_id like '%/instances/%' then 'virtual_machine'
             when resource_id like '%/disks/%' then 'volume'
             when resource_id like '%/snapshots/%' then 'snapshot'
             when resource_id like '%/addresses/%' then 'public_ip'
             when resource_id like '%/buckets/%' then 'bucket'
-        end as resource_kind
+        end as resource_kind,
+        -- Exports where the amount in pricing units is 0 while the usage (in the same unit) and its
+        -- cost are not: the pricing quantity is the usage amount, said in x_UnitPriceSource.
+        coalesce(usage_quantity, 0) = 0 and coalesce(usage_amount, 0) <> 0 and usage_unit = unit as quantity_from_usage
     from {{ ref('stg_gcp__billing_export_lines') }}
 ),
 
@@ -26,17 +30,44 @@ project_commitments as (
     group by all
 ),
 
+-- Exports from before credits carried ids (2019) link covered usage to a fee by where it was
+-- bought: the project's one commitment, else its billing account's one (commitments shared across
+-- the account's projects). Where that is ambiguous the usage stays unlinked.
+fees as (
+    select distinct billing_account_id, sub_account_id,
+        'commitment:' || coalesce(sub_account_id, '') || ':' || sku_id as fee_commitment_id
+    from lines
+    where is_fee
+),
+
+project_fees as (
+    select billing_account_id, sub_account_id, count(*) as fee_skus, any_value(fee_commitment_id) as fee_commitment_id
+    from fees
+    group by all
+),
+
+account_fees as (
+    select billing_account_id, count(*) as fee_skus, any_value(fee_commitment_id) as fee_commitment_id
+    from fees
+    group by all
+),
+
 -- Every line with the commitment it is about: a fee its project's, covered usage its credit's.
 committed as (
     select
-        l.*,
+        l.* replace (case when l.quantity_from_usage then l.usage_amount else l.usage_quantity end as usage_quantity),
         case
-            when l.is_fee then coalesce(p.commitment_id, 'commitment:' || l.sub_account_id || ':' || l.sku_id)
-            else l.cud_commitment_id
+            when l.is_fee then coalesce(p.commitment_id, 'commitment:' || coalesce(l.sub_account_id, '') || ':' || l.sku_id)
+            when l.cud_commitment_id is not null then l.cud_commitment_id
+            when l.cud_credits <> 0 and f.fee_skus = 1 then coalesce(p.commitment_id, f.fee_commitment_id)
+            when l.cud_credits <> 0 and f.fee_skus is null and a.fee_skus = 1 then a.fee_commitment_id
         end as commitment_id
     from lines l
-    left join project_commitments p on l.is_fee and p.billing_account_id = l.billing_account_id
+    left join project_commitments p on p.billing_account_id = l.billing_account_id
         and p.sub_account_id is not distinct from l.sub_account_id
+    left join project_fees f on f.billing_account_id = l.billing_account_id
+        and f.sub_account_id is not distinct from l.sub_account_id
+    left join account_fees a on a.billing_account_id = l.billing_account_id
 ),
 
 fee_days as (
@@ -44,17 +75,18 @@ fee_days as (
         commitment_id,
         usage_start::date as day,
         sum(cost) as fee,
-        1 - case when any_value(sku_description) like '%3 Year%' then {{ var('gcp_cud_discount_3_year') }}
-                 else {{ var('gcp_cud_discount_1_year') }} end as price_ratio
+        1 - cast(case when any_value(lower(sku_description)) like '%3 year%' then {{ var('gcp_cud_discount_3_year') }}
+                 else {{ var('gcp_cud_discount_1_year') }} end as decimal(38, 10)) as price_ratio
     from committed
     where is_fee
     group by all
 ),
 
+-- On-demand cost each commitment's credits covered, per day.
 covered_days as (
-    select cud_commitment_id as commitment_id, usage_start::date as day, -sum(cud_credits) as covered_on_demand
-    from lines
-    where cud_commitment_id is not null
+    select commitment_id, usage_start::date as day, -sum(cud_credits) as covered_on_demand
+    from committed
+    where not is_fee and commitment_id is not null
     group by all
 ),
 
@@ -63,13 +95,42 @@ allocation as (
         f.commitment_id,
         f.day,
         f.fee,
-        -- Share of each covered on-demand dollar charged to the commitment.
+        -- Share of each covered on-demand dollar charged to the commitment (exact decimals: DuckDB
+        -- divides decimals as doubles, so the quotient is cast back).
         case
             when coalesce(c.covered_on_demand, 0) = 0 then 0
-            else least(f.price_ratio, f.fee / c.covered_on_demand)
-        end as rate
+            else least(f.price_ratio, cast(f.fee / c.covered_on_demand as decimal(38, 18)))
+        end::decimal(38, 18) as rate
     from fee_days f
     left join covered_days c using (commitment_id, day)
+),
+
+-- A usage line its CUD credit covers only in part is two FOCUS rows: the covered share (Committed,
+-- its commitment's cost as EffectiveCost) and the rest at on-demand, with the row's other credits.
+-- Only the covered share is used commitment, so used + unused = the fees for partial coverage too.
+parts as (
+    select l.*, 'whole' as part, 1::decimal(38, 10) as share
+    from committed l
+    where l.is_fee or l.commitment_id is null or l.cost = 0 or -l.cud_credits >= l.cost
+    union all
+    select l.*, p.part,
+        case when p.part = 'covered' then cast(-l.cud_credits / l.cost as decimal(38, 10))
+             else 1 - cast(-l.cud_credits / l.cost as decimal(38, 10)) end as share
+    from committed l, (values ('covered'), ('rest')) p(part)
+    where not l.is_fee and l.commitment_id is not null and l.cost <> 0 and -l.cud_credits < l.cost
+),
+
+split as (
+    select
+        * replace (
+            case when part = 'rest' then null else commitment_id end as commitment_id,
+            case when part = 'covered' then -cud_credits when part = 'rest' then cost + cud_credits else cost end as cost,
+            case when part = 'covered' then cud_credits when part = 'rest' then credits - cud_credits else credits end as credits,
+            case when part = 'rest' then 0 else cud_credits end as cud_credits,
+            case when part = 'whole' then usage_quantity else cast(usage_quantity * share as decimal(38, 10)) end as usage_quantity,
+            case when part = 'whole' then cost_at_list else cast(cost_at_list * share as decimal(38, 10)) end as cost_at_list
+        )
+    from parts
 ),
 
 rows as (
@@ -86,16 +147,19 @@ rows as (
         l.cost + l.credits as billed_cost,
         case
             when l.is_fee then 0
-            else l.cost + l.credits - l.cud_credits * coalesce(a.rate, 0)
+            else l.cost + l.credits - cast(l.cud_credits * coalesce(a.rate, 0) as decimal(38, 10))
         end as effective_cost
-    from committed l
-    left join allocation a on a.commitment_id = l.cud_commitment_id and a.day = l.usage_start::date
+    from split l
+    left join allocation a on a.commitment_id = l.commitment_id and not l.is_fee and a.day = l.usage_start::date
 ),
 
 used_days as (
-    select l.cud_commitment_id as commitment_id, l.usage_start::date as day, sum(-l.cud_credits * a.rate) as used
-    from lines l
-    join allocation a on a.commitment_id = l.cud_commitment_id and a.day = l.usage_start::date
+    select commitment_id, usage_start::date as day, sum(cast(-cud_credits * rate as decimal(38, 10))) as used
+    from (
+        select l.commitment_id, l.usage_start, l.cud_credits, a.rate
+        from split l
+        join allocation a on a.commitment_id = l.commitment_id and not l.is_fee and a.day = l.usage_start::date
+    )
     group by all
 ),
 
@@ -156,7 +220,7 @@ select
     case when commitment_id is not null then regexp_extract(commitment_id, '[^/:]+$') end as CommitmentDiscountName,
     case
         when commitment_id is null then null
-        when row_kind = 'unused' then round(usage_quantity * effective_cost / nullif(fee, 0), 10)
+        when row_kind = 'unused' then cast(usage_quantity * cast(effective_cost / nullif(fee, 0) as decimal(38, 10)) as decimal(38, 10))
         else usage_quantity
     end                                                                 as CommitmentDiscountQuantity,
     case when commitment_id is not null and charge_category = 'Usage' then case when row_kind = 'unused' then 'Unused' else 'Used' end end as CommitmentDiscountStatus,
@@ -169,7 +233,8 @@ select
     effective_cost                                                      as EffectiveCost,
     null::varchar                                                       as InvoiceId,
     'Google Cloud'                                                      as InvoiceIssuerName,
-    case when row_kind = 'unused' then 0 else cost end                  as ListCost,
+    -- cost_at_list where the export has it (list price before negotiated discounts), else cost.
+    case when row_kind = 'unused' then 0 else coalesce(cost_at_list, cost) end as ListCost,
     case
         when charge_category = 'Tax' then null
         when commitment_id is not null and charge_category = 'Usage' then 'Committed'
@@ -201,6 +266,7 @@ select
     nullif(regexp_extract(sku_description, '\(([^)]+)\)', 1), '')       as x_InstanceType,
     cost_type                                                           as x_CostType,
     credits - cud_credits                                               as x_OtherCredits,
+    case when quantity_from_usage and charge_category in ('Usage', 'Purchase') then 'cost / usage amount (the export''s amount in pricing units is 0)' end as x_UnitPriceSource,
     service_code                                                        as x_ServiceCode,
     billing_period                                                      as x_BillingPeriod,
     'gcp_billing_export' as x_SourceDataset,

@@ -29,7 +29,9 @@ select
     {{ parse_timestamp("coalesce(nullif(savings_plan_start_time, ''), nullif(reservation_start_time, ''))") }}::timestamp as commitment_start,
     {{ parse_timestamp("coalesce(nullif(savings_plan_end_time, ''), nullif(reservation_end_time, ''))") }}::timestamp as commitment_end,
     line_item_product_code                                  as service_code,
-    product_product_name                                    as service_name,
+    -- CUR 2.0 names the service in its product map; Athena-style CUR has a column.
+    coalesce(nullif(product_product_name, ''), nullif(product ->> 'product_name', ''),
+        {{ aws_service_name('line_item_product_code') }})   as service_name,
     line_item_usage_type                                    as usage_type,
     nullif(line_item_resource_id, '')                       as resource_id,
     product_instance_type                                   as instance_type,

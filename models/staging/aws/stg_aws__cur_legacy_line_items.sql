@@ -37,7 +37,7 @@ select
     {{ parse_timestamp('coalesce(nullif("savingsPlan/StartTime", \'\'), nullif("reservation/StartTime", \'\'))') }}::timestamp as commitment_start,
     {{ parse_timestamp('coalesce(nullif("savingsPlan/EndTime", \'\'), nullif("reservation/EndTime", \'\'))') }}::timestamp as commitment_end,
     "lineItem/ProductCode"                                  as service_code,
-    "product/ProductName"                                   as service_name,
+    coalesce(nullif("product/ProductName", ''), {{ aws_service_name('"lineItem/ProductCode"') }}) as service_name,
     "lineItem/UsageType"                                    as usage_type,
     nullif("lineItem/ResourceId", '')                       as resource_id,
     nullif("product/instanceType", '')                      as instance_type,

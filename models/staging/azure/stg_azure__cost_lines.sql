@@ -37,7 +37,18 @@ select
     {{ money('costInPricingCurrency') }}                                 as cost_in_pricing_currency,
     {{ money('payGPrice') }}                                             as payg_price,
     {{ money('unitPrice') }}                                             as unit_price,
-    nullif(reservationId, '')                                            as commitment_id,
+    -- A reservation is bought as an order: purchase rows name the order (EA: its GUID in
+    -- reservationId), usage and unused rows the reservation (and the order in productOrderId).
+    -- The order is the commitment, so every row of it carries one id.
+    case
+        when nullif(reservationId, '') is null then null
+        when nullif(productOrderId, '') is not null then
+            case when pricingModel = 'SavingsPlan' then '/providers/Microsoft.BillingBenefits/savingsPlanOrders/'
+                 else '/providers/Microsoft.Capacity/reservationOrders/' end || lower(productOrderId)
+        when reservationId ilike '%/reservationOrders/%' then
+            '/providers/Microsoft.Capacity/reservationOrders/' || lower(regexp_extract(reservationId, 'reservationOrders/([^/]+)', 1))
+        else reservationId
+    end                                                                  as commitment_id,
     case
         when coalesce(tags, '') = '' then '{}'
         when starts_with(trim(tags), '{') then tags

@@ -58,7 +58,7 @@ select
     nullif(trim(SubAccountName), '')                             as SubAccountName,
     nullif(trim(SubAccountType), '')                             as SubAccountType,
     coalesce(nullif(Tags, ''), '{}')::json                       as Tags,
-    lower(ProviderName)                                          as x_provider,
+    {{ provider_key('ProviderName') }}                           as x_provider,
     _billing_period                                              as billing_period,
     _load_id                                                     as load_id,
     _source_file                                                 as source_file

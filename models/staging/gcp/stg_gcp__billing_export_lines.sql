@@ -20,6 +20,10 @@ select
     location ->> 'region'                                   as region,
     {{ money("usage ->> 'amount_in_pricing_units'") }}      as usage_quantity,
     usage ->> 'pricing_unit'                                as unit,
+    {{ money("usage ->> 'amount'") }}                       as usage_amount,
+    usage ->> 'unit'                                        as usage_unit,
+    -- Newer exports price the row at list (cost_at_list) beside what the contract charges (cost).
+    {{ money('cost_at_list') }}                             as cost_at_list,
     currency,
     {{ money('cost') }}                                     as cost,
     coalesce((
@@ -27,15 +31,16 @@ select
         from (select unnest(from_json(credits, '["json"]')) as c)
     ), 0)                                                   as credits,
     -- Committed use discounts (resource- and spend-based) apart, with the commitment they draw on.
+    -- Exports from before credit types (2019) name them "Committed Usage Discount: …" instead.
     coalesce((
         select sum({{ money("c ->> 'amount'") }})
         from (select unnest(from_json(credits, '["json"]')) as c)
-        where c ->> 'type' like 'COMMITTED_USAGE_DISCOUNT%'
+        where {{ gcp_is_cud_credit('c') }}
     ), 0)                                                   as cud_credits,
     (
         select any_value(c ->> 'id')
         from (select unnest(from_json(credits, '["json"]')) as c)
-        where c ->> 'type' like 'COMMITTED_USAGE_DISCOUNT%'
+        where {{ gcp_is_cud_credit('c') }}
     )                                                       as cud_commitment_id,
     (
         select coalesce(json_group_object(l ->> 'key', l ->> 'value'), '{}')

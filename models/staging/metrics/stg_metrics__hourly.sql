@@ -1,8 +1,9 @@
--- Hourly utilization, cast (CSV-landed files arrive as text). Resource ids compare lower case for Azure.
+-- Hourly utilization, cast (CSV-landed files arrive as text). The provider as every table keys
+-- it (a file may say "Oracle Cloud Infrastructure" or "AWS"); Azure resource ids compare lower case.
 select
     timestamp::timestamptz                                  as hour_start,
-    provider,
-    case when provider = 'azure' then lower(resource_id) else resource_id end as resource_id,
+    {{ provider_key('provider') }}                          as provider,
+    case when {{ provider_key('provider') }} = 'azure' then lower(resource_id) else resource_id end as resource_id,
     cpu_avg_pct::double                                     as cpu_avg_pct,
     cpu_max_pct::double                                     as cpu_max_pct,
     memory_avg_pct::double                                  as memory_avg_pct,

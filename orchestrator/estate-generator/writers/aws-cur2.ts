@@ -140,7 +140,8 @@ export const writeAwsCur2: ExportWriter = async (ctx) => {
   const root = path.join("aws", "cur2", CUR2_EXPORT_NAME);
   for (const month of ctx.months) {
     const select = withSpNegation(curSelect("aws_cur2", month, ctx.openMonth));
-    const query = `SELECT * EXCLUDE (tags),
+    // CUR 2.0 has no product_product_name column: the name lives in the product map.
+    const query = `SELECT * EXCLUDE (tags, product_product_name),
         map_from_entries([{'key': 'product_name', 'value': product_product_name}, {'key': 'region', 'value': product_region_code}]) AS product,
         map_from_entries(list_transform(json_keys(tags), k -> {'key': 'user_' || k, 'value': tags ->> k})) AS resource_tags,
         MAP {}::MAP(VARCHAR, VARCHAR) AS cost_category,

@@ -103,7 +103,11 @@ function project(rows: string, month: string, openMonth: string): string {
       unit_price AS payGPrice,
       CASE line_kind WHEN 'commitment_purchase' THEN 'Recurring' WHEN 'refund' THEN 'OneTime' ELSE 'UsageBased' END AS frequency,
       CASE WHEN commitment_id IS NOT NULL THEN '12' ELSE '' END AS term,
-      coalesce(commitment_id, '') AS reservationId,
+      -- As Azure writes it (see the EA sample): a purchase row names its order's GUID, the rows of
+      -- its use name the reservation's GUID (one reservation per order here), the order apart.
+      CASE WHEN commitment_id IS NULL THEN ''
+        WHEN line_kind = 'commitment_purchase' THEN split_part(commitment_id, '/', 5)
+        ELSE md5(commitment_id)::UUID::VARCHAR END AS reservationId,
       CASE WHEN commitment_id IS NOT NULL THEN 'acme-vm-reservation' ELSE '' END AS reservationName,
       unit_price AS unitPrice,
       CASE WHEN commitment_id IS NOT NULL THEN 'Reservation' ELSE 'OnDemand' END AS pricingModel
