@@ -171,3 +171,31 @@ describe("one key per provider", () => {
     expect(keys.map((k) => k.p)).toEqual(["aws", "azure", "gcp", "oci"]);
   });
 });
+
+describe("resource sizes", () => {
+  it("are each provider's real size names, read where the export carries them", async () => {
+    const vms = await warehouse.all<{ provider: string; sku: string | null }>(
+      "select provider, sku from marts.resources where resource_type = 'virtual_machine' order by 1, 2",
+    );
+    const shape: Record<string, RegExp> = {
+      aws: /^[a-z][a-z0-9]*\.[a-z0-9]+$/, // m5.large (product_instance_type)
+      azure: /^Standard_[A-Za-z0-9_]+$/, // Standard_D4s_v5 (AdditionalInfo ServiceType), not the meter's "D4s v5"
+      gcp: /^[a-z][a-z0-9]*-[a-z]+-\d+$/, // n2-standard-4 (system label machine_spec), not the SKU's family
+    };
+    for (const [provider, pattern] of Object.entries(shape)) {
+      const ofProvider = vms.filter((v) => v.provider === provider);
+      expect(ofProvider.length, provider).toBeGreaterThan(0);
+      expect(
+        ofProvider.filter((v) => !pattern.test(v.sku ?? "")),
+        provider,
+      ).toEqual([]);
+    }
+    // Planted cases name the size they were generated with.
+    for (const c of truth.cases.filter((x) => x.case === "oversized_vm" && x.provider !== "oci")) {
+      expect(
+        vms.find((v) => v.provider === c.provider && v.sku === c.current),
+        c.resource_id,
+      ).toBeDefined();
+    }
+  });
+});

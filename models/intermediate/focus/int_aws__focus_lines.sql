@@ -30,7 +30,8 @@ classified as (
             as is_commitment_row,
         case
             when usage_type like '%BoxUsage%' or usage_type like '%SpotUsage%' then 'virtual_machine'
-            when usage_type like '%EBS:VolumeUsage%' then 'volume'
+            -- A volume's storage (VolumeUsage) and its provisioned IOPS and throughput lines.
+            when usage_type like '%EBS:VolumeUsage%' or usage_type like '%EBS:VolumeP-%' then 'volume'
             when usage_type like '%SnapshotUsage%' then 'snapshot'
             when usage_type like '%IdleAddress%' or usage_type like '%InUseAddress%' then 'public_ip'
             when usage_type like '%TimedStorage%' then 'bucket'
@@ -162,7 +163,15 @@ select
     -- Provider extras (FOCUS allows x_ columns).
     'aws'                                                               as x_Provider,
     resource_kind                                                       as x_ResourceKind,
-    coalesce(instance_type, case when usage_type like '%EBS:VolumeUsage.%' then split_part(usage_type, 'EBS:VolumeUsage.', 2) end) as x_InstanceType,
+    -- A volume's type from its usage type's suffix: VolumeUsage.gp3 is gp3; "piops" is io1, and no
+    -- suffix is the previous-generation magnetic (standard) volume.
+    coalesce(instance_type, case
+        when usage_type like '%EBS:VolumeUsage%' or usage_type like '%EBS:VolumeP-%' then
+            case regexp_extract(usage_type, 'EBS:Volume(?:Usage|P-IOPS|P-Throughput)\.?([A-Za-z0-9]*)', 1)
+                when '' then 'standard' when 'piops' then 'io1'
+                else regexp_extract(usage_type, 'EBS:Volume(?:Usage|P-IOPS|P-Throughput)\.?([A-Za-z0-9]*)', 1)
+            end
+    end) as x_InstanceType,
     line_item_type                                                      as x_LineItemType,
     unused_cost                                                         as x_UnusedCommitmentCost,
     case when line_item_type = 'RIFee' then coalesce(reservation_unused_quantity,

@@ -145,7 +145,7 @@ select
     tags                                                                as Tags,
     'azure'                                                             as x_Provider,
     resource_kind                                                       as x_ResourceKind,
-    meter_name                                                          as x_InstanceType,
+    case when resource_kind = 'virtual_machine' then coalesce(arm_size, meter_name) else meter_name end as x_InstanceType,
     charge_type                                                         as x_ChargeType,
     pricing_model                                                       as x_PricingModel,
     cost_kind                                                           as x_CostDataset,

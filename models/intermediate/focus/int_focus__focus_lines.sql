@@ -4,8 +4,8 @@ select
     x_provider                                                  as x_Provider,
     case
         when ResourceType in ('Instance', 'Virtual Machine', 'VM Instance') then 'virtual_machine'
-        when ResourceType in ('Block Volume', 'Disk', 'Volume') then 'volume'
-        when ResourceType in ('Volume Backup', 'Snapshot') then 'snapshot'
+        when ResourceType in ('Block Volume', 'Boot Volume', 'Disk', 'Volume') then 'volume'
+        when ResourceType in ('Volume Backup', 'Boot Volume Backup', 'Snapshot') then 'snapshot'
         when ResourceType in ('Public IP', 'Public IP Address') then 'public_ip'
         when ResourceType in ('Bucket', 'Storage Bucket') then 'bucket'
     end                                                         as x_ResourceKind,

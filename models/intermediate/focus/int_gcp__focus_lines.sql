@@ -263,7 +263,7 @@ select
     tags                                                                as Tags,
     'gcp'                                                               as x_Provider,
     resource_kind                                                       as x_ResourceKind,
-    nullif(regexp_extract(sku_description, '\(([^)]+)\)', 1), '')       as x_InstanceType,
+    coalesce(machine_spec, nullif(regexp_extract(sku_description, '\(([^)]+)\)', 1), '')) as x_InstanceType,
     cost_type                                                           as x_CostType,
     credits - cud_credits                                               as x_OtherCredits,
     case when quantity_from_usage and charge_category in ('Usage', 'Purchase') then 'cost / usage amount (the export''s amount in pricing units is 0)' end as x_UnitPriceSource,

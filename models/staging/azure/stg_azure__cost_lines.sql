@@ -26,6 +26,13 @@ select
     consumedService                                                      as service_code,
     meterCategory                                                        as service_name,
     nullif(meterName, '')                                                as meter_name,
+    -- A VM's ARM size (Standard_D4s_v5) is in AdditionalInfo's ServiceType; the meter says "D4s v5".
+    -- AdditionalInfo, like tags, may come without its enclosing braces.
+    nullif(json_extract_string(case
+        when coalesce(additionalInfo, '') = '' then null
+        when starts_with(trim(additionalInfo), '{') then additionalInfo
+        else '{' || additionalInfo || '}'
+    end, '$.ServiceType'), '')                                           as arm_size,
     lower(nullif(coalesce(InstanceName, ResourceId, InstanceId), ''))    as resource_id,
     nullif(resourceLocation, '')                                         as region,
     {{ money('coalesce(quantity, UsageQuantity)') }}                     as usage_quantity,

@@ -18,6 +18,12 @@ select
     location ->> 'zone'                                     as zone,
     coalesce(resource ->> 'global_name', resource ->> 'name') as resource_id,
     location ->> 'region'                                   as region,
+    -- The machine type of a VM's rows (resource-level and standard exports' system labels).
+    (
+        select any_value(l ->> 'value')
+        from (select unnest(from_json(system_labels, '["json"]')) as l)
+        where (l ->> 'key') = 'compute.googleapis.com/machine_spec'
+    )                                                       as machine_spec,
     {{ money("usage ->> 'amount_in_pricing_units'") }}      as usage_quantity,
     usage ->> 'pricing_unit'                                as unit,
     {{ money("usage ->> 'amount'") }}                       as usage_amount,

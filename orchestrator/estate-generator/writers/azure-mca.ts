@@ -64,7 +64,8 @@ function project(rows: string, month: string, openMonth: string): string {
       CASE WHEN commitment_id IS NOT NULL THEN 'Reserved VM Instance, 1 Year' ELSE 'Azure plan' END AS productOrderName,
       ${consumed} AS consumedService,
       md5(coalesce(size, '') || resource_kind)::UUID::VARCHAR AS meterId,
-      coalesce(size, '') AS meterName,
+      -- A VM's meter names its size as "D4s v5"; the ARM size is AdditionalInfo's ServiceType.
+      CASE WHEN resource_kind = 'vm' THEN replace(replace(size, 'Standard_', ''), '_', ' ') ELSE coalesce(size, '') END AS meterName,
       ${meterCategory} AS meterCategory,
       CASE resource_kind WHEN 'vm' THEN split_part(size, '_', 2) || ' Series' WHEN 'disk' THEN 'Premium SSD Managed Disks'
         WHEN 'snapshot' THEN 'Standard HDD Managed Disk Snapshots' WHEN 'ip' THEN 'IP Addresses' WHEN 'bucket' THEN 'Blob Storage'

@@ -21,7 +21,7 @@ export const writeGcpBigQuery: ExportWriter = async (ctx) => {
         WHEN resource_kind = 'bucket' THEN 'Cloud Storage' WHEN resource_kind = 'analytics' THEN 'BigQuery'
         WHEN line_kind = 'tax' THEN 'Invoice' ELSE 'Compute Engine' END`;
     const skuDescription = `CASE
-        WHEN resource_kind = 'vm' THEN upper(split_part(size, '-', 1)) || ' Instance (' || size || ') running in ' || CASE WHEN region LIKE 'us-%' THEN 'Americas' ELSE 'EMEA' END
+        WHEN resource_kind = 'vm' THEN upper(split_part(size, '-', 1)) || ' Instance Core running in ' || CASE WHEN region LIKE 'us-%' THEN 'Americas' ELSE 'EMEA' END
         WHEN resource_kind = 'disk' THEN 'Balanced PD Capacity'
         WHEN resource_kind = 'snapshot' THEN 'Storage PD Snapshot'
         WHEN resource_kind = 'ip' THEN 'Static Ip Charge'
@@ -49,7 +49,10 @@ export const writeGcpBigQuery: ExportWriter = async (ctx) => {
         {'id': sub_account_id, 'name': sub_account_name, 'labels': []::STRUCT(key VARCHAR, value VARCHAR)[],
          'ancestry_numbers': '/1234567/' || abs(hash(sub_account_id) % 1000000000000) || '/'} AS project,
         list_transform(json_keys(tags), k -> {'key': k, 'value': tags ->> k}) AS labels,
-        []::STRUCT(key VARCHAR, value VARCHAR)[] AS system_labels,
+        -- The machine type is a system label (the SKU names only the family), as GCP writes it.
+        CASE WHEN resource_kind = 'vm' THEN [{'key': 'compute.googleapis.com/machine_spec', 'value': size},
+            {'key': 'compute.googleapis.com/cores', 'value': vcpu::VARCHAR}]
+          ELSE []::STRUCT(key VARCHAR, value VARCHAR)[] END AS system_labels,
         {'location': coalesce(zone, region), 'country': CASE WHEN region LIKE 'us-%' THEN 'US' ELSE 'BE' END,
          'region': CASE WHEN region = 'global' THEN NULL ELSE region END, 'zone': zone} AS location,
         ${ts(`(day + 1)::TIMESTAMP + INTERVAL 3 HOUR`)} AS export_time,
