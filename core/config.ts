@@ -302,6 +302,9 @@ function parseFile(file: string): unknown {
       const line = error.linePos?.[0];
       throw new ConfigError(file, line ? `line ${line.line}` : "", error.message.split("\n")[0]!);
     }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") throw new ConfigError(file, "", "a folder, not a config file");
+    if (code === "EACCES") throw new ConfigError(file, "", "cannot be read (permission denied)");
     throw error;
   }
 }

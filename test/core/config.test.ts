@@ -69,6 +69,10 @@ describe("config", () => {
     expect(() => loadConfig({ cwd: tempDir(), env: {}, configFile: "missing.yaml" })).toThrow(
       /missing\.yaml: config file not found/,
     );
+    const dir = tempDir();
+    expect(() => loadConfig({ cwd: dir, env: {}, configFile: "." })).toThrow(
+      new ConfigError(dir, "", "a folder, not a config file"),
+    );
   });
 
   it("rejects a generate.end_date that is not a calendar day, naming the file and key", () => {
