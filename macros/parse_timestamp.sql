@@ -1,6 +1,6 @@
 {#
   Timestamps as exports write them: ISO 8601 with or without zone (zoned ones converted to UTC),
-  ISO with minutes only (OCI's FOCUS reports: 2026-10-01T00:00Z), or US M/D/Y dates. ISO is tried
+  ISO with minutes only (2026-10-01T00:00Z, seen in FOCUS files), or US M/D/Y dates. ISO is tried
   first and the formats only where it fails: try_strptime with a list of formats costs ten times
   a cast, and most values (and all nulls) never need it.
 #}

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../core/errors.ts";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
@@ -16,7 +17,16 @@ beforeAll(async () => {
   );
 });
 
-const focusFile = () => estate.files.find((f) => /focus-1\.2_.*\.csv$/.test(f))!;
+let focusMonth: string;
+/** The estate's OCI FOCUS reports for October (daily gzip files) as one plain month CSV. */
+const focusFile = () => {
+  if (focusMonth) return focusMonth;
+  const days = estate.files.filter((f) => /FOCUS Reports\/2026\/10\/\d{2}\/[^/]+\.csv\.gz$/.test(f)).sort();
+  const texts = days.map((f) => gunzipSync(readFileSync(f)).toString("utf8").trimEnd().split("\n"));
+  focusMonth = path.join(tempDir(), "focus-oci-2026-10.csv");
+  writeFileSync(focusMonth, `${[texts[0]![0], ...texts.flatMap((t) => t.slice(1))].join("\n")}\n`);
+  return focusMonth;
+};
 
 describe("ingest of bad input", () => {
   it("names file, row and column of an unparsable number, and keeps what was loaded before", async () => {

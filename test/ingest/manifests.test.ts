@@ -67,7 +67,9 @@ describe("CUR manifests", () => {
 describe("Azure partitioned export manifests", () => {
   it("load the latest run's parts, skip older runs, and reject a manifest listing a missing part", async () => {
     const { mkdirSync: mkdir, copyFileSync: copy, writeFileSync: write } = await import("node:fs");
-    const csv = estate.files.find((f) => /acme-actual_202610\.csv$/.test(f))!;
+    const csv = estate.files.find((f) =>
+      /acme-actualcost\/20261001-20261031\/.*\/part_0_0001\.csv$/.test(f),
+    )!;
     const range = path.join(tempDir(), "acme-actual", "20261001-20261031");
     const older = path.join(range, "run-1");
     const newer = path.join(range, "run-2");
@@ -125,8 +127,12 @@ describe("Azure manifests say which dataset their parts are", () => {
   }
 
   it("load an amortized export whose parts' names say nothing as amortized, and bill only the actual", async () => {
-    const actualCsv = estate.files.find((f) => /acme-actual_202610\.csv$/.test(f))!;
-    const amortizedCsv = estate.files.find((f) => /acme-amortized_202610\.csv$/.test(f))!;
+    const actualCsv = estate.files.find((f) =>
+      /acme-actualcost\/20261001-20261031\/.*\/part_0_0001\.csv$/.test(f),
+    )!;
+    const amortizedCsv = estate.files.find((f) =>
+      /acme-amortizedcost\/20261001-20261031\/.*\/part_0_0001\.csv$/.test(f),
+    )!;
     const root = tempDir();
     exportRun(path.join(root, "daily-export-1"), actualCsv, "ActualCost");
     exportRun(path.join(root, "daily-export-2"), amortizedCsv, "AmortizedCost");
@@ -152,7 +158,9 @@ describe("Azure manifests say which dataset their parts are", () => {
   });
 
   it("refuse a run whose manifest does not say its dataset, and skip datasets that are not cost details", async () => {
-    const csv = estate.files.find((f) => /acme-actual_202610\.csv$/.test(f))!;
+    const csv = estate.files.find((f) =>
+      /acme-actualcost\/20261001-20261031\/.*\/part_0_0001\.csv$/.test(f),
+    )!;
     const w = await Warehouse.open({ path: ":memory:" });
     const untyped = exportRun(path.join(tempDir(), "export"), csv, undefined);
     const error = await ingestPaths(w, [untyped], { lakeDir: tempDir() }, quiet).catch((e) => e);

@@ -33,7 +33,9 @@ async function loadOne(file: string) {
 
 describe("Parquet exports", () => {
   it("Azure cost details as Parquet", async () => {
-    const csv = estate.files.find((f) => /acme-amortized_202610\.csv$/.test(f))!;
+    const csv = estate.files.find((f) =>
+      /acme-amortizedcost\/20261001-20261031\/.*\/part_0_0001\.csv$/.test(f),
+    )!;
     const parquet = path.join(tempDir(), "acme-amortized_202610.parquet");
     await toParquet(`read_csv('${csv}', all_varchar = true)`, parquet);
     const [fromCsv, fromParquet] = [await loadOne(csv), await loadOne(parquet)];

@@ -109,13 +109,16 @@ export const writeAwsCurLegacy: ExportWriter = async (ctx) => {
       billingPeriod: { start: `${compact(start)}T000000.000Z`, end: `${compact(end)}T000000.000Z` },
       reportKeys: [`${LEGACY_REPORT_NAME}/${range}/${assembly}/${LEGACY_REPORT_NAME}-1.csv.gz`],
     };
-    files.push(
-      writeJson(
-        ctx,
-        path.join("aws", "cur-legacy", LEGACY_REPORT_NAME, range, `${LEGACY_REPORT_NAME}-Manifest.json`),
-        manifest,
-      ),
-    );
+    // "Create new report version": AWS keeps the month's manifest and a copy in the assembly folder.
+    for (const folder of [[range], [range, assembly]]) {
+      files.push(
+        writeJson(
+          ctx,
+          path.join("aws", "cur-legacy", LEGACY_REPORT_NAME, ...folder, `${LEGACY_REPORT_NAME}-Manifest.json`),
+          manifest,
+        ),
+      );
+    }
   }
   return files;
 };

@@ -1,12 +1,14 @@
 /**
  * Azure cost details exports for a Microsoft Customer Agreement, camelCase
- * columns, MM/DD/YYYY dates, one actual-cost and one amortized-cost file per
- * month in the folder layout Cost Management exports write.
+ * columns, MM/DD/YYYY dates: an actual-cost and an amortized-cost export, partitioned, in the
+ * folder layout and with the manifests Cost Management writes.
  */
 import { lit } from "../../../core/sql.ts";
+import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { dayString } from "../numbers.ts";
-import { compact, copyTo, type ExportWriter, monthBounds } from "./common.ts";
+import { compact, copyTo, type ExportWriter, monthBounds, writeJson } from "./common.ts";
 
 /** Reservations are paid monthly: the purchase row is the month's commitment fees summed. */
 function actualRows(month: string): string {
@@ -115,18 +117,74 @@ function project(rows: string, month: string, openMonth: string): string {
     FROM (${rows}) ORDER BY day, sub_account_id, line_kind, resource_id, size`;
 }
 
+/**
+ * Each month as Cost Management's partitioned exports deliver it: <export>/<range>/<run id>/
+ * part_0_0001.csv beside a manifest.json whose exportConfig.type says which dataset the parts are
+ * (their names do not). One export per dataset, as Azure needs.
+ */
 export const writeAzureMca: ExportWriter = async (ctx) => {
   const files: string[] = [];
   for (const month of ctx.months) {
-    const { end } = monthBounds(month);
+    const { start, end } = monthBounds(month);
     const range = `${compact(month)}01-${compact(dayString(end, -1))}`;
-    for (const [kind, rows] of [
-      ["actual", actualRows(month)],
-      ["amortized", amortizedRows(month)],
+    for (const [dataset, type, rows] of [
+      ["actualcost", "ActualCost", actualRows(month)],
+      ["amortizedcost", "AmortizedCost", amortizedRows(month)],
     ] as const) {
-      const file = path.join("azure", `acme-${kind}`, range, `acme-${kind}_${compact(month)}.csv`);
-      files.push(await copyTo(ctx, project(rows, month, ctx.openMonth), file, "FORMAT csv, HEADER"));
+      const exportName = `acme-${dataset}`;
+      const runId = uuidFrom(`${exportName}|${month}`);
+      const folder = path.join("azure", exportName, range, runId);
+      const part = await copyTo(
+        ctx,
+        project(rows, month, ctx.openMonth),
+        path.join(folder, "part_0_0001.csv"),
+        "FORMAT csv, HEADER",
+      );
+      const reader = await ctx.con.runAndReadAll(
+        `SELECT count(*)::INTEGER AS n FROM read_csv(${lit(part)}, all_varchar = true)`,
+      );
+      const rowCount = Number(reader.getRowObjectsJson()[0]!.n);
+      const blobName = `exports/${exportName}/${range}/${runId}/part_0_0001.csv`;
+      const manifest = {
+        manifestVersion: "2024-04-01",
+        byteCount: statSync(part).size,
+        blobCount: 1,
+        dataRowCount: rowCount,
+        exportConfig: {
+          exportName,
+          resourceId: `/providers/Microsoft.Billing/billingAccounts/acme/providers/Microsoft.CostManagement/exports/${exportName}`,
+          dataVersion: "2023-12-01-preview",
+          apiVersion: "2023-07-01-preview",
+          type,
+          timeFrame: month === ctx.openMonth ? "MonthToDate" : "TheLastMonth",
+          granularity: "Daily",
+        },
+        deliveryConfig: {
+          partitionData: true,
+          dataOverwriteBehavior: "OverwritePreviousReport",
+          fileFormat: "Csv",
+          compressionMode: "None",
+          containerUri:
+            "/subscriptions/acme/resourceGroups/finops/providers/Microsoft.Storage/storageAccounts/acmecosts",
+          rootFolderPath: "exports",
+        },
+        runInfo: {
+          executionType: "Scheduled",
+          submittedTime: `${end}T02:00:00.0000000Z`,
+          runId,
+          startDate: `${start}T00:00:00`,
+          endDate: `${dayString(end, -1)}T00:00:00`,
+        },
+        blobs: [{ blobName, byteCount: statSync(part).size, dataRowCount: rowCount }],
+      };
+      files.push(part, writeJson(ctx, path.join(folder, "manifest.json"), manifest));
     }
   }
   return files;
 };
+
+/** A stable GUID-shaped id from a key (run ids differ per export and month). */
+function uuidFrom(key: string): string {
+  const h = createHash("md5").update(key).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

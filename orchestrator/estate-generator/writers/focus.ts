@@ -1,6 +1,8 @@
 /**
- * A FOCUS 1.2 cost export (the estate's Oracle Cloud tenancy, which delivers
- * FOCUS natively): CSV, one file per billing period, ISO 8601 UTC timestamps.
+ * The estate's Oracle Cloud tenancy, which delivers FOCUS 1.2 natively, as OCI writes its FOCUS
+ * reports: one gzip CSV per day under FOCUS Reports/YYYY/MM/DD/ (slices of the month, not
+ * restatements), OCI's own oci_ columns after the FOCUS ones, and no invoice id until the month
+ * is invoiced.
  */
 import { lit } from "../../../core/sql.ts";
 import path from "node:path";
@@ -52,7 +54,7 @@ export const writeFocus: ExportWriter = async (ctx) => {
         list_cost AS ContractedCost,
         CASE WHEN ${isUsage} THEN unit_price END AS ContractedUnitPrice,
         effective_cost AS EffectiveCost,
-        'OCI-' || upper(substr(md5(billing_account_id || billing_month), 1, 10)) AS InvoiceId,
+        CASE WHEN billing_month = ${lit(ctx.openMonth)} THEN NULL ELSE 'OCI-' || upper(substr(md5(billing_account_id || billing_month), 1, 10)) END AS InvoiceId,
         'Oracle' AS InvoiceIssuerName,
         list_cost AS ListCost,
         CASE WHEN ${isUsage} THEN unit_price END AS ListUnitPrice,
@@ -78,11 +80,27 @@ export const writeFocus: ExportWriter = async (ctx) => {
         sub_account_id AS SubAccountId,
         sub_account_name AS SubAccountName,
         'Compartment' AS SubAccountType,
-        tags::VARCHAR AS Tags
+        tags::VARCHAR AS Tags,
+        'REF-' || upper(substr(md5(coalesce(resource_id, '') || day || line_kind), 1, 12)) AS oci_ReferenceNumber,
+        sub_account_id AS oci_CompartmentId,
+        sub_account_name AS oci_CompartmentName,
+        day AS report_day
       FROM li WHERE export = 'focus' AND billing_month = ${lit(month)}
       ORDER BY day, sub_account_id, line_kind, resource_id, size`;
-    const file = path.join("focus", "oci", `billing_period=${month}`, `focus-1.2_${month}.csv`);
-    files.push(await copyTo(ctx, query, file, "FORMAT csv, HEADER"));
+    const days = await ctx.con.runAndReadAll(
+      `SELECT DISTINCT strftime(report_day, '%Y/%m/%d') AS d FROM (${query}) ORDER BY 1`,
+    );
+    for (const { d } of days.getRowObjectsJson() as { d: string }[]) {
+      const file = path.join(
+        "focus",
+        "oci",
+        "FOCUS Reports",
+        ...d.split("/"),
+        `0001000001234567-${d.replaceAll("/", "")}.csv.gz`,
+      );
+      const day = `SELECT * EXCLUDE (report_day) FROM (${query}) WHERE strftime(report_day, '%Y/%m/%d') = ${lit(d)}`;
+      files.push(await copyTo(ctx, day, file, "FORMAT csv, HEADER, COMPRESSION gzip"));
+    }
   }
   return files;
 };

@@ -32,7 +32,8 @@ beforeAll(async () => {
     tempDir(),
     quiet,
   );
-  focusFiles = estate.files.filter((f) => /focus-1\.2_[\d-]+\.csv$/.test(f));
+  // OCI's daily FOCUS reports: FOCUS Reports/YYYY/MM/DD/<name>.csv.gz.
+  focusFiles = estate.files.filter((f) => /FOCUS Reports\/\d{4}\/\d{2}\/\d{2}\/[^/]+\.csv\.gz$/.test(f));
 });
 
 async function load(file: string): Promise<Warehouse> {
@@ -52,7 +53,7 @@ describe("FOCUS conformance of the generated FOCUS 1.2 export", () => {
     const [files] = await w.all<{ n: string }>(
       `SELECT count(*)::VARCHAR AS n FROM read_csv([${litList(focusFiles)}], header = true)`,
     );
-    expect(focusFiles).toHaveLength(2);
+    expect(focusFiles).toHaveLength(40); // one a day
     expect(report.rowsChecked).toBe(Number(files!.n));
     await w.close();
   });
@@ -68,7 +69,7 @@ describe("FOCUS conformance of the generated FOCUS 1.2 export", () => {
   });
 
   it("counts every row that breaks an allowed-values rule", async () => {
-    const file = focusFiles.find((f) => f.endsWith("focus-1.2_2026-10.csv"))!;
+    const file = focusFiles.find((f) => f.includes("/2026/10/31/"))!;
     const w = await load(file);
     const relation = await landedRelation(w, "raw.focus_cost_lines");
     await w.run(

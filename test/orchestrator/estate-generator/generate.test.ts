@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -21,7 +22,7 @@ async function columnsOf(sql: string): Promise<string[]> {
 }
 
 const csvHeader = (file: string) =>
-  readFileSync(file, "utf8")
+  (file.endsWith(".gz") ? gunzipSync(readFileSync(file)).toString("utf8") : readFileSync(file, "utf8"))
     .replace(/^\uFEFF/, "")
     .split(/\r?\n/)[0]!
     .split(",")
@@ -109,13 +110,19 @@ describe("cco generate", () => {
     expect(generated.filter((c) => !known.has(c) && !c.startsWith("resourceTags/user:"))).toEqual([]);
   });
 
-  it("writes Azure MCA cost details with every column of the real MCA export", () => {
-    const generated = csvHeader(find(first, /acme-actual_.*\.csv$/));
+  it("writes Azure MCA cost details with every column of the real MCA export, partitioned with manifests", () => {
+    const generated = csvHeader(find(first, /acme-actualcost\/.*\/part_0_0001\.csv$/));
     const mca = csvHeader(path.join(FIXTURES, "azure/mca_camelcase_koku.csv"));
     const camel = csvHeader(path.join(FIXTURES, "azure/opencost_headerset_enterprisecamel.csv"));
     expect(mca.filter((c) => !generated.includes(c))).toEqual([]);
     expect(generated.filter((c) => !mca.includes(c) && !camel.includes(c))).toEqual([]);
-    expect(csvHeader(find(first, /acme-amortized_.*\.csv$/))).toEqual(generated);
+    expect(csvHeader(find(first, /acme-amortizedcost\/.*\/part_0_0001\.csv$/))).toEqual(generated);
+    // Which dataset the parts are is said only by their manifest, as Azure does.
+    const manifest = JSON.parse(readFileSync(find(first, /acme-amortizedcost\/.*\/manifest\.json$/), "utf8"));
+    expect(manifest.exportConfig.type).toBe("AmortizedCost");
+    expect(manifest.blobs.map((b: { blobName: string }) => b.blobName.split("/").pop())).toEqual([
+      "part_0_0001.csv",
+    ]);
   });
 
   it("writes GCP BigQuery export NDJSON whose flattened fields are the real export's columns", () => {
@@ -133,14 +140,17 @@ describe("cco generate", () => {
     expect(line.usage_start_time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
   });
 
-  it("writes a FOCUS 1.2 export with exactly the FOCUS 1.2 columns", () => {
+  it("writes OCI's daily FOCUS reports with exactly the FOCUS 1.2 columns, then OCI's own", () => {
     const schema = JSON.parse(
       readFileSync(path.join(FIXTURES, "azure/schema_ftk_focuscost_1.2.json"), "utf8"),
     );
     const focus12 = schema.translator.mappings
       .map((m: { source: { name: string } }) => m.source.name)
       .filter((n: string) => !n.startsWith("x_"));
-    expect(csvHeader(find(first, /focus-1\.2_.*\.csv$/)).sort()).toEqual(focus12.sort());
+    const day = find(first, /FOCUS Reports\/\d{4}\/\d{2}\/\d{2}\/[^/]+\.csv\.gz$/);
+    const header = csvHeader(day);
+    expect(header.filter((c) => !c.startsWith("oci_")).sort()).toEqual(focus12.sort());
+    expect(header.filter((c) => c.startsWith("oci_")).length).toBeGreaterThan(0);
   });
 
   it("writes hourly metrics in the documented layout, memory only where an agent reports it", async () => {
