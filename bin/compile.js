@@ -151,9 +151,27 @@ export async function compile(root = ROOT) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** True when the lock's holder is gone (killed mid-build) or the lock is older than a minute. */
+function abandoned(lock) {
+  let holder;
+  try {
+    holder = Number(readFileSync(path.join(lock, "pid"), "utf8"));
+  } catch {
+    // Taken an instant ago and its pid not written yet, or already released.
+    return Date.now() - (mtime(lock) ?? Date.now()) > 60_000;
+  }
+  try {
+    process.kill(holder, 0);
+  } catch (error) {
+    if (error.code === "ESRCH") return true;
+  }
+  return Date.now() - (mtime(lock) ?? Date.now()) > 60_000;
+}
+
 /**
- * Compile when stale. Processes starting together build once: one takes dist/.lock and
- * the others wait for it, then find dist/ fresh. A lock older than a minute is abandoned.
+ * Compile when stale. Processes starting together build once: one takes dist/.lock (a folder
+ * holding its pid) and the others wait for it, then find dist/ fresh. The lock of a process
+ * that died mid-build, or older than a minute, is taken over.
  */
 export async function ensureCompiled({ root = ROOT, force = false } = {}) {
   if (!force && !isStale(root)) return false;
@@ -162,10 +180,11 @@ export async function ensureCompiled({ root = ROOT, force = false } = {}) {
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(path.join(lock, "pid"), String(process.pid));
       break;
     } catch (error) {
       if (error.code !== "EEXIST") throw error;
-      if (Date.now() - (mtime(lock) ?? Date.now()) > 60_000) rmSync(lock, { recursive: true, force: true });
+      if (abandoned(lock)) rmSync(lock, { recursive: true, force: true });
       else await sleep(50);
     }
   }

@@ -1,8 +1,10 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile, describeBuildError, ensureCompiled, isStale } from "../../bin/compile.js";
+
+const COMPILER = path.resolve(import.meta.dirname, "../../bin/compile.js");
 import { tempDir } from "../helpers/tmp.ts";
 
 /** A small tree shaped like the checkout's: a module importing another by its .ts name, and a JSON file read beside it. */
@@ -94,5 +96,38 @@ describe("compile once", () => {
       (e: unknown) => e,
     );
     expect(describeBuildError(error)).toMatch(/broken\.ts:1:\d+: Unexpected ";"/);
+  });
+
+  it("builds once when several processes start on a stale tree together", async () => {
+    const root = scratchTree();
+    const script = `import { ensureCompiled } from ${JSON.stringify(COMPILER)};
+console.log(await ensureCompiled({ root: ${JSON.stringify(root)} }));`;
+    const outputs = await Promise.all(
+      [1, 2, 3, 4].map(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(process.execPath, ["--input-type=module", "-e", script]);
+            let out = "";
+            child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+            child.on("error", reject);
+            child.on("close", (code) =>
+              code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`)),
+            );
+          }),
+      ),
+    );
+    expect(outputs.sort()).toEqual(["false", "false", "false", "true"]);
+    expect(existsSync(path.join(root, "dist", ".lock"))).toBe(false);
+  });
+
+  it("takes over the lock of a build that died", async () => {
+    const root = scratchTree();
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+    mkdirSync(path.join(root, "dist", ".lock"), { recursive: true });
+    writeFileSync(path.join(root, "dist", ".lock", "pid"), String(dead));
+    const t0 = performance.now();
+    expect(await ensureCompiled({ root })).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(existsSync(path.join(root, "dist", ".lock"))).toBe(false);
   });
 });
