@@ -3,7 +3,8 @@
  * with DuckDB's access_mode READ_ONLY, and only queries run, since read-only mode alone still
  * lets COPY … TO, EXPORT DATABASE, ATTACH, INSTALL, SET and friends through. DuckDB's parser
  * splits the SQL and its prepared statements say each one's kind: SELECT (which DESCRIBE,
- * SHOW, SUMMARIZE, FROM and table pragmas are too) and EXPLAIN pass, any other is refused.
+ * SHOW, SUMMARIZE, FROM and table pragmas are too) and EXPLAIN pass, any other is refused
+ * (one that does not even start like a query, before DuckDB binds it: see checkedQuery).
  * Nothing runs unless every statement passes. Several statements give several results.
  */
 import { existsSync } from "node:fs";
