@@ -52,11 +52,17 @@ export function predicate(check: Check, ds: Dataset, missing: Set<string>): stri
     }
     case "ColumnPresent":
       return ds.columns.has(String(check.ColumnName)) ? "TRUE" : "FALSE";
+    // A number compares as a number (0.4 is not 0; text that is no number is not 0 either),
+    // anything else as text.
     case "CheckValue":
-      return check.Value === null ? `${column()} IS NULL` : `${column()}::VARCHAR = ${literal(check.Value)}`;
+      if (check.Value === null) return `${column()} IS NULL`;
+      return typeof check.Value === "number"
+        ? `TRY_CAST(${column()} AS DECIMAL(38, 10)) = ${check.Value}`
+        : `${column()}::VARCHAR = ${literal(check.Value)}`;
     case "CheckNotValue":
-      return check.Value === null
-        ? `${column()} IS NOT NULL`
+      if (check.Value === null) return `${column()} IS NOT NULL`;
+      return typeof check.Value === "number"
+        ? `TRY_CAST(${column()} AS DECIMAL(38, 10)) IS DISTINCT FROM ${check.Value}`
         : `${column()}::VARCHAR IS DISTINCT FROM ${literal(check.Value)}`;
     case "CheckSameValue":
       return `${column("ColumnAName")}::VARCHAR IS NOT DISTINCT FROM ${column("ColumnBName")}::VARCHAR`;
