@@ -114,7 +114,13 @@ export const writeAwsCurLegacy: ExportWriter = async (ctx) => {
       files.push(
         writeJson(
           ctx,
-          path.join("aws", "cur-legacy", LEGACY_REPORT_NAME, ...folder, `${LEGACY_REPORT_NAME}-Manifest.json`),
+          path.join(
+            "aws",
+            "cur-legacy",
+            LEGACY_REPORT_NAME,
+            ...folder,
+            `${LEGACY_REPORT_NAME}-Manifest.json`,
+          ),
           manifest,
         ),
       );
