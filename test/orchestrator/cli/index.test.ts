@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { internalError, reportError } from "../../../orchestrator/cli/index.ts";
@@ -178,6 +178,7 @@ describe("errors reaching main()", () => {
       expect(written).not.toMatch(STACK_FRAME);
       const file = /details: (\S+)/.exec(written)![1]!;
       expect(readFileSync(file, "utf8")).toMatch(/TypeError: x\.y is not a function\n\s+at /);
+      rmSync(file);
     } finally {
       if (previous !== undefined) process.env.CCO_DEBUG = previous;
     }
