@@ -29,11 +29,9 @@ const lockOf = (root) => path.join(root, "dist", ".lock");
 /** Folders compiled whole (tests and benchmarks run from their sources), and folders whose top level only is. */
 const TREES = ["actions", "core", "ingest", "ml", "orchestrator"];
 const TOP_LEVEL_ONLY = ["reports"];
-/** Files read beside their module through `new URL(..., import.meta.url)`: copied next to the output. */
-const ASSET = /\.json$/;
 const SOURCE = /(?<!\.d)\.ts$/;
 
-/** Every source and asset file, and the folders holding them (a folder's mtime moves when a file is added, renamed or removed). */
+/** Every source file (data files are read from the checkout through core/paths.ts), and the folders holding them (a folder's mtime moves when a file is added, renamed or removed). */
 function walk(root) {
   const files = [];
   const folders = [];
@@ -43,7 +41,7 @@ function walk(root) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (deep && entry.name !== "node_modules" && !entry.name.startsWith(".")) visit(full, deep);
-      } else if (SOURCE.test(entry.name) || ASSET.test(entry.name)) files.push(full);
+      } else if (SOURCE.test(entry.name)) files.push(full);
     }
   };
   for (const tree of TREES) if (existsSync(path.join(root, tree))) visit(path.join(root, tree), true);
@@ -134,11 +132,6 @@ export async function compile(root = ROOT) {
   for (const out of result.outputFiles) {
     expected.add(out.path);
     writeIfChanged(out.path, Buffer.from(out.contents));
-  }
-  for (const asset of files.filter((f) => ASSET.test(f))) {
-    const target = path.join(distOf(root), path.relative(root, asset));
-    expected.add(target);
-    writeIfChanged(target, readFileSync(asset));
   }
   removeOrphans(distOf(root), expected);
   const stamp = stampOf(root);

@@ -4,6 +4,7 @@
  * rules apply to a dataset of a given FOCUS version whose provider meets given criteria.
  */
 import { readFileSync } from "node:fs";
+import { shippedFile } from "../paths.ts";
 
 /** A check function of the model: {CheckFunction, ColumnName, Value, Items, …}. */
 export type Check = Record<string, unknown> & { CheckFunction?: string };
@@ -92,7 +93,7 @@ let modelText: string | undefined;
 
 /** The rules model, normalized and with the errata applied; a fresh object on every call. */
 export function loadModel(): Model {
-  modelText ??= readFileSync(new URL("./model-1.2.json", import.meta.url), "utf8");
+  modelText ??= readFileSync(shippedFile("core", "focus", "model-1.2.json"), "utf8");
   const model = JSON.parse(modelText) as Model;
   for (const rule of Object.values(model.ModelRules)) {
     rule.ValidationCriteria.Condition = normalize(rule.ValidationCriteria.Condition);
