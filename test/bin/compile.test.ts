@@ -7,16 +7,15 @@ import { compile, describeBuildError, ensureCompiled, isStale } from "../../bin/
 const COMPILER = path.resolve(import.meta.dirname, "../../bin/compile.js");
 import { tempDir } from "../helpers/tmp.ts";
 
-/** A small tree shaped like the checkout's: a module importing another by its .ts name, and a JSON file read beside it. */
+/** A small tree shaped like the checkout's: a module importing another by its .ts name (statically and dynamically). */
 function scratchTree(): string {
   const root = tempDir("cco-compile-");
   mkdirSync(path.join(root, "core", "sub"), { recursive: true });
   writeFileSync(
     path.join(root, "core", "main.ts"),
-    `import { readFileSync } from "node:fs";
-import { twice } from "./sub/twice.ts";
+    `import { twice } from "./sub/twice.ts";
 import type { Unused } from "./sub/types.ts";
-const data: { n: number } = JSON.parse(readFileSync(new URL("./data.json", import.meta.url), "utf8"));
+const data: { n: number } = { n: 20 };
 const later = await import("./sub/twice.ts");
 const x: Unused | number = twice(data.n) + later.twice(1);
 console.log(x);
@@ -27,24 +26,16 @@ console.log(x);
     "export const twice = (n: number): number => n * 2;\n",
   );
   writeFileSync(path.join(root, "core", "sub", "types.ts"), "export type Unused = string;\n");
-  writeFileSync(path.join(root, "core", "data.json"), '{ "n": 20 }\n');
   // Written a minute ago: what changes after a build is newer than it.
   const past = new Date(Date.now() - 60_000);
-  for (const p of [
-    "core",
-    "core/sub",
-    "core/main.ts",
-    "core/sub/twice.ts",
-    "core/sub/types.ts",
-    "core/data.json",
-  ]) {
+  for (const p of ["core", "core/sub", "core/main.ts", "core/sub/twice.ts", "core/sub/types.ts"]) {
     utimesSync(path.join(root, p), past, past);
   }
   return root;
 }
 
 describe("compile once", () => {
-  it("compiles the tree to dist/ with .ts specifiers as .js, beside the JSON it reads, and runs", async () => {
+  it("compiles the tree to dist/ with .ts specifiers as .js, and runs", async () => {
     const root = scratchTree();
     expect(isStale(root)).toBe(true);
     expect(await compile(root)).toBe(3);
@@ -52,7 +43,6 @@ describe("compile once", () => {
     expect(main).toContain('from "./sub/twice.js"');
     expect(main).toContain('import("./sub/twice.js")');
     expect(main).not.toMatch(/\.ts"/);
-    expect(existsSync(path.join(root, "dist", "core", "data.json"))).toBe(true);
     expect(
       execFileSync(process.execPath, [path.join(root, "dist", "core", "main.js")], { encoding: "utf8" }),
     ).toBe("42\n");
