@@ -5,6 +5,7 @@
  */
 import type { Config } from "../core/config.ts";
 import type { Progress } from "../core/log.ts";
+import { countRows } from "../core/sql.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import type { Detector } from "./detectors/detector.ts";
 import { idleVms } from "./detectors/idle-vms.ts";
@@ -26,9 +27,6 @@ export async function recommend(warehouse: Warehouse, config: Config, progress: 
           now() as generated_at
         from (${union})`);
     });
-    const rows = await warehouse.all<{ n: string }>(
-      "select count(*)::varchar as n from marts.recommendations",
-    );
-    return Number(rows[0]!.n);
+    return countRows(warehouse, "marts.recommendations");
   });
 }

@@ -9,6 +9,7 @@ import type { CompiledModel } from "./compile.ts";
 import { materialize } from "./materializations/index.ts";
 import { type DbtProject, uniqueId } from "./project.ts";
 import type { DataTest } from "./tests.ts";
+import { countRows } from "../sql.ts";
 
 export interface NodeResult {
   unique_id: string;
@@ -72,10 +73,7 @@ export async function executeTest(
   const t0 = performance.now();
   let result: NodeResult;
   try {
-    const [row] = await warehouse.all<{ failures: string }>(
-      `SELECT count(*)::VARCHAR AS failures FROM (${test.sql})`,
-    );
-    const failures = Number(row!.failures);
+    const failures = await countRows(warehouse, `(${test.sql})`);
     const status = failures === 0 ? "pass" : test.severity === "warn" ? "warn" : "fail";
     if (status !== "pass") progress.warn(`${test.id}: ${failures} failing rows`);
     result = {

@@ -169,5 +169,20 @@ describe("cco generate", () => {
       "disk_write_bytes",
     ]);
     expect(first.metricRows).toBeGreaterThan(24 * 40 * 10);
+    // Memory where an agent reports it: some VMs have it, others leave it empty.
+    const instance = await DuckDBInstance.create(":memory:");
+    const con = await instance.connect();
+    const reader = await con.runAndReadAll(
+      `SELECT count(DISTINCT resource_id) FILTER (WHERE memory_avg_pct IS NULL)::INTEGER AS without_agent,
+         count(DISTINCT resource_id) FILTER (WHERE memory_avg_pct IS NOT NULL)::INTEGER AS with_agent
+       FROM read_parquet('${file}', hive_partitioning = false)`,
+    );
+    const [{ without_agent, with_agent }] = reader.getRowObjectsJson() as [
+      { without_agent: number; with_agent: number },
+    ];
+    con.closeSync();
+    instance.closeSync();
+    expect(without_agent).toBeGreaterThan(0);
+    expect(with_agent).toBeGreaterThan(0);
   });
 });
