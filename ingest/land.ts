@@ -17,11 +17,21 @@ import { refreshRawView } from "./raw-views.ts";
 import type { FileResult, Staged } from "./stage.ts";
 import { landedTotals } from "./validate.ts";
 
-/** Files land together when they are parts of the same periods of the same export; a slice lands alone. */
+/**
+ * Files land together when they are parts of the same periods of the same export. A slice lands
+ * alone; so does an Azure cost details file no manifest lists: Azure writes such an export whole,
+ * one file per run, so several in one folder are successive month-to-date runs, each restating
+ * the month (the newest, landed last, wins), never parts to add up.
+ */
 export function groupKey(s: Staged): string {
   if (s.delivery === "slice") return `${s.format.rawTable}|slice|${s.fileKey}|${s.loadId}`;
+  if (isWholeRun(s)) return `${s.format.rawTable}|run|${s.loadId}`;
   return `${s.format.rawTable}|${s.pairs.map((p) => `${p.account}/${p.period}`).join(",")}`;
 }
+
+/** An Azure cost details file no manifest lists: one whole run of its export (see groupKey). */
+const isWholeRun = (s: Staged) =>
+  s.format.provider === "azure" && !s.governed && s.delivery === "restatement";
 
 /** Land a group of staged files (see the module comment). */
 export async function land(
@@ -67,12 +77,14 @@ export async function land(
       ...new Map(group.flatMap((s) => s.pairs).map((p) => [`${p.account}|${p.period}`, p])).values(),
     ];
     const restatement = group[0]!.delivery === "restatement";
+    // Parts of one export landing in several groups never supersede each other; a whole run does.
+    const partOfRun = restatement && !isWholeRun(group[0]!);
     faultPoint("ingest:lake-written");
     const status = await warehouse.transaction(async (tx) => {
       let superseded = 0;
       if (restatement) {
         for (const pair of pairs) {
-          if (replacedThisRun.has(`${rawTable}|${pair.account}|${pair.period}`)) continue;
+          if (partOfRun && replacedThisRun.has(`${rawTable}|${pair.account}|${pair.period}`)) continue;
           superseded += await supersedePeriod(tx, rawTable, pair.account, pair.period, group[0]!.loadId);
         }
       } else {
@@ -101,7 +113,7 @@ export async function land(
       faultPoint("ingest:before-commit");
       return status;
     });
-    if (restatement)
+    if (partOfRun)
       for (const pair of pairs) replacedThisRun.add(`${rawTable}|${pair.account}|${pair.period}`);
     faultPoint("ingest:committed");
     await collectGarbage(warehouse, lakeDir, format);

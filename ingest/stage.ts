@@ -42,6 +42,8 @@ export interface Staged {
   sha256: string;
   delivery: Delivery;
   fileKey: string;
+  /** Listed by a manifest: one part of its month's export. */
+  governed: boolean;
   pairs: { account: string; period: string; rows: number; final: boolean | null }[];
   rows: number;
   totals: Record<string, string>;
@@ -132,6 +134,7 @@ export async function stage(
       sha256,
       delivery,
       fileKey: key,
+      governed: walked.manifest !== undefined,
       pairs: scan.pairs,
       rows: scan.rows,
       totals: scan.totals,

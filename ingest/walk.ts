@@ -85,7 +85,15 @@ export function walk(targets: string[]): WalkResult {
       // A manifest that does not govern this file (or is broken) says nothing about it.
     }
   }
-  result.files = found.filter((f) => !stale.has(f)).map((f) => ({ path: f, ...governing.get(f) }));
+  // Files no manifest orders are taken oldest first within their folder (then by name), so that
+  // of several runs of one export, the newest lands last.
+  const kept = found.filter((f) => !stale.has(f));
+  const order = new Map(kept.map((f, i) => [f, i]));
+  const byAge = (a: string, b: string) =>
+    path.dirname(a) === path.dirname(b) && !governing.has(a) && !governing.has(b)
+      ? statSync(a).mtimeMs - statSync(b).mtimeMs || order.get(a)! - order.get(b)!
+      : order.get(a)! - order.get(b)!;
+  result.files = kept.sort(byAge).map((f) => ({ path: f, ...governing.get(f) }));
   result.stale = [...stale].sort();
   return result;
 }

@@ -29,14 +29,15 @@ export const s3Source: RemoteSource = {
     });
     const local = path.join(cacheDir, "s3", bucket, safeRelative(prefix));
     try {
-      const objects: { key: string; size: number; etag?: string }[] = [];
+      const objects: { key: string; size: number; etag?: string; modified?: Date }[] = [];
       let token: string | undefined;
       do {
         const page = await s3.send(
           new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
         );
         for (const o of page.Contents ?? []) {
-          if (o.Key && OBJECT.test(o.Key)) objects.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag });
+          if (o.Key && OBJECT.test(o.Key))
+            objects.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag, modified: o.LastModified });
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
@@ -46,7 +47,7 @@ export const s3Source: RemoteSource = {
           const file = path.join(cacheDir, "s3", bucket, safeRelative(o.key));
           if (!isCurrent(file, o.size, o.etag)) {
             const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.key }));
-            await store(file, got.Body as Readable, o.etag);
+            await store(file, got.Body as Readable, o.etag, o.modified);
           }
           tick(i + 1, objects.length);
         }

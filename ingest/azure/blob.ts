@@ -58,13 +58,14 @@ export const azureBlobSource: RemoteSource = {
     const local = path.join(cacheDir, "azure", account, container, safeRelative(prefix));
     try {
       const containerClient = service.getContainerClient(container);
-      const blobs: { name: string; size: number; etag?: string }[] = [];
+      const blobs: { name: string; size: number; etag?: string; modified?: Date }[] = [];
       for await (const blob of containerClient.listBlobsFlat({ prefix })) {
         if (OBJECT.test(blob.name))
           blobs.push({
             name: blob.name,
             size: blob.properties.contentLength ?? 0,
             etag: blob.properties.etag,
+            modified: blob.properties.lastModified,
           });
       }
       if (!blobs.length) throw new InputError(uri, "no export files under this prefix");
@@ -73,7 +74,7 @@ export const azureBlobSource: RemoteSource = {
           const file = path.join(cacheDir, "azure", account, container, safeRelative(b.name));
           if (!isCurrent(file, b.size, b.etag)) {
             const download = await containerClient.getBlobClient(b.name).download();
-            await store(file, download.readableStreamBody as Readable, b.etag);
+            await store(file, download.readableStreamBody as Readable, b.etag, b.modified);
           }
           tick(i + 1, blobs.length);
         }

@@ -1,5 +1,5 @@
 /** The local copy of a remote object, refreshed only when its size or ETag changed. */
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { streamFileAtomic } from "../../core/files.ts";
@@ -10,9 +10,15 @@ export function isCurrent(file: string, size: number, etag: string | undefined):
   return !etag || (existsSync(marker) && readFileSync(marker, "utf8") === etag);
 }
 
-/** Stream an object to its cache file (via a partial file, so a broken download never looks complete). */
-export async function store(file: string, body: Readable, etag: string | undefined): Promise<void> {
+/** Stream an object to its cache file, with the object's own modification time where known (runs are ordered by it). */
+export async function store(
+  file: string,
+  body: Readable,
+  etag: string | undefined,
+  modified?: Date,
+): Promise<void> {
   await streamFileAtomic(file, body);
+  if (modified) utimesSync(file, modified, modified);
   if (etag) writeFileSync(`${file}.etag`, etag);
 }
 

@@ -4,7 +4,7 @@
  * adds; a re-delivered file of the same name replaces only itself); a FOCUS month file outside
  * day folders restates its month.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
@@ -152,6 +152,39 @@ describe("slices and restatements", () => {
       "select sum(BilledCost::decimal(38,10))::varchar as s from raw.focus_cost_lines",
     );
     expect(row!.s).toBe("35.0000000000");
+    await w.close();
+  });
+});
+
+describe("Azure exports without partitioning", () => {
+  it("take the newest of several month-to-date runs in one folder, never their sum", async () => {
+    // A scheduled export without partitioning writes a new file per run, each the whole month to date.
+    const folder = path.join(tempDir(), "acme-daily", "20261001-20261031");
+    mkdirSync(folder, { recursive: true });
+    const header = "SubscriptionId,Date,MeterCategory,CostInBillingCurrency,BillingCurrencyCode,ResourceId";
+    const run = (name: string, days: string[], at: number) => {
+      const file = path.join(folder, name);
+      writeFileSync(
+        file,
+        `${[header, ...days.map((d) => `sub-1,2026-10-${d},Virtual Machines,10,EUR,/subscriptions/sub-1/vm1`)].join("\n")}\n`,
+      );
+      utimesSync(file, at, at);
+      return file;
+    };
+    // Names say nothing of their order (Azure names runs with GUIDs); their times do.
+    const now = Date.now() / 1000;
+    run("acme-daily_f3a9.csv", ["01", "02", "03"], now - 60);
+    run("acme-daily_0b71.csv", ["01", "02"], now - 120);
+    const w = await Warehouse.open({ path: ":memory:" });
+    const results = await ingestPaths(w, [folder], { lakeDir: tempDir() }, quiet);
+    expect(results.map((r) => [path.basename(r.file), r.status])).toEqual([
+      ["acme-daily_0b71.csv", "loaded"],
+      ["acme-daily_f3a9.csv", "replaced"],
+    ]);
+    const [total] = await w.all<{ n: string; s: string }>(
+      "select count(*)::varchar as n, sum(CostInBillingCurrency::decimal(38,10))::varchar as s from raw.azure_actual_cost_lines",
+    );
+    expect(total).toEqual({ n: "3", s: "30.0000000000" });
     await w.close();
   });
 });
