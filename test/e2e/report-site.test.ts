@@ -61,7 +61,7 @@ describe("report site in Chromium", () => {
     await page.waitForSelector("svg[class^='plot']", { timeout: 30_000 });
     // One area per provider and currency in the chart's legend.
     const legend = await page.locator("[class$='-swatch']").allTextContents();
-    expect(legend.sort()).toEqual(["aws (USD)", "azure (EUR)", "gcp (USD)", "oracle (USD)"]);
+    expect(legend.sort()).toEqual(["aws (USD)", "azure (EUR)", "gcp (USD)", "oci (USD)"]);
     const tables = page.locator("table");
     expect(await tables.count()).toBe(2);
     expect(await tables.nth(0).locator("td").allTextContents()).toEqual(
