@@ -117,6 +117,17 @@ const configSchema = z.strictObject({
           api_endpoint: z.string().url().optional(),
         })
         .prefault({}),
+      /** The price APIs `cco catalog refresh` reads; overrides for local test servers. */
+      pricing: z
+        .strictObject({
+          /** AWS Price List API endpoint; default: AWS (us-east-1). */
+          aws_endpoint: z.string().url().optional(),
+          /** Azure Retail Prices API (no credentials needed). */
+          azure_retail_endpoint: z.string().url().default("https://prices.azure.com"),
+          /** Cloud Billing Catalog API endpoint; default: Google. */
+          gcp_billing_endpoint: z.string().url().optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });
@@ -148,6 +159,7 @@ export interface Config {
     bigquery: { project?: string; apiEndpoint?: string };
     azure: { armEndpoint: string };
     cloudMonitoring: { apiEndpoint?: string };
+    pricing: { awsEndpoint?: string; azureRetailEndpoint: string; gcpBillingEndpoint?: string };
   };
   /** Derived locations, all under dataDir. */
   paths: { lake: string; marts: string; estate: string; exports: string; site: string; cache: string };
@@ -240,6 +252,11 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       bigquery: { project: user.sources.bigquery.project, apiEndpoint: user.sources.bigquery.api_endpoint },
       azure: { armEndpoint: user.sources.azure.arm_endpoint },
       cloudMonitoring: { apiEndpoint: user.sources.cloud_monitoring.api_endpoint },
+      pricing: {
+        awsEndpoint: user.sources.pricing.aws_endpoint,
+        azureRetailEndpoint: user.sources.pricing.azure_retail_endpoint,
+        gcpBillingEndpoint: user.sources.pricing.gcp_billing_endpoint,
+      },
     },
     paths: {
       lake: path.join(dataDir, "lake"),
@@ -257,7 +274,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
  * default filled in, paths absolute): written to a file, it loads back to the same Config.
  */
 export function toFileConfig(config: Config): FileConfig {
-  const { s3, bigquery, azure, cloudMonitoring } = config.sources;
+  const { s3, bigquery, azure, cloudMonitoring, pricing } = config.sources;
   const idle = config.recommend.idleVm;
   return {
     data_dir: config.dataDir,
@@ -290,6 +307,11 @@ export function toFileConfig(config: Config): FileConfig {
       cloud_monitoring: { api_endpoint: cloudMonitoring.apiEndpoint },
       azure: { arm_endpoint: azure.armEndpoint },
       bigquery: { project: bigquery.project, api_endpoint: bigquery.apiEndpoint },
+      pricing: {
+        aws_endpoint: pricing.awsEndpoint,
+        azure_retail_endpoint: pricing.azureRetailEndpoint,
+        gcp_billing_endpoint: pricing.gcpBillingEndpoint,
+      },
     },
   };
 }
