@@ -9,6 +9,7 @@ import path from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+import { type RecommendSettings, recommendSchema } from "./recommend-settings.ts";
 
 const positiveInt = z.number().int().positive();
 
@@ -50,20 +51,7 @@ const configSchema = z.strictObject({
         .default("2026-10-31"),
     })
     .prefault({}),
-  recommend: z
-    .strictObject({
-      idle_vm: z
-        .strictObject({
-          lookback_days: positiveInt.max(365).default(14),
-          /** A VM is idle when its daily p95 CPU stays below this on every day of the window. */
-          cpu_p95_max_pct: z.number().positive().max(100).default(5),
-          /** And its network traffic stays below this many MiB a day. */
-          network_mib_per_day_max: z.number().nonnegative().default(50),
-          min_days_observed: positiveInt.default(7),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
+  recommend: recommendSchema,
   reports: z
     .strictObject({
       title: z.string().min(1).default("Cloud cost report"),
@@ -144,14 +132,8 @@ export interface Config {
   dataDir: string;
   warehouse: { path: string; memoryLimit: string; threads: number };
   generate: { seed: number; resources: number; days: number; endDate: string };
-  recommend: {
-    idleVm: {
-      lookbackDays: number;
-      cpuP95MaxPct: number;
-      networkMibPerDayMax: number;
-      minDaysObserved: number;
-    };
-  };
+  /** Detector thresholds, protected tags, risk and priority: as the file spells them (dbt vars). */
+  recommend: RecommendSettings;
   reports: { title: string };
   allocation: { dimensions: { name: string; tagKeys: string[] }[]; shareUntagged: boolean };
   sources: {
@@ -214,7 +196,6 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
         ? path.resolve(root, user.warehouse.path)
         : path.join(dataDir, "warehouse.duckdb")),
   );
-  const idle = user.recommend.idle_vm;
   return {
     source,
     root,
@@ -230,14 +211,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       days: user.generate.days,
       endDate: user.generate.end_date,
     },
-    recommend: {
-      idleVm: {
-        lookbackDays: idle.lookback_days,
-        cpuP95MaxPct: idle.cpu_p95_max_pct,
-        networkMibPerDayMax: idle.network_mib_per_day_max,
-        minDaysObserved: idle.min_days_observed,
-      },
-    },
+    recommend: user.recommend,
     reports: { title: user.reports.title },
     allocation: {
       dimensions: Object.entries(user.allocation.dimensions).map(([name, tagKeys]) => ({ name, tagKeys })),
@@ -275,7 +249,6 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
  */
 export function toFileConfig(config: Config): FileConfig {
   const { s3, bigquery, azure, cloudMonitoring, pricing } = config.sources;
-  const idle = config.recommend.idleVm;
   return {
     data_dir: config.dataDir,
     warehouse: {
@@ -289,14 +262,7 @@ export function toFileConfig(config: Config): FileConfig {
       days: config.generate.days,
       end_date: config.generate.endDate,
     },
-    recommend: {
-      idle_vm: {
-        lookback_days: idle.lookbackDays,
-        cpu_p95_max_pct: idle.cpuP95MaxPct,
-        network_mib_per_day_max: idle.networkMibPerDayMax,
-        min_days_observed: idle.minDaysObserved,
-      },
-    },
+    recommend: config.recommend,
     reports: { title: config.reports.title },
     allocation: {
       dimensions: Object.fromEntries(config.allocation.dimensions.map((d) => [d.name, d.tagKeys])),
@@ -358,5 +324,7 @@ export function modelVars(config: Config): Record<string, unknown> {
   return {
     allocation_dimensions: config.allocation.dimensions.map((d) => ({ name: d.name, tag_keys: d.tagKeys })),
     allocation_share_untagged: config.allocation.shareUntagged,
+    // The detectors' settings; risk and priority belong to the recommend job, not the models.
+    recommend: (({ priority: _p, risk: _r, ...detectors }) => detectors)(config.recommend),
   };
 }

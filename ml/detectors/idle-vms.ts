@@ -11,7 +11,7 @@ export const idleVms: Detector = {
   category: "deactivation",
   description: "VM with near-zero CPU and network for the whole lookback window",
   sql: (config) => {
-    const c = config.recommend.idleVm;
+    const c = config.recommend.idle_vm;
     return `
     with window_end as (select max(usage_date) as d from marts.utilization_daily),
     util as (
@@ -21,7 +21,7 @@ export const idleVms: Detector = {
         max(cpu_max_pct) as peak_cpu,
         max((network_in_bytes + network_out_bytes) / 1048576.0) as worst_network_mib
       from marts.utilization_daily
-      where usage_date > (select d from window_end) - ${c.lookbackDays}
+      where usage_date > (select d from window_end) - ${c.lookback_days}
       group by resource_id
     ),
     cost as (
@@ -30,7 +30,7 @@ export const idleVms: Detector = {
         sum(list_cost) / (24 * count(distinct charge_date)) as list_hourly
       from marts.cost_daily
       where charge_category = 'Usage' and resource_type = 'virtual_machine'
-        and charge_date > (select max(charge_date) from marts.cost_daily) - ${c.lookbackDays}
+        and charge_date > (select max(charge_date) from marts.cost_daily) - ${c.lookback_days}
       group by resource_id, currency
     )
     select
@@ -43,7 +43,7 @@ export const idleVms: Detector = {
       round(cost.effective_hourly * 730, 2)::decimal(18, 2) as estimated_monthly_savings,
       round(cost.list_hourly * 730, 2)::decimal(18, 2) as estimated_monthly_savings_at_list,
       cost.currency,
-      ${c.lookbackDays} as lookback_days,
+      ${c.lookback_days} as lookback_days,
       json_object('days_observed', u.days_observed, 'worst_daily_cpu_p95_pct', u.worst_cpu_p95,
         'peak_cpu_pct', u.peak_cpu, 'worst_daily_network_mib', round(u.worst_network_mib, 2)) as evidence,
       'VM ' || r.resource_id || ' ran at most ' || round(u.worst_cpu_p95, 1) || '% CPU (daily p95) and moved under '
@@ -52,8 +52,8 @@ export const idleVms: Detector = {
     join marts.resources r using (resource_id)
     join cost using (resource_id)
     where r.state = 'active'
-      and u.days_observed >= ${c.minDaysObserved}
-      and u.worst_cpu_p95 < ${c.cpuP95MaxPct}
-      and u.worst_network_mib < ${c.networkMibPerDayMax}`;
+      and u.days_observed >= ${c.min_days_observed}
+      and u.worst_cpu_p95 < ${c.cpu_p95_max_pct}
+      and u.worst_network_mib < ${c.network_mib_per_day_max}`;
   },
 };
