@@ -91,6 +91,18 @@ const configSchema = z.strictObject({
           api_endpoint: z.string().url().optional(),
         })
         .prefault({}),
+      /** EC2 Describe* for ec2inventory://; default: AWS (the SDK's AWS_ENDPOINT_URL_EC2 also works). */
+      ec2: z
+        .strictObject({
+          endpoint: z.string().url().optional(),
+        })
+        .prefault({}),
+      /** Compute Engine API for gcpinventory://; default: Google. */
+      compute: z
+        .strictObject({
+          api_endpoint: z.string().url().optional(),
+        })
+        .prefault({}),
       azure: z
         .strictObject({
           /** Azure Resource Manager endpoint (sovereign clouds, a local test server); default: public Azure. */
@@ -141,6 +153,8 @@ export interface Config {
     bigquery: { project?: string; apiEndpoint?: string };
     azure: { armEndpoint: string };
     cloudMonitoring: { apiEndpoint?: string };
+    ec2: { endpoint?: string };
+    compute: { apiEndpoint?: string };
     pricing: { awsEndpoint?: string; azureRetailEndpoint: string; gcpBillingEndpoint?: string };
   };
   /** Derived locations, all under dataDir. */
@@ -226,6 +240,8 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       bigquery: { project: user.sources.bigquery.project, apiEndpoint: user.sources.bigquery.api_endpoint },
       azure: { armEndpoint: user.sources.azure.arm_endpoint },
       cloudMonitoring: { apiEndpoint: user.sources.cloud_monitoring.api_endpoint },
+      ec2: { endpoint: user.sources.ec2.endpoint },
+      compute: { apiEndpoint: user.sources.compute.api_endpoint },
       pricing: {
         awsEndpoint: user.sources.pricing.aws_endpoint,
         azureRetailEndpoint: user.sources.pricing.azure_retail_endpoint,
@@ -248,7 +264,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
  * default filled in, paths absolute): written to a file, it loads back to the same Config.
  */
 export function toFileConfig(config: Config): FileConfig {
-  const { s3, bigquery, azure, cloudMonitoring, pricing } = config.sources;
+  const { s3, bigquery, azure, cloudMonitoring, ec2, compute, pricing } = config.sources;
   return {
     data_dir: config.dataDir,
     warehouse: {
@@ -271,6 +287,8 @@ export function toFileConfig(config: Config): FileConfig {
     sources: {
       s3: { region: s3.region, endpoint: s3.endpoint, force_path_style: s3.forcePathStyle },
       cloud_monitoring: { api_endpoint: cloudMonitoring.apiEndpoint },
+      ec2: { endpoint: ec2.endpoint },
+      compute: { api_endpoint: compute.apiEndpoint },
       azure: { arm_endpoint: azure.armEndpoint },
       bigquery: { project: bigquery.project, api_endpoint: bigquery.apiEndpoint },
       pricing: {
