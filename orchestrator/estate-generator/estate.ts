@@ -32,11 +32,17 @@ export type CaseKind =
   | "peaky_vm"
   | "previous_generation_vm"
   | "nonprod_24x7"
-  | "commitment_candidate"
   | "unattached_disk"
   | "old_snapshot"
   | "unassociated_ip"
-  | "gp2_volume";
+  | "gp2_volume"
+  /** A VM stopped before the window's end whose disks are still billed (the disks are the finding). */
+  | "stopped_vm"
+  | "stopped_vm_disk"
+  /** A VM in an autoscaling group or tagged as batch: interruption-tolerant, a spot candidate. */
+  | "spot_candidate"
+  /** An idle VM tagged as protected (cco:skip): a tool must leave it alone. */
+  | "protected_vm";
 
 export interface EstateResource {
   idx: number;
@@ -71,6 +77,8 @@ export interface EstateResource {
   coveredFromDay: number;
   attachedTo: string | null;
   createdAt: string;
+  /** When it runs: around the clock, or only on weekdays 07:00-19:00 (a dev VM already scheduled). */
+  schedule: "always" | "business_hours";
   case: CaseKind | null;
 }
 
@@ -158,6 +166,9 @@ export function buildEstate(options: EstateOptions): Estate {
   plantCases(rng, resources, options, start);
   // After the cases: commitments cover only VMs that are not planted cases.
   const commitments = coverWithCommitments(rng, accounts, resources, options, start);
+  // Dev VMs run office hours only (billed 12 h on weekdays), except the planted ones left on 24x7.
+  for (const r of resources)
+    if (r.kind === "vm" && r.env === "dev" && r.case === null && r.commitmentId === null) r.schedule = "business_hours";
   const streams = makeStreams(rng, accounts, options, dates);
   const anomalies = plantAnomalies(streams, dates);
   const oneOffs = makeOneOffs(accounts, dates);

@@ -15,7 +15,7 @@ const RESOURCE_COLUMNS = `{
   resource_name: 'VARCHAR', region: 'VARCHAR', zone: 'VARCHAR', size: 'VARCHAR', vcpu: 'INTEGER', size_gb: 'INTEGER',
   unit: 'VARCHAR', unit_price: 'DECIMAL(18,6)', profile: 'VARCHAR', memory_agent: 'BOOLEAN', tags: 'JSON',
   start_day: 'INTEGER', end_day: 'INTEGER', commitment_id: 'VARCHAR', commitment_rate: 'DECIMAL(18,6)',
-  covered_from_day: 'INTEGER', attached_to: 'VARCHAR', created_at: 'DATE', planted_case: 'VARCHAR'
+  covered_from_day: 'INTEGER', attached_to: 'VARCHAR', created_at: 'DATE', schedule: 'VARCHAR', planted_case: 'VARCHAR'
 }`;
 
 async function loadJsonTable(
@@ -67,6 +67,7 @@ export async function buildLines(con: DuckDBConnection, estate: Estate, tmpDir: 
       covered_from_day: r.coveredFromDay,
       attached_to: r.attachedTo,
       created_at: r.createdAt,
+      schedule: r.schedule,
       planted_case: r.case,
     })),
     RESOURCE_COLUMNS,
@@ -141,13 +142,17 @@ export async function buildLines(con: DuckDBConnection, estate: Estate, tmpDir: 
   await con.run(`CREATE OR REPLACE TABLE li AS
     WITH base AS (
       SELECT r.*, d.day, d.day_idx,
-        CASE WHEN r.unit = 'Hrs' THEN 24::DECIMAL(38,10)
+        CASE WHEN r.unit = 'Hrs' AND r.schedule = 'business_hours'
+               THEN CASE WHEN dayofweek(d.day) BETWEEN 1 AND 5 THEN 12 ELSE 0 END::DECIMAL(38,10)
+             WHEN r.unit = 'Hrs' THEN 24::DECIMAL(38,10)
              ELSE round(r.size_gb::DECIMAL(38,10) / day(last_day(d.day)), 10) END AS usage_amount,
         (r.commitment_id IS NOT NULL AND d.day_idx >= r.covered_from_day) AS covered
       FROM resources r JOIN days d ON d.day_idx BETWEEN r.start_day AND r.end_day
     ), c AS (
       SELECT b.*, round(b.usage_amount * b.unit_price, 10) AS list_cost, cm.type AS commitment_type
       FROM base b LEFT JOIN commitments cm ON cm.commitment_id = b.commitment_id
+      -- A scheduled VM is not billed on the days it does not run.
+      WHERE b.usage_amount > 0
     )
     SELECT export, provider, billing_account_id, sub_account_id, sub_account_name, currency, day, day_idx,
       CASE WHEN covered THEN 'covered_usage' ELSE 'usage' END AS line_kind,
@@ -156,7 +161,7 @@ export async function buildLines(con: DuckDBConnection, estate: Estate, tmpDir: 
       CASE WHEN covered THEN round(usage_amount * commitment_rate, 10) ELSE list_cost END AS effective_cost,
       CASE WHEN covered THEN commitment_id END AS commitment_id,
       CASE WHEN covered THEN commitment_type END AS commitment_type,
-      commitment_rate, tags, NULL::VARCHAR AS service, NULL::VARCHAR AS description, NULL::DECIMAL(38,10) AS amount
+      commitment_rate, tags, attached_to, NULL::VARCHAR AS service, NULL::VARCHAR AS description, NULL::DECIMAL(38,10) AS amount
     FROM c`);
 
   // Usage streams (egress, serverless, analytics) with trend, seasonality, anomalies.
@@ -241,13 +246,15 @@ async function buildMetrics(con: DuckDBConnection, estate: Estate): Promise<void
         (dayofweek(hs.ts) BETWEEN 1 AND 5 AND hs.hour BETWEEN 7 AND 18) AS business
       FROM resources r JOIN hours hs ON hs.day_idx BETWEEN r.start_day AND r.end_day
       WHERE r.kind = 'vm'
+        -- A scheduled VM reports only while it runs: weekdays 07:00-19:00.
+        AND (r.schedule = 'always' OR (dayofweek(hs.ts) BETWEEN 1 AND 5 AND hs.hour BETWEEN 7 AND 18))
     ), cpu AS (
       SELECT *,
         CASE profile
           WHEN 'idle' THEN 0.4 + 1.2 * u1
           WHEN 'oversized' THEN 6 + 8 * diurnal + 3 * u1
-          -- Rare high peaks: about one hour in 150 runs hot, the rest is quiet.
-          WHEN 'peaky' THEN CASE WHEN (hash(${seed} + 2, resource_id, day_idx, hour) % 150) = 0 THEN 70 + 20 * u1 ELSE 8 + 6 * diurnal + 3 * u1 END
+          -- One hot hour a day (a nightly batch, a daily report), the rest quiet: its peaks need the size.
+          WHEN 'peaky' THEN CASE WHEN (hash(${seed} + 2, resource_id, day_idx) % 24) = hour THEN 70 + 20 * u1 ELSE 8 + 6 * diurnal + 3 * u1 END
           WHEN 'steady' THEN 52 + 8 * u1
           WHEN 'business_hours' THEN CASE WHEN business THEN 30 + 25 * u1 ELSE 1 + 1.5 * u1 END
           ELSE 20 + 40 * diurnal + 8 * u1
@@ -257,8 +264,11 @@ async function buildMetrics(con: DuckDBConnection, estate: Estate): Promise<void
     SELECT provider, export, resource_id, ts AS timestamp,
       round(cpu_avg, 2) AS cpu_avg_pct,
       round(least(100, cpu_avg * (1.15 + 0.5 * u2) + CASE WHEN profile = 'idle' THEN 0.5 ELSE 2 END), 2) AS cpu_max_pct,
-      CASE WHEN memory_agent THEN round(CASE profile WHEN 'idle' THEN 18 + 4 * u2 ELSE 35 + 0.4 * cpu_avg + 5 * u2 END, 2) END AS memory_avg_pct,
-      CASE WHEN memory_agent THEN round(CASE profile WHEN 'idle' THEN 23 + 4 * u2 ELSE 42 + 0.45 * cpu_avg + 6 * u2 END, 2) END AS memory_max_pct,
+      -- An oversized VM uses a fraction of its memory too (it would fit the next size down).
+      CASE WHEN memory_agent THEN round(CASE profile WHEN 'idle' THEN 18 + 4 * u2 WHEN 'oversized' THEN 18 + 0.3 * cpu_avg + 3 * u2
+        ELSE 35 + 0.4 * cpu_avg + 5 * u2 END, 2) END AS memory_avg_pct,
+      CASE WHEN memory_agent THEN round(CASE profile WHEN 'idle' THEN 23 + 4 * u2 WHEN 'oversized' THEN 22 + 0.35 * cpu_avg + 4 * u2
+        ELSE 42 + 0.45 * cpu_avg + 6 * u2 END, 2) END AS memory_max_pct,
       (CASE WHEN profile = 'idle' THEN 20000 + 60000 * u2 ELSE vcpu * (2e7 + 4e6 * cpu_avg * (0.5 + u2)) END)::BIGINT AS network_in_bytes,
       (CASE WHEN profile = 'idle' THEN 15000 + 40000 * u1 ELSE vcpu * (1e7 + 3e6 * cpu_avg * (0.5 + u1)) END)::BIGINT AS network_out_bytes,
       (CASE WHEN profile = 'idle' THEN 4096 * (1 + 4 * u1) ELSE vcpu * 1e6 * cpu_avg * (0.5 + u2) END)::BIGINT AS disk_read_bytes,

@@ -45,13 +45,6 @@ export const CASE_PLANS: CasePlan[] = [
     plant: (r) => ({ profile: "business_hours", tags: { ...r.tags, env: "dev" } }),
   },
   {
-    kind: "commitment_candidate",
-    share: 0.04,
-    // OCI has no commitment discount in the catalog, so nothing to recommend there.
-    eligible: (r) => isVm(r) && r.env === "prod" && r.provider !== "oci",
-    plant: () => ({ profile: "steady" }),
-  },
-  {
     kind: "unattached_disk",
     share: 0.02,
     eligible: (r) => r.kind === "disk",
@@ -61,7 +54,8 @@ export const CASE_PLANS: CasePlan[] = [
     kind: "old_snapshot",
     share: 0.02,
     eligible: (r) => r.kind === "snapshot",
-    plant: (_r, rng, start) => ({ createdAt: dayString(start, -rng.int(200, 400)) }),
+    // Taken long before the window, so billed from its first day.
+    plant: (_r, rng, start) => ({ createdAt: dayString(start, -rng.int(200, 400)), startDay: 0 }),
   },
   {
     kind: "unassociated_ip",
@@ -75,6 +69,26 @@ export const CASE_PLANS: CasePlan[] = [
     eligible: (r) => r.kind === "disk" && r.provider === "aws" && r.attachedTo !== null,
     plant: () => ({ size: "gp2", unitPrice: AWS_GP2_PER_GB_MONTH }),
   },
+  {
+    kind: "spot_candidate",
+    share: 0.015,
+    // What marks a workload interruption-tolerant in real estates: an autoscaling group, a batch tag.
+    eligible: (r) => isVm(r) && r.env === "prod" && r.provider !== "oci",
+    plant: (r) => ({
+      profile: "normal",
+      tags:
+        r.provider === "aws"
+          ? { ...r.tags, "aws:autoscaling:groupName": `batch-workers-${r.idx}` }
+          : { ...r.tags, workload: "batch" },
+    }),
+  },
+  {
+    kind: "protected_vm",
+    share: 0.01,
+    // Idle, so a careless tool would stop it; the protection tag says leave it alone.
+    eligible: isVm,
+    plant: (r) => ({ profile: "idle", tags: { ...r.tags, "cco:skip": "true" } }),
+  },
 ];
 
 /** Assign planted cases to whole-window resources of the right kind, in place. */
@@ -84,15 +98,45 @@ export function plantCases(
   options: EstateOptions,
   start: string,
 ): void {
+  // Snapshots start when they are taken; the others must live through the whole window.
   const free = (eligible: CasePlan["eligible"]) =>
     resources.filter(
-      (r) => r.case === null && r.startDay === 0 && r.endDay === options.days - 1 && eligible(r),
+      (r) =>
+        r.case === null &&
+        (r.startDay === 0 || r.kind === "snapshot") &&
+        r.endDay === options.days - 1 &&
+        eligible(r),
     );
   for (const plan of CASE_PLANS) {
     const count = Math.max(1, Math.round(options.resources * plan.share));
     // All picks first, then the changes: the Prng draws happen in that order.
     for (const r of take(rng, free(plan.eligible), count)) {
       Object.assign(r, { case: plan.kind, ...plan.plant(r, rng, start) });
+    }
+  }
+  plantStoppedVms(rng, resources, options, free);
+}
+
+/**
+ * VMs stopped three weeks before the window's end whose disks are still billed: the disks are
+ * the finding (snapshot them, then delete). A VM is chosen only with at least one attached disk.
+ */
+function plantStoppedVms(
+  rng: Prng,
+  resources: EstateResource[],
+  options: EstateOptions,
+  free: (eligible: CasePlan["eligible"]) => EstateResource[],
+): void {
+  if (options.days < 30) return;
+  const disksOf = (vm: EstateResource) => resources.filter((d) => d.kind === "disk" && d.attachedTo === vm.resourceId);
+  const vms = free((r) => isVm(r) && disksOf(r).every((d) => d.case === null) && disksOf(r).length > 0);
+  const count = Math.max(1, Math.round(options.resources * 0.01));
+  for (const vm of take(rng, vms, count)) {
+    vm.case = "stopped_vm";
+    vm.endDay = options.days - 22;
+    for (const disk of disksOf(vm)) {
+      disk.case = "stopped_vm_disk";
+      disk.endDay = options.days - 1;
     }
   }
 }

@@ -36,15 +36,16 @@ export function makeResources(
         roll < 0.6 ? "vm" : roll < 0.82 ? "disk" : roll < 0.9 ? "snapshot" : roll < 0.94 ? "ip" : "bucket";
       const r = makeResource(rng, account, sub, kind, resources.length, options.days, start);
       if (kind === "vm") vms.push(r);
-      // A disk is attached to an earlier VM of its account and lives as long as it does.
-      // One drawn before the account's first VM stays unattached, though it is no planted case.
-      if (kind === "disk" && vms.length) {
-        const vm = vms[rng.int(0, vms.length - 1)]!;
-        r.attachedTo = vm.resourceId;
-        r.startDay = vm.startDay;
-        r.endDay = vm.endDay;
-      }
       resources.push(r);
+    }
+    // Every disk is attached to a VM of its account and lives as long as it does (unattached
+    // disks are planted cases only, so truth.json lists every one).
+    for (const r of resources.filter((x) => x.billingAccountId === account.id && x.kind === "disk")) {
+      if (!vms.length) break;
+      const vm = vms[rng.int(0, vms.length - 1)]!;
+      r.attachedTo = vm.resourceId;
+      r.startDay = vm.startDay;
+      r.endDay = vm.endDay;
     }
   });
   return resources;
@@ -97,6 +98,7 @@ function makeResource(
     coveredFromDay: 0,
     attachedTo: null,
     createdAt: dayString(start, startDay),
+    schedule: "always",
     case: null,
   };
   // A tenth of resources carry no tags at all: untagged spend is a real finding.
@@ -123,8 +125,11 @@ function makeResource(
       base.size = "snapshot";
       base.sizeGb = rng.pick([20, 50, 100, 200]);
       base.unitPrice = storage.snapshotPerGbMonth;
-      // Recent snapshots: created within the last 30 days before the window.
-      base.createdAt = dayString(start, -rng.int(0, 30));
+      // Recent snapshots: created within the 30 days before the window, and never more than 150
+      // days before its end (old snapshots are planted cases only); billed from their creation.
+      const created = Math.max(-rng.int(0, 30), days - 150);
+      base.createdAt = dayString(start, created);
+      base.startDay = Math.max(base.startDay, created);
       break;
     }
     case "ip":

@@ -32,6 +32,8 @@ export interface Truth {
   end: string;
   hours_per_month: number;
   cases: TruthCase[];
+  /** The commitment a correct tool proposes per billing account (see commitmentPurchases). */
+  commitment_purchases: CommitmentPurchase[];
   anomalies: Estate["anomalies"];
   commitments: Estate["commitments"];
   one_off_lines: Estate["oneOffs"];
@@ -45,8 +47,65 @@ export interface Truth {
   currencies: string[];
 }
 
+export interface CommitmentPurchase {
+  provider: string;
+  billing_account_id: string;
+  currency: string;
+  lookback_days: number;
+  /** The steady baseline: the lowest day's on-demand VM cost in the lookback, per hour. */
+  hourly_commitment: string;
+  expected_monthly_savings: string;
+}
+
+/** Days of on-demand usage a commitment purchase is sized from (the detector's default). */
+export const COMMITMENT_LOOKBACK_DAYS = 30;
+
+/**
+ * Per billing account with a commitment discount, the purchase a correct tool proposes: commit
+ * to the hourly spend every day of the lookback had on on-demand VMs (the lowest day's cost /
+ * 24), saving the provider's discount on it. Scheduled VMs' weekend days bring the lowest day
+ * down to what runs around the clock, as they should.
+ */
+export function commitmentPurchases(estate: Estate): CommitmentPurchase[] {
+  const days = estate.options.days;
+  const first = Math.max(0, days - COMMITMENT_LOOKBACK_DAYS);
+  const weekday = (d: number) => {
+    const dow = new Date(`${estate.dates[d]}T00:00:00Z`).getUTCDay();
+    return dow >= 1 && dow <= 5;
+  };
+  return estate.accounts
+    .filter((a) => COMMITMENT_DISCOUNT[a.provider] > 0)
+    .map((a) => {
+      let lowest = Number.POSITIVE_INFINITY;
+      for (let d = first; d < days; d++) {
+        let cost = 0;
+        for (const r of estate.resources) {
+          if (r.billingAccountId !== a.id || r.kind !== "vm" || d < r.startDay || d > r.endDay) continue;
+          if (r.commitmentId !== null && d >= r.coveredFromDay) continue;
+          const hours = r.schedule === "business_hours" ? (weekday(d) ? 12 : 0) : 24;
+          cost += r.unitPrice * hours;
+        }
+        lowest = Math.min(lowest, cost);
+      }
+      const hourly = lowest / 24;
+      return {
+        provider: a.provider,
+        billing_account_id: a.id,
+        currency: a.currency,
+        lookback_days: Math.min(days, COMMITMENT_LOOKBACK_DAYS),
+        hourly_commitment: money(hourly),
+        expected_monthly_savings: money(hourly * HOURS_PER_MONTH * COMMITMENT_DISCOUNT[a.provider]),
+      };
+    })
+    .filter((p) => Number(p.hourly_commitment) > 0);
+}
+
+/** Spot capacity's discount on on-demand where the billing shows none (the detector's fallback). */
+export const SPOT_DISCOUNT = 0.6;
+
 export function buildTruth(estate: Estate): Truth {
-  const cases = estate.resources.filter((r) => r.case !== null).map(caseOf);
+  // A stopped VM is no finding of its own: its still-billed disks are.
+  const cases = estate.resources.filter((r) => r.case !== null && r.case !== "stopped_vm").map(caseOf);
   return {
     generator: "cco generate",
     seed: estate.options.seed,
@@ -56,6 +115,7 @@ export function buildTruth(estate: Estate): Truth {
     end: estate.end,
     hours_per_month: HOURS_PER_MONTH,
     cases,
+    commitment_purchases: commitmentPurchases(estate),
     anomalies: estate.anomalies,
     commitments: estate.commitments,
     one_off_lines: estate.oneOffs,
@@ -100,9 +160,17 @@ function caseOf(r: EstateResource): TruthCase {
       finding = { category: "schedule", action: "schedule_instance", target: "weekdays 07:00-19:00" };
       savings = monthly * (1 - 60 / 168);
       break;
-    case "commitment_candidate":
-      finding = { category: "commitment", action: "purchase_commitment", target: "1 year, no upfront" };
-      savings = monthly * COMMITMENT_DISCOUNT[r.provider];
+    case "spot_candidate":
+      finding = { category: "modernization", action: "use_spot", target: "spot" };
+      savings = monthly * SPOT_DISCOUNT;
+      break;
+    case "protected_vm":
+      // Idle, but tagged cco:skip: nothing may be recommended for it.
+      mustNot = "any";
+      break;
+    case "stopped_vm_disk":
+      finding = { category: "storage", action: "snapshot_and_delete_volume", target: null };
+      savings = monthly;
       break;
     case "unattached_disk":
       finding = { category: "deactivation", action: "delete_volume", target: null };

@@ -23,7 +23,8 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
       WHEN resource_kind = 'vm' THEN ${regionPrefix} || 'BoxUsage:' || size
       WHEN resource_kind = 'disk' THEN ${regionPrefix} || 'EBS:VolumeUsage.' || size
       WHEN resource_kind = 'snapshot' THEN ${regionPrefix} || 'EBS:SnapshotUsage'
-      WHEN resource_kind = 'ip' THEN ${regionPrefix} || 'PublicIPv4:IdleAddress'
+      -- AWS bills a public IPv4 address in use and one idle (associated with nothing) apart.
+      WHEN resource_kind = 'ip' THEN ${regionPrefix} || CASE WHEN attached_to IS NULL THEN 'PublicIPv4:IdleAddress' ELSE 'PublicIPv4:InUseAddress' END
       WHEN resource_kind = 'bucket' THEN ${regionPrefix} || 'TimedStorage-ByteHrs'
       WHEN resource_kind = 'egress' THEN ${regionPrefix} || 'DataTransfer-Out-Bytes'
       WHEN resource_kind = 'serverless' THEN ${regionPrefix} || 'Request'

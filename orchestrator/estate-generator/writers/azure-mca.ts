@@ -15,7 +15,7 @@ function actualRows(month: string): string {
   return `
     SELECT * REPLACE (CASE WHEN line_kind = 'covered_usage' THEN 0 ELSE list_cost END AS list_cost) FROM li
       WHERE export = 'azure_mca' AND billing_month = ${lit(month)} AND line_kind <> 'commitment_fee'
-    UNION ALL
+    UNION ALL BY NAME
     SELECT any_value(line_id) AS line_id, any_value(export) AS export, any_value(provider) AS provider, billing_account_id, sub_account_id,
       any_value(sub_account_name) AS sub_account_name, any_value(currency) AS currency, min(day) AS day, min(day_idx) AS day_idx,
       'commitment_purchase' AS line_kind, 'commitment' AS resource_kind, resource_id, any_value(resource_name) AS resource_name,

@@ -55,7 +55,6 @@ describe("cco generate", () => {
     const kinds = new Set(first.truth.cases.map((c) => c.case));
     expect([...kinds].sort()).toEqual(
       [
-        "commitment_candidate",
         "gp2_volume",
         "idle_vm",
         "nonprod_24x7",
@@ -63,6 +62,9 @@ describe("cco generate", () => {
         "oversized_vm",
         "peaky_vm",
         "previous_generation_vm",
+        "protected_vm",
+        "spot_candidate",
+        "stopped_vm_disk",
         "unassociated_ip",
         "unattached_disk",
       ].sort(),
@@ -70,6 +72,8 @@ describe("cco generate", () => {
     for (const c of first.truth.cases) {
       expect(c.expected_monthly_savings).toMatch(/^\d+\.\d\d$/);
       if (c.case === "peaky_vm") expect(c).toMatchObject({ expected_finding: null, must_not: "rightsizing" });
+      else if (c.case === "protected_vm")
+        expect(c).toMatchObject({ expected_finding: null, must_not: "any" });
       else expect(Number(c.expected_monthly_savings)).toBeGreaterThan(0);
     }
     // Anomalies are planted 20, 45 and 70 days before the end where the window reaches.

@@ -18,7 +18,11 @@ const SIGNAL: Record<string, (r: EstateResource) => boolean> = {
   peaky_vm: (r) => r.profile === "peaky",
   previous_generation_vm: (r) => vmSize(r.provider, r.size).previousGeneration === true,
   nonprod_24x7: (r) => r.env === "dev" && r.tags.env === "dev" && r.profile === "business_hours",
-  commitment_candidate: (r) => r.env === "prod" && r.profile === "steady" && r.commitmentId === null,
+  spot_candidate: (r) =>
+    r.kind === "vm" && (r.tags["aws:autoscaling:groupName"] !== undefined || r.tags.workload === "batch"),
+  protected_vm: (r) => r.kind === "vm" && r.profile === "idle" && r.tags["cco:skip"] === "true",
+  stopped_vm: (r) => r.kind === "vm" && r.endDay === options.days - 22,
+  stopped_vm_disk: (r) => r.kind === "disk" && byId.get(r.attachedTo!)?.case === "stopped_vm",
   unattached_disk: (r) => r.kind === "disk" && r.attachedTo === null,
   old_snapshot: (r) => r.kind === "snapshot" && r.createdAt <= dayString(estate.start, -200),
   unassociated_ip: (r) => r.kind === "ip" && r.attachedTo === null,
@@ -41,7 +45,8 @@ describe("planted cases", () => {
   it("give every planted resource the signal its finding needs, for the whole window", () => {
     for (const r of planted) {
       expect(SIGNAL[r.case!]!(r), `${r.case} ${r.resourceId}`).toBe(true);
-      expect([r.startDay, r.endDay]).toEqual([0, options.days - 1]);
+      // A stopped VM's billing ends three weeks early: that is its signal.
+      if (r.case !== "stopped_vm") expect([r.startDay, r.endDay]).toEqual([0, options.days - 1]);
     }
     // Resources that are not cases do not carry a case's signal by accident.
     const others = estate.resources.filter((r) => r.case === null);
@@ -50,10 +55,24 @@ describe("planted cases", () => {
     ).toEqual([]);
     expect(others.filter((r) => r.kind === "ip" && r.attachedTo === null)).toEqual([]);
     expect(others.filter((r) => r.size === "gp2")).toEqual([]);
+    expect(others.filter((r) => r.kind === "disk" && r.attachedTo === null)).toEqual([]);
+    expect(others.filter((r) => r.kind === "snapshot" && r.createdAt < dayString(estate.end, -150))).toEqual(
+      [],
+    );
+    // Dev VMs not planted run office hours only: a 24x7 dev VM is always a planted case.
+    expect(
+      others.filter((r) => r.kind === "vm" && r.env === "dev" && r.schedule === "always" && !r.commitmentId),
+    ).toEqual([]);
+    expect(others.filter((r) => r.tags["cco:skip"] || r.tags.workload === "batch")).toEqual([]);
   });
 
   it("match truth.json one to one, with findings that follow from the signal", () => {
-    expect(truth.cases.map((c) => c.resource_id).sort()).toEqual(planted.map((r) => r.resourceId).sort());
+    expect(truth.cases.map((c) => c.resource_id).sort()).toEqual(
+      planted
+        .filter((r) => r.case !== "stopped_vm")
+        .map((r) => r.resourceId)
+        .sort(),
+    );
     for (const c of truth.cases) {
       const r = byId.get(c.resource_id)!;
       expect(c.case).toBe(r.case);
