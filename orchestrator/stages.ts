@@ -55,6 +55,8 @@ export interface ModelsStageOptions {
   select?: string[];
   runModels: boolean;
   runTests: boolean;
+  /** Load the seeds (seeds/*.csv) first; default: when models are run. */
+  runSeeds?: boolean;
   fullRefresh?: boolean;
 }
 
@@ -76,6 +78,7 @@ export async function modelsStage(
       select: (options.select ?? []).join(" "),
       runModels: options.runModels,
       runTests: options.runTests,
+      runSeeds: options.runSeeds,
       fullRefresh: options.fullRefresh,
       vars: modelVars(config),
       externalRoot: config.paths.marts,

@@ -1,5 +1,5 @@
 /**
- * dbt's artifacts in target/: manifest.json (every model, data test and source, with the edges
+ * dbt's artifacts in target/: manifest.json (every seed, model, data test and source, with the edges
  * between them in depends_on, parent_map and child_map) and run_results.json (one result per
  * node of the last build, with its timing and thread). The next build reads the run's times back.
  */
@@ -8,7 +8,8 @@ import path from "node:path";
 import type { CompiledModel } from "./compile.ts";
 import { childrenOf } from "./graph.ts";
 import type { NodeResult } from "./nodes.ts";
-import { type DbtProject, sourceId, uniqueId } from "./project.ts";
+import { type DbtProject, refId, sourceId, uniqueId } from "./project.ts";
+import { type SeedNode, seedChecksum } from "./seeds.ts";
 import type { DataTest } from "./tests.ts";
 
 /** Execution time per node id in the last run_results.json, if any. */
@@ -38,6 +39,7 @@ export function writeArtifacts(
     invocation_started_at: started,
   };
   const nodes = Object.fromEntries([
+    ...[...project.seeds.values()].map((s) => [uniqueId(project, "seed", s.name), seedNode(project, s)]),
     ...[...models.values()].map((m) => [uniqueId(project, "model", m.node.name), modelNode(project, m)]),
     ...tests.map((t) => [t.id, testNode(project, models, t)]),
   ]) as Record<string, { depends_on: { nodes: string[] } }>;
@@ -123,7 +125,7 @@ function modelNode(project: DbtProject, m: CompiledModel) {
     // dbt lists the models a node refs and the sources it reads.
     depends_on: {
       nodes: [
-        ...m.refs.map((r) => uniqueId(project, "model", r)),
+        ...m.refs.map((r) => refId(project, r)),
         ...m.sources.map(([source, table]) => sourceId(project, source, table)),
       ],
       macros: [],
@@ -137,14 +139,17 @@ function testNode(project: DbtProject, models: Map<string, CompiledModel>, t: Da
   const generic = t.attached
     ? {
         column_name: t.attached.column,
-        attached_node: uniqueId(project, "model", t.attached.model),
+        attached_node: refId(project, t.attached.model),
         test_metadata: {
           name: t.attached.test.name,
           kwargs: { column_name: t.attached.column, ...t.attached.test.args },
         },
       }
     : {};
-  const dir = t.attached ? path.dirname(models.get(t.attached.model)?.node.file ?? "") : path.dirname(t.file);
+  const attachedFile = t.attached
+    ? (models.get(t.attached.model)?.node.file ?? project.seeds.get(t.attached.model)?.file ?? "")
+    : t.file;
+  const dir = path.dirname(attachedFile);
   return {
     unique_id: t.id,
     resource_type: "test",
@@ -157,8 +162,47 @@ function testNode(project: DbtProject, models: Map<string, CompiledModel>, t: Da
     config: { severity: t.severity.toUpperCase() },
     tags: [],
     ...generic,
-    depends_on: { nodes: t.refs.map((r) => uniqueId(project, "model", r)), macros: [] },
+    depends_on: { nodes: t.refs.map((r) => refId(project, r)), macros: [] },
     raw_code: t.raw ?? "",
     compiled_code: t.sql,
+  };
+}
+
+/** A seed as dbt's manifest records it: its file's checksum, its config (column types), no parents. */
+function seedNode(project: DbtProject, s: SeedNode) {
+  return {
+    unique_id: uniqueId(project, "seed", s.name),
+    resource_type: "seed",
+    name: s.name,
+    package_name: project.name,
+    path: s.file.split(path.sep).slice(1).join("/"),
+    original_file_path: s.file,
+    patch_path: s.patchPath ? `${project.name}://${s.patchPath}` : null,
+    fqn: [project.name, ...s.fqn, s.name],
+    schema: s.config.schema,
+    alias: s.name,
+    relation_name: s.relation,
+    checksum: { name: "sha256", checksum: seedChecksum(project.root, s) },
+    config: {
+      materialized: "seed",
+      schema: s.config.schema,
+      column_types: s.config.column_types,
+      delimiter: s.config.delimiter,
+      tags: s.config.tags,
+    },
+    tags: s.config.tags,
+    description: s.description ?? "",
+    columns: Object.fromEntries(
+      s.columns.map((c) => [
+        c.name,
+        {
+          name: c.name,
+          description: c.description ?? "",
+          data_type: s.config.column_types[c.name] ?? c.data_type ?? null,
+        },
+      ]),
+    ),
+    depends_on: { nodes: [], macros: [] },
+    root_path: project.root,
   };
 }

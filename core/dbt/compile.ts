@@ -10,6 +10,7 @@ import { type ModelConfig, type RenderResult, renderModel, TARGET } from "./rend
 export interface CompiledModel {
   node: ModelNode;
   sql: string;
+  /** Models and seeds it refs. */
   refs: string[];
   /** Sources it reads, as [source name, table] (the manifest's depends_on). */
   sources: [string, string][];
@@ -23,7 +24,8 @@ export function compileProject(
   env: NodeJS.ProcessEnv = process.env,
 ): Map<string, CompiledModel> {
   const parsed = parseModels(project, env);
-  const relationOf = (name: string) => `${parsed.get(name)!.config.schema}.${name}`;
+  const relationOf = (name: string) =>
+    project.seeds.get(name)?.relation ?? `${parsed.get(name)!.config.schema}.${name}`;
   const compiled = new Map<string, CompiledModel>();
   for (const name of dependencyOrder(parentsOf(parsed))) {
     const node = project.models.get(name)!;
@@ -52,7 +54,7 @@ export function renderCompiled(
 ): RenderResult {
   return renderModel(node, {
     project,
-    relationOf: (name) => models.get(name)?.relation ?? name,
+    relationOf: (name) => models.get(name)?.relation ?? project.seeds.get(name)?.relation ?? name,
     incremental,
     env: process.env,
     target: TARGET,

@@ -1,5 +1,5 @@
 /**
- * The analysts' data dictionary: every model and source with its description,
+ * The analysts' data dictionary: every model, seed and source with its description,
  * columns and tests, as one markdown file, from the project's schema YAML.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -48,6 +48,18 @@ export function renderDataDictionary(project: DbtProject): string {
       out.push("| column | description | tests |", "|---|---|---|");
       for (const c of m.node.columns)
         out.push(`| \`${c.name}\` | ${cell(c.description)} | ${cell(testsOf(c))} |`);
+      out.push("");
+    }
+  }
+  for (const seed of project.seeds.values()) {
+    out.push(`## ${seed.relation}`, "", seed.description ?? "(no description yet)", "");
+    out.push(`A seed: loaded from \`${seed.file}\` (\`cco models seed\`, and by \`cco models build\`).`, "");
+    if (seed.columns.length) {
+      out.push("| column | type | description | tests |", "|---|---|---|---|");
+      for (const c of seed.columns) {
+        const type = seed.config.column_types[c.name] ?? "";
+        out.push(`| \`${c.name}\` | ${cell(type)} | ${cell(c.description)} | ${cell(testsOf(c))} |`);
+      }
       out.push("");
     }
   }

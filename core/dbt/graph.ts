@@ -25,6 +25,7 @@ export function parseModels(
   env: NodeJS.ProcessEnv = process.env,
 ): Map<string, ParsedModel> {
   const relationOf = (name: string) =>
+    project.seeds.get(name)?.relation ??
     `${String(project.models.get(name)?.folderConfig.schema ?? TARGET.schema)}.${name}`;
   const parsed = new Map<string, ParsedModel>();
   for (const node of project.models.values()) {
@@ -34,7 +35,7 @@ export function parseModels(
   return parsed;
 }
 
-/** Each node's parents (the models it refs), the graph's edges. */
+/** Each node's parents (the models and seeds it refs), the graph's edges. */
 export function parentsOf(parsed: Map<string, ParsedModel>): Map<string, string[]> {
   return new Map([...parsed].map(([name, model]) => [name, model.refs]));
 }

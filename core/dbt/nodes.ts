@@ -1,13 +1,15 @@
 /**
- * Executing one node of a build, with its result in dbt's run_results shape: a model (through
- * its materialization) or a data test. A failed model is recorded in `failed`, so that the
- * nodes after it are skipped, never its siblings.
+ * Executing one node of a build, with its result in dbt's run_results shape: a seed, a model
+ * (through its materialization) or a data test. A failed seed or model is recorded in `failed`,
+ * so that the nodes after it are skipped, never its siblings.
  */
 import type { Progress } from "../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import type { CompiledModel } from "./compile.ts";
 import { materialize } from "./materializations/index.ts";
+import { loadSeed } from "./materializations/seed.ts";
 import { type DbtProject, uniqueId } from "./project.ts";
+import type { SeedNode } from "./seeds.ts";
 import type { DataTest } from "./tests.ts";
 import { countRows } from "../sql.ts";
 
@@ -25,6 +27,8 @@ export interface NodeResult {
 export interface ModelRun {
   /** False for `models test`: models are not built (only skipped after a failure). */
   runModels: boolean;
+  /** Whether seeds are loaded (`models build` and `models seed`, not `models run` or `models test`). */
+  runSeeds: boolean;
   fullRefresh: boolean;
   externalRoot: string | undefined;
 }
@@ -52,6 +56,30 @@ export async function executeModel(
   } catch (error) {
     failed.add(model.node.name);
     const message = `${model.node.file}: ${(error as Error).message.split("\n")[0]}`;
+    progress.warn(message);
+    return { unique_id: id, status: "error", execution_time: secs(t0), message, failures: null };
+  }
+}
+
+/** One seed: loaded when its file or config changed (or on a full refresh). Undefined when seeds are not run. */
+export async function executeSeed(
+  warehouse: Warehouse,
+  project: DbtProject,
+  seed: SeedNode,
+  run: ModelRun,
+  failed: Set<string>,
+  progress: Progress,
+): Promise<NodeResult | undefined> {
+  if (!run.runSeeds) return undefined;
+  const id = uniqueId(project, "seed", seed.name);
+  const t0 = performance.now();
+  try {
+    const rows = await loadSeed(warehouse, project.root, seed, run.fullRefresh);
+    const message = rows === undefined ? "unchanged, not reloaded" : `INSERT ${rows}`;
+    return { unique_id: id, status: "success", execution_time: secs(t0), message, failures: null };
+  } catch (error) {
+    failed.add(seed.name);
+    const message = `${seed.file}: ${(error as Error).message.split("\n")[0]}`;
     progress.warn(message);
     return { unique_id: id, status: "error", execution_time: secs(t0), message, failures: null };
   }

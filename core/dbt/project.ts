@@ -1,25 +1,17 @@
 /**
- * Reads a dbt project: dbt_project.yml, models/**.sql, macros, and the schema
- * YAML beside the models (sources, model docs, column tests).
+ * Reads a dbt project: dbt_project.yml, models/**.sql, macros, seeds (seeds/**.csv), and the
+ * schema YAML beside the models and seeds (sources, model and seed docs, column tests).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../errors.ts";
 import { YamlCache } from "./partial-parse.ts";
+import { type ColumnSpec, folderConfig, listFiles, parseColumns } from "./properties.ts";
+import { TARGET } from "./render.ts";
+import { collectSeedProperties, loadSeeds, type SeedNode, type SeedProperties } from "./seeds.ts";
 
-export interface ColumnTest {
-  name: "unique" | "not_null" | "accepted_values" | "relationships";
-  args: Record<string, unknown>;
-  severity: "error" | "warn";
-}
-
-export interface ColumnSpec {
-  name: string;
-  description?: string;
-  data_type?: string;
-  tests: ColumnTest[];
-}
+export type { ColumnSpec, ColumnTest } from "./properties.ts";
 
 export interface ModelNode {
   name: string;
@@ -60,6 +52,8 @@ export interface DbtProject {
   name: string;
   targetPath: string;
   models: Map<string, ModelNode>;
+  /** CSV files loaded as tables; models ref them as they ref models. */
+  seeds: Map<string, SeedNode>;
   sources: SourceTable[];
   singularTests: SingularTest[];
   macros: string;
@@ -69,8 +63,13 @@ export interface DbtProject {
 }
 
 /** A node's unique id in dbt's manifest and run results, e.g. model.cco.focus_costs. */
-export function uniqueId(project: DbtProject, resourceType: "model" | "test", name: string): string {
+export function uniqueId(project: DbtProject, resourceType: "model" | "test" | "seed", name: string): string {
   return `${resourceType}.${project.name}.${name}`;
+}
+
+/** The unique id of what a ref names: a seed's (seed.cco.x) or a model's. */
+export function refId(project: DbtProject, name: string): string {
+  return uniqueId(project, project.seeds.has(name) ? "seed" : "model", name);
 }
 
 /** A source table's unique id, e.g. source.cco.aws.cur2. */
@@ -85,6 +84,7 @@ export function loadProject(root: string): DbtProject {
   const modelPaths: string[] = project["model-paths"] ?? ["models"];
   const macroPaths: string[] = project["macro-paths"] ?? ["macros"];
   const testPaths: string[] = project["test-paths"] ?? ["tests"];
+  const seedPaths: string[] = project["seed-paths"] ?? ["seeds"];
   const folderConfigs = (project.models?.[name] ?? {}) as Record<string, unknown>;
   const targetPath = path.join(root, project["target-path"] ?? "target");
   const yaml = new YamlCache(path.join(targetPath, "partial_parse.json"));
@@ -94,6 +94,7 @@ export function loadProject(root: string): DbtProject {
     string,
     { description?: string; columns: ColumnSpec[]; config?: Record<string, unknown>; file: string }
   >();
+  const seedProperties = new Map<string, SeedProperties>();
 
   for (const modelPath of modelPaths) {
     for (const file of listFiles(path.join(root, modelPath))) {
@@ -135,8 +136,20 @@ export function loadProject(root: string): DbtProject {
             file: rel,
           });
         }
+        collectSeedProperties(doc, rel, seedProperties);
       }
     }
+  }
+  // dbt reads seed properties from YAML under the seed paths too.
+  for (const file of seedPaths.flatMap((p) => listFiles(path.join(root, p)))) {
+    if (/\.ya?ml$/.test(file))
+      collectSeedProperties(yaml.parse(file), path.relative(root, file), seedProperties);
+  }
+  const seedTree = (project.seeds?.[name] ?? {}) as Record<string, unknown>;
+  const seeds = loadSeeds(root, seedPaths, seedTree, seedProperties, TARGET.schema);
+  for (const seed of seeds.values()) {
+    // A ref names one node: dbt refuses a seed and a model of the same name.
+    if (models.has(seed.name)) throw new ConfigError(seed.file, "", `a model is also named ${seed.name}`);
   }
   for (const [modelName, doc] of docs) {
     const model = models.get(modelName);
@@ -159,6 +172,7 @@ export function loadProject(root: string): DbtProject {
     name,
     targetPath,
     models,
+    seeds,
     sources,
     singularTests: testPaths
       .flatMap((p) => listFiles(path.join(root, p)))
@@ -193,50 +207,4 @@ function profileThreads(root: string, profile: string, yaml: YamlCache): number 
     );
   }
   return threads;
-}
-
-function listFiles(dir: string): string[] {
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
-
-/** dbt's folder-level `+key: value` config, inherited down the folder tree. */
-function folderConfig(tree: Record<string, unknown>, fqn: string[]): Record<string, unknown> {
-  const config: Record<string, unknown> = {};
-  let node: Record<string, unknown> | undefined = tree;
-  const apply = (n: Record<string, unknown>) => {
-    for (const [k, v] of Object.entries(n)) if (k.startsWith("+")) config[k.slice(1)] = v;
-  };
-  apply(node);
-  for (const part of fqn) {
-    node = node?.[part] as Record<string, unknown> | undefined;
-    if (!node) break;
-    apply(node);
-  }
-  return config;
-}
-
-function parseColumns(columns: unknown, file: string): ColumnSpec[] {
-  if (!Array.isArray(columns)) return [];
-  return columns.map((c: any) => ({
-    name: String(c.name),
-    description: c.description,
-    data_type: c.data_type,
-    tests: [...(c.data_tests ?? []), ...(c.tests ?? [])].map((t: unknown) => parseTest(t, file, c.name)),
-  }));
-}
-
-function parseTest(test: unknown, file: string, column: string): ColumnTest {
-  if (typeof test === "string") return { name: test as ColumnTest["name"], args: {}, severity: "error" };
-  const [name, body] = Object.entries(test as Record<string, any>)[0] ?? [];
-  if (!name || !["unique", "not_null", "accepted_values", "relationships"].includes(name)) {
-    throw new ConfigError(file, column, `unknown test ${name}`);
-  }
-  const { config, ...args } = (body ?? {}) as Record<string, any>;
-  const severity =
-    String(config?.severity ?? body?.severity ?? "error").toLowerCase() === "warn" ? "warn" : "error";
-  delete args.severity;
-  return { name: name as ColumnTest["name"], args, severity };
 }

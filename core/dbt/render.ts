@@ -56,14 +56,35 @@ function template(source: string): nunjucks.Template {
   return found;
 }
 
+/**
+ * The context a model renders with, while it renders (rendering is synchronous): macros are
+ * compiled once, outside any model, and reach the calling model's ref, source, var, env_var and
+ * is_incremental through it, so a ref inside a macro is the model's ref (and its edge), as in dbt.
+ */
+let rendering: Record<string, unknown> | undefined;
+
+const MACRO_CONTEXT = Object.fromEntries(
+  ["ref", "source", "var", "env_var", "is_incremental"].map((name) => [
+    name,
+    (...args: unknown[]) => {
+      const fn = rendering?.[name];
+      if (typeof fn !== "function") throw new Error(`${name}() is only available while a model renders`);
+      return fn(...args);
+    },
+  ]),
+);
+
 function projectMacros(source: string): Record<string, unknown> {
   if (macros?.source !== source) {
     let exported: Record<string, unknown> = {};
     // Not in nunjucks' type definitions: a template's top-level macros, as callables.
     const exporting = template(source) as unknown as {
-      getExported(cb: (error: Error | null, result: Record<string, unknown>) => void): void;
+      getExported(
+        ctx: Record<string, unknown>,
+        cb: (error: Error | null, result: Record<string, unknown>) => void,
+      ): void;
     };
-    exporting.getExported((error, result) => {
+    exporting.getExported(MACRO_CONTEXT, (error, result) => {
       if (error) throw error;
       exported = result;
     });
@@ -114,7 +135,9 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
   const context = {
     ...projectMacros(ctx.project.macros),
     ref: (name: string) => {
-      if (!ctx.project.models.has(name)) throw new ConfigError(model.file, `ref('${name}')`, "no such model");
+      if (!ctx.project.models.has(name) && !ctx.project.seeds.has(name)) {
+        throw new ConfigError(model.file, `ref('${name}')`, "no such model or seed");
+      }
       refs.push(name);
       return ctx.relationOf(name);
     },
@@ -155,6 +178,8 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
     target: ctx.target,
   };
   let sql: string;
+  const outer = rendering;
+  rendering = context;
   try {
     sql = template(model.raw).render(context).trim();
   } catch (error) {
@@ -164,6 +189,8 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       "",
       `template error: ${(error as Error).message.split("\n").slice(-1)[0]}`,
     );
+  } finally {
+    rendering = outer;
   }
   return { sql, refs: [...new Set(refs)], sources, config };
 }

@@ -46,31 +46,46 @@ export interface DataTest {
   file: string;
   /** The SQL that returns the failing rows. */
   sql: string;
-  /** Models it reads (its depends_on): it is skipped when one of them failed. */
+  /** Models and seeds it reads (its depends_on): it is skipped when one of them failed. */
   refs: string[];
   severity: "error" | "warn";
-  /** A generic test's model, column and test: its failure stops the model's descendants (dbt build). */
+  /**
+   * A generic test's node (a model or a seed, by name), column and test: its failure stops the
+   * node's descendants (dbt build).
+   */
   attached?: { model: string; column: string; test: ColumnTest };
   /** A singular test's template (the manifest's raw_code). */
   raw?: string;
 }
 
-/** Every data test of the project, compiled against the models' relations: first each model's, then tests/. */
+/**
+ * Every data test of the project, compiled against the relations of the models and seeds: first
+ * each seed's and model's column tests, then tests/.
+ */
 export function compileDataTests(project: DbtProject, models: Map<string, CompiledModel>): DataTest[] {
-  const relationOf = (name: string) => models.get(name)?.relation;
-  const generic = [...models.values()].flatMap((model) =>
-    model.node.columns.flatMap((column) =>
+  const relationOf = (name: string) => models.get(name)?.relation ?? project.seeds.get(name)?.relation;
+  const nodes = [
+    ...[...project.seeds.values()].map((s) => ({ ...s, documentedIn: s.patchPath ?? s.file })),
+    ...[...models.values()].map((m) => ({
+      name: m.node.name,
+      columns: m.node.columns,
+      relation: m.relation,
+      documentedIn: m.node.patchPath ?? m.node.file,
+    })),
+  ];
+  const generic = nodes.flatMap((node) =>
+    node.columns.flatMap((column) =>
       column.tests.map((test): DataTest => {
-        const name = `${test.name}_${model.node.name}_${column.name}`;
+        const name = `${test.name}_${node.name}_${column.name}`;
         const parent = test.name === "relationships" ? refName(String(test.args.to ?? "")) : undefined;
         return {
           id: uniqueId(project, "test", name),
           name,
-          file: model.node.patchPath ?? model.node.file,
-          sql: compileTest(model.relation, column.name, test, relationOf).sql,
-          refs: parent && parent !== model.node.name ? [model.node.name, parent] : [model.node.name],
+          file: node.documentedIn,
+          sql: compileTest(node.relation, column.name, test, relationOf).sql,
+          refs: parent && parent !== node.name ? [node.name, parent] : [node.name],
           severity: test.severity,
-          attached: { model: model.node.name, column: column.name, test },
+          attached: { model: node.name, column: column.name, test },
         };
       }),
     ),

@@ -9,16 +9,17 @@ export function register(program: Command): void {
   const models = program
     .command("models")
     .description("Run the dbt project (models/) on the warehouse with our runner");
-  for (const [name, description, runModels, runTests] of [
-    ["build", "build models and run their tests, in dependency order", true, true],
-    ["run", "build models only", true, false],
-    ["test", "run the schema tests only", false, true],
+  for (const [name, description, runModels, runTests, runSeeds] of [
+    ["build", "load seeds, build models and run their tests, in dependency order", true, true, true],
+    ["run", "build models only", true, false, false],
+    ["test", "run the schema tests only", false, true, false],
+    ["seed", "load the seeds (seeds/*.csv) as tables; unchanged ones are kept", false, false, true],
   ] as const) {
     models
       .command(name)
       .description(description)
       .option("-s, --select <selector...>", SELECT_HELP)
-      .option("--full-refresh", "rebuild incremental models from scratch")
+      .option("--full-refresh", "rebuild incremental models and reload seeds from scratch")
       .action(async (opts, cmd: Command) => {
         const { config, progress, json } = await context(cmd);
         const { modelsStage, snapshotStage } = await import("../../stages.ts");
@@ -26,7 +27,7 @@ export function register(program: Command): void {
         const { results, failed } = await modelsStage(
           warehouse,
           config,
-          { select: opts.select, runModels, runTests, fullRefresh: opts.fullRefresh },
+          { select: opts.select, runModels, runTests, runSeeds, fullRefresh: opts.fullRefresh },
           progress,
         );
         if (runModels) await snapshotStage(warehouse, config, progress);

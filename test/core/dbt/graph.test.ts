@@ -31,6 +31,19 @@ describe("dependency graph", () => {
     expect(refs.a).toEqual([]);
   });
 
+  it("takes the refs a macro calls, and var(), as the calling model's (dbt's macros see the model's context)", () => {
+    const files = {
+      "dbt_project.yml": "name: t\nversion: '1'\nconfig-version: 2\nvars:\n  days: 7\n",
+      "models/base.sql": "select current_date as d",
+      "macros/window.sql":
+        "{% macro last_days() %}d > (select max(d) from {{ ref('base') }}) - {{ var('days') }}{% endmacro %}",
+      "models/child.sql": "select 1 as n where {{ last_days() }}",
+    };
+    expect(refsOf(files).child).toEqual(["base"]);
+    const compiled = compileProject(loadProject(project(files)));
+    expect(compiled.get("child")!.sql).toBe("select 1 as n where d > (select max(d) from main.base) - 7");
+  });
+
   it("orders parents first, ties by name, whatever order the files come in", () => {
     const root = project({
       "models/z_base.sql": "select 1 as n",

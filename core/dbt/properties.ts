@@ -1,0 +1,67 @@
+/**
+ * What models and seeds share when a project is read: the files under a path, dbt_project.yml's
+ * folder-level `+key` config, and the columns (with their data tests) of a YAML properties entry.
+ */
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { ConfigError } from "../errors.ts";
+
+export interface ColumnTest {
+  name: "unique" | "not_null" | "accepted_values" | "relationships";
+  args: Record<string, unknown>;
+  severity: "error" | "warn";
+}
+
+export interface ColumnSpec {
+  name: string;
+  description?: string;
+  data_type?: string;
+  tests: ColumnTest[];
+}
+
+/** Every file under `dir`, sorted by name at each level (none when it does not exist). */
+export function listFiles(dir: string): string[] {
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/** dbt's folder-level `+key: value` config, inherited down the path (folders, then a node's own name). */
+export function folderConfig(tree: Record<string, unknown>, fqn: string[]): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  let node: Record<string, unknown> | undefined = tree;
+  const apply = (n: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(n)) if (k.startsWith("+")) config[k.slice(1)] = v;
+  };
+  apply(node);
+  for (const part of fqn) {
+    node = node?.[part] as Record<string, unknown> | undefined;
+    if (!node || typeof node !== "object") break;
+    apply(node);
+  }
+  return config;
+}
+
+export function parseColumns(columns: unknown, file: string): ColumnSpec[] {
+  if (!Array.isArray(columns)) return [];
+  return columns.map((c: any) => ({
+    name: String(c.name),
+    description: c.description,
+    data_type: c.data_type,
+    tests: [...(c.data_tests ?? []), ...(c.tests ?? [])].map((t: unknown) => parseTest(t, file, c.name)),
+  }));
+}
+
+function parseTest(test: unknown, file: string, column: string): ColumnTest {
+  if (typeof test === "string") return { name: test as ColumnTest["name"], args: {}, severity: "error" };
+  const [name, body] = Object.entries(test as Record<string, any>)[0] ?? [];
+  if (!name || !["unique", "not_null", "accepted_values", "relationships"].includes(name)) {
+    throw new ConfigError(file, column, `unknown test ${name}`);
+  }
+  const { config, ...args } = (body ?? {}) as Record<string, any>;
+  const severity =
+    String(config?.severity ?? body?.severity ?? "error").toLowerCase() === "warn" ? "warn" : "error";
+  delete args.severity;
+  return { name: name as ColumnTest["name"], args, severity };
+}
