@@ -6,11 +6,12 @@ import { azure } from "./azure/index.ts";
 import { focus } from "./focus/index.ts";
 import type { SourceFormat } from "./format.ts";
 import { gcp } from "./gcp/index.ts";
+import { inventory } from "./inventory/index.ts";
 import { metrics } from "./metrics/index.ts";
 import type { Provider, ResourceScope } from "./provider.ts";
 import type { FetchOptions, RemoteSource } from "./remote/source.ts";
 
-export const PROVIDERS: Provider[] = [aws, azure, gcp, focus, metrics];
+export const PROVIDERS: Provider[] = [aws, azure, gcp, focus, metrics, inventory];
 
 export const FORMATS: SourceFormat[] = PROVIDERS.flatMap((p) => p.formats);
 
