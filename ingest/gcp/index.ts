@@ -2,6 +2,7 @@
 import type { Provider } from "../provider.ts";
 import { bigQuerySource } from "./bigquery.ts";
 import { cloudMonitoringSource } from "./cloud-monitoring.ts";
+import { computeInventorySource } from "./compute-inventory.ts";
 import {
   gcpBigQueryCsv,
   gcpBigQueryJson,
@@ -13,5 +14,5 @@ import {
 export const gcp: Provider = {
   id: "gcp",
   formats: [gcpBigQueryJson, gcpBigQueryCsv, gcpBigQueryParquet, gcpFileExportCsv, gcpFileExportJson],
-  sources: [bigQuerySource, cloudMonitoringSource],
+  sources: [bigQuerySource, cloudMonitoringSource, computeInventorySource],
 };
