@@ -191,23 +191,32 @@ export interface MergeResult {
   sizes: VmSizeRow[];
   prices: VmPriceRow[];
   changes: PriceChange[];
-  sizesAdded: string[];
+  /** provider/size of each size the refresh added or whose shape or processor it changed. */
+  sizesChanged: string[];
+}
+
+/** What one provider's refresh covers: its prices in these regions, each in its currency. */
+export interface RefreshScope {
+  provider: CatalogProvider;
+  regions: { region: string; currency: string }[];
 }
 
 /**
- * The catalogue after a refresh: the refreshed providers' prices for the refreshed regions are
- * the API's (a size the API no longer prices there is dropped), every other row is kept. Sizes
- * the API described replace the seed's, keeping a successor the API does not know; sizes priced
- * but not described anywhere are the caller's to refuse.
+ * The catalogue after a refresh: the provider's prices in the refreshed regions and currencies
+ * are the API's (a size the API no longer prices there is dropped), every other row is kept.
+ * For a size the API described, its shape and processor are the API's; its family, generation
+ * and successor stay as the seed curates them. A size new to the seed is added whole.
  */
 export function mergeCatalog(
   current: { sizes: VmSizeRow[]; prices: VmPriceRow[] },
   refreshed: ProviderCatalog,
-  scope: { provider: CatalogProvider; regions: string[] },
+  scope: RefreshScope,
 ): MergeResult {
   const key = (r: { provider: string; size: string; region: string; currency: string }) =>
     `${r.provider}/${r.size}/${r.region}/${r.currency}`;
-  const inScope = (r: VmPriceRow) => r.provider === scope.provider && scope.regions.includes(r.region);
+  const covered = new Set(scope.regions.map((r) => `${r.region}/${r.currency}`));
+  const inScope = (r: VmPriceRow) =>
+    r.provider === scope.provider && covered.has(`${r.region}/${r.currency}`);
   const before = new Map(current.prices.filter(inScope).map((r) => [key(r), r]));
   const after = new Map(refreshed.prices.map((r) => [key(r), r]));
   const changes: PriceChange[] = [];
@@ -218,19 +227,23 @@ export function mergeCatalog(
     }
   }
   for (const [k, r] of before) if (!after.has(k)) changes.push({ ...pick(r), before: r.on_demand_hourly });
+  const order = (c: PriceChange) => `${c.region}/${c.currency}/${c.size}`;
+  changes.sort((a, b) => order(a).localeCompare(order(b)));
   const sizes = new Map(current.sizes.map((s) => [`${s.provider}/${s.size}`, s]));
-  const sizesAdded: string[] = [];
+  const sizesChanged: string[] = [];
   for (const s of refreshed.sizes) {
     const k = `${s.provider}/${s.size}`;
     const was = sizes.get(k);
-    if (!was) sizesAdded.push(k);
-    sizes.set(k, { ...s, successor_size: s.successor_size ?? was?.successor_size ?? null });
+    const { vcpu, memory_gib, architecture, burstable } = s;
+    const now = was ? { ...was, vcpu, memory_gib, architecture, burstable } : s;
+    if (JSON.stringify(now) !== JSON.stringify(was)) sizesChanged.push(k);
+    sizes.set(k, now);
   }
   return {
     sizes: sortSizes([...sizes.values()]),
     prices: [...current.prices.filter((r) => !inScope(r)), ...after.values()],
     changes,
-    sizesAdded,
+    sizesChanged,
   };
 }
 
