@@ -16,6 +16,7 @@ import { writeAzureMca } from "./writers/azure-mca.ts";
 import type { ExportWriter, WriterContext } from "./writers/common.ts";
 import { writeFocus } from "./writers/focus.ts";
 import { writeGcpBigQuery } from "./writers/gcp-bigquery.ts";
+import { writeInventory } from "./writers/inventory.ts";
 import { writeMetrics } from "./writers/metrics.ts";
 
 export interface GenerateResult {
@@ -33,6 +34,7 @@ const WRITERS: [string, ExportWriter][] = [
   ["GCP BigQuery billing export (NDJSON)", writeGcpBigQuery],
   ["FOCUS 1.2 (OCI)", writeFocus],
   ["Utilization metrics (Parquet)", writeMetrics],
+  ["Resource inventory (CSV)", writeInventory],
 ];
 
 export async function generateEstate(
