@@ -79,6 +79,13 @@ beforeAll(async () => {
       cost_type: "regular",
     })}\n`,
   );
+  // Last month's last snapshot stays in raw as history; the models read the latest only.
+  const september = "2026-09-30T06:00:00Z";
+  const septemberDir = path.join(dir, "september");
+  writeInventorySnapshot(septemberDir, "ec2", september, [
+    aws({ resource_id: "i-0stopped", resource_type: "virtual_machine", state: "running" }, september),
+    aws({ resource_id: "vol-0september", resource_type: "volume", state: "available" }, september),
+  ]);
   const older = "2026-10-30T06:00:00Z";
   const newer = "2026-10-31T06:00:00Z";
   const olderDir = path.join(dir, "older");
@@ -161,7 +168,13 @@ beforeAll(async () => {
   w = await Warehouse.open({ path: ":memory:" });
   await ingestPaths(
     w,
-    [path.join(dir, "cur2-2026-10.csv"), path.join(dir, "gcp-export-2026-10.json"), olderDir, gcpDir],
+    [
+      path.join(dir, "cur2-2026-10.csv"),
+      path.join(dir, "gcp-export-2026-10.json"),
+      septemberDir,
+      olderDir,
+      gcpDir,
+    ],
     { lakeDir },
     quiet,
   );
@@ -181,11 +194,15 @@ beforeAll(async () => {
 });
 
 describe("inventory", () => {
-  it("a newer snapshot of the same account, source and region restates the older one in raw", async () => {
-    const raw = await w.all<{ n: string; t: string }>(
-      "select count(*)::varchar as n, min(snapshot_time)::varchar as t from raw.inventory_resources where provider = 'aws'",
+  it("a newer snapshot of the same account, source and region restates the older one of its month in raw", async () => {
+    const raw = await w.all<{ t: string; n: string }>(
+      `select snapshot_time::varchar as t, count(*)::varchar as n from raw.inventory_resources
+       where provider = 'aws' group by 1 order by 1`,
     );
-    expect(raw).toEqual([{ n: "6", t: "2026-10-31T06:00:00Z" }]);
+    expect(raw).toEqual([
+      { t: "2026-09-30T06:00:00Z", n: "2" },
+      { t: "2026-10-31T06:00:00Z", n: "6" },
+    ]);
     expect(INVENTORY_COLUMNS).toContain("scope");
     expect(built.failed).toBe(0);
   });
@@ -245,6 +262,8 @@ describe("inventory", () => {
     });
     // The older snapshot listed it; the latest does not: in no inventory, billing says gone.
     expect(byId["vol-0deleted"]).toMatchObject({ state: "gone", inventory_state: null, seen: null });
+    // Only September's snapshot lists it: it is gone, and not billed, so it is nowhere.
+    expect(byId["vol-0september"]).toBeUndefined();
   });
 
   it("matches a Compute Engine resource however the project is spelled, by its numeric id", async () => {
