@@ -67,7 +67,7 @@ const configSchema = z.strictObject({
         )
         .default({
           team: ["team", "Team", "user_team", "owner"],
-          cost_centre: ["cost-center", "cost_center", "CostCenter", "costcenter", "user_cost-center"],
+          cost_centre: ["cost-center", "cost_center", "CostCenter", "costcenter", "user_cost_center"],
           environment: ["env", "environment", "Environment", "user_env"],
         }),
       /** Spread each account's untagged cost over its tagged values in proportion to their cost. */

@@ -1,7 +1,8 @@
 -- Legacy CUR line items (text as landed), renamed to the CUR 2.0 staging shape and cast.
 with landed as (
-    -- Tag columns vary per report; _source_file is always present, so the pattern never matches nothing.
-    select *, to_json(struct_pack(*columns('^(resourceTags/user:.*|_source_file)$'))) as tag_columns
+    -- Tag columns vary per report (resourceTags/user:<key>, and resourceTags/aws:<key> for the
+    -- AWS-generated ones); _source_file is always present, so the pattern never matches nothing.
+    select *, to_json(struct_pack(*columns('^(resourceTags/.*|_source_file)$'))) as tag_columns
     from {{ source('aws', 'cur_legacy_line_items') }}
 )
 
@@ -55,7 +56,7 @@ select
     {{ money('"savingsPlan/TotalCommitmentToDate"') }}      as savings_plan_total_commitment,
     {{ money('"savingsPlan/UsedCommitment"') }}             as savings_plan_used_commitment,
     (
-        select json_group_object(replace(key, 'resourceTags/user:', ''), value ->> '$')
+        select json_group_object(regexp_replace(key, '^resourceTags/(user:)?', ''), value ->> '$')
         from json_each(tag_columns)
         where key <> '_source_file' and coalesce(value ->> '$', '') <> ''
     )                                                       as tags,

@@ -4,6 +4,7 @@
  * <report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json.
  */
 import path from "node:path";
+import { lit } from "../../../core/sql.ts";
 import { curSelect, withSpNegation } from "./aws-cur2.ts";
 import { compact, copyTo, writeJson, type ExportWriter, monthBounds } from "./common.ts";
 
@@ -65,10 +66,24 @@ const LEGACY_NAMES: Record<string, string> = {
   savings_plan_recurring_commitment_for_billing_period: "savingsPlan/RecurringCommitmentForBillingPeriod",
 };
 
-const TAG_KEYS = ["env", "team", "cost-center"];
+/**
+ * A legacy CUR has a column per activated cost allocation tag: user tags as resourceTags/user:<key>,
+ * AWS-generated ones (aws:autoscaling:groupName) as resourceTags/<key>.
+ */
+function tagColumn(key: string): string {
+  return key.startsWith("aws:") ? `resourceTags/${key}` : `resourceTags/user:${key}`;
+}
 
 export const writeAwsCurLegacy: ExportWriter = async (ctx) => {
   const files: string[] = [];
+  // Every key some resource in this export carries: the report's columns are the same all months.
+  const tagKeys = (
+    await ctx.con.runAndReadAll(
+      "SELECT DISTINCT unnest(json_keys(tags)) AS k FROM li WHERE export = 'aws_cur_legacy' ORDER BY k",
+    )
+  )
+    .getRowObjectsJson()
+    .map((r) => String(r.k));
   for (const month of ctx.months) {
     const { start, end } = monthBounds(month);
     const range = `${compact(month)}01-${compact(end.slice(0, 7))}01`;
@@ -81,7 +96,7 @@ export const writeAwsCurLegacy: ExportWriter = async (ctx) => {
         : snake;
       return `${value} AS "${legacy}"`;
     });
-    const tagColumns = TAG_KEYS.map((k) => `coalesce(tags ->> '${k}', '') AS "resourceTags/user:${k}"`);
+    const tagColumns = tagKeys.map((k) => `coalesce(tags ->> ${lit(k)}, '') AS "${tagColumn(k)}"`);
     const query = `SELECT ${[...columns, ...tagColumns].join(", ")} FROM (${select})
       ORDER BY line_item_usage_start_date, identity_line_item_id`;
     const file = path.join(
@@ -96,12 +111,10 @@ export const writeAwsCurLegacy: ExportWriter = async (ctx) => {
     const manifest = {
       assemblyId: assembly,
       account: "",
-      columns: [...Object.values(LEGACY_NAMES), ...TAG_KEYS.map((k) => `resourceTags/user:${k}`)].map(
-        (name) => {
-          const [category, ...rest] = name.split("/");
-          return { category, name: rest.join("/") };
-        },
-      ),
+      columns: [...Object.values(LEGACY_NAMES), ...tagKeys.map(tagColumn)].map((name) => {
+        const [category, ...rest] = name.split("/");
+        return { category, name: rest.join("/") };
+      }),
       charset: "UTF-8",
       compression: "GZIP",
       contentType: "text/csv",

@@ -136,6 +136,14 @@ export function withSpNegation(select: string): string {
     FROM base WHERE line_item_line_item_type = 'SavingsPlanCoveredUsage'`;
 }
 
+/**
+ * CUR 2.0 spells a tag key in snake case, user tags prefixed user_ (user:cost-center ->
+ * user_cost_center), AWS-generated ones without (aws:autoscaling:groupName ->
+ * aws_autoscaling_group_name).
+ */
+const CUR2_TAG_KEY = `CASE WHEN k LIKE 'aws:%' THEN '' ELSE 'user_' END
+  || lower(regexp_replace(regexp_replace(k, '([a-z0-9])([A-Z])', '\\1_\\2', 'g'), '[^A-Za-z0-9]+', '_', 'g'))`;
+
 export const writeAwsCur2: ExportWriter = async (ctx) => {
   const files: string[] = [];
   const root = path.join("aws", "cur2", CUR2_EXPORT_NAME);
@@ -144,7 +152,7 @@ export const writeAwsCur2: ExportWriter = async (ctx) => {
     // CUR 2.0 has no product_product_name column: the name lives in the product map.
     const query = `SELECT * EXCLUDE (tags, product_product_name),
         map_from_entries([{'key': 'product_name', 'value': product_product_name}, {'key': 'region', 'value': product_region_code}]) AS product,
-        map_from_entries(list_transform(json_keys(tags), k -> {'key': 'user_' || k, 'value': tags ->> k})) AS resource_tags,
+        map_from_entries(list_transform(json_keys(tags), k -> {'key': ${CUR2_TAG_KEY}, 'value': tags ->> k})) AS resource_tags,
         MAP {}::MAP(VARCHAR, VARCHAR) AS cost_category,
         MAP {}::MAP(VARCHAR, DOUBLE) AS discount
       FROM (${select}) ORDER BY line_item_usage_start_date, identity_line_item_id`;
