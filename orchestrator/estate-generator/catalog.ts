@@ -91,6 +91,9 @@ const gcp: VmSize[] = [
   { name: "n2-standard-4", family: "n2", vcpu: 4, memoryGib: 16, hourly: 0.1942 },
   { name: "n2-standard-8", family: "n2", vcpu: 8, memoryGib: 32, hourly: 0.3885 },
   { name: "n2-standard-16", family: "n2", vcpu: 16, memoryGib: 64, hourly: 0.7769 },
+  // n1's current-generation successor for cost: n2d has its shape for less (n2 costs more than n1).
+  { name: "n2d-standard-2", family: "n2d", vcpu: 2, memoryGib: 8, hourly: 0.0845 },
+  { name: "n2d-standard-4", family: "n2d", vcpu: 4, memoryGib: 16, hourly: 0.169 },
   {
     name: "n1-standard-2",
     family: "n1",
@@ -98,7 +101,7 @@ const gcp: VmSize[] = [
     memoryGib: 7.5,
     hourly: 0.095,
     previousGeneration: true,
-    modernEquivalent: "n2-standard-2",
+    modernEquivalent: "n2d-standard-2",
   },
   {
     name: "n1-standard-4",
@@ -107,7 +110,7 @@ const gcp: VmSize[] = [
     memoryGib: 15,
     hourly: 0.19,
     previousGeneration: true,
-    modernEquivalent: "n2-standard-4",
+    modernEquivalent: "n2d-standard-4",
   },
 ];
 

@@ -1,8 +1,9 @@
 /**
  * The commitments the estate already has: an AWS Savings Plan, an AWS
  * partial-upfront RI bought inside the window, an Azure reservation and a GCP
- * CUD. Each covers steady prod VMs that are not planted cases (a covered VM
- * must not also be a commitment_candidate), sized for ~95% utilization.
+ * CUD. Each covers steady prod VMs that are not planted cases, sized for 95%
+ * utilization, except the Azure reservation: bought for more than its VMs use (60%),
+ * it is the planted underused commitment a tool must flag for review.
  */
 import type { BillingAccount, ExportKind } from "./accounts.ts";
 import { COMMITMENT_DISCOUNT, HOURS_PER_MONTH } from "./catalog.ts";
@@ -10,8 +11,10 @@ import type { Commitment, EstateOptions, EstateResource } from "./estate.ts";
 import { dayString, round } from "./numbers.ts";
 import type { Prng } from "./prng.ts";
 
-/** Sized so that 5% of the commitment goes unused: utilization below 100% is a finding too. */
+/** Sized so that 5% of a commitment goes unused: a usual, healthy utilization. */
 export const COMMITMENT_UTILIZATION = 0.95;
+/** The planted underused commitment's utilization, under any review threshold's default (80%). */
+export const UNDERUSED_UTILIZATION = 0.6;
 export const TERM_MONTHS = 12;
 
 interface CommitmentPlan {
@@ -23,20 +26,44 @@ interface CommitmentPlan {
   purchaseDay: number | null;
   /** Share of the term's total paid upfront, the rest hourly. */
   upfrontShare: number;
+  /** Share of the commitment its VMs use. */
+  utilization: number;
 }
 
 function plans(days: number): CommitmentPlan[] {
   return [
-    { exportKind: "aws_cur2", type: "savings_plan", share: 0.25, purchaseDay: null, upfrontShare: 0 },
+    {
+      exportKind: "aws_cur2",
+      type: "savings_plan",
+      share: 0.25,
+      purchaseDay: null,
+      upfrontShare: 0,
+      utilization: COMMITMENT_UTILIZATION,
+    },
     {
       exportKind: "aws_cur2",
       type: "reserved_instance",
       share: 0.05,
       purchaseDay: Math.min(10, days - 1),
       upfrontShare: 0.5,
+      utilization: COMMITMENT_UTILIZATION,
     },
-    { exportKind: "azure_mca", type: "reservation", share: 0.2, purchaseDay: null, upfrontShare: 0 },
-    { exportKind: "gcp_bq", type: "committed_use_discount", share: 0.2, purchaseDay: null, upfrontShare: 0 },
+    {
+      exportKind: "azure_mca",
+      type: "reservation",
+      share: 0.2,
+      purchaseDay: null,
+      upfrontShare: 0,
+      utilization: UNDERUSED_UTILIZATION,
+    },
+    {
+      exportKind: "gcp_bq",
+      type: "committed_use_discount",
+      share: 0.2,
+      purchaseDay: null,
+      upfrontShare: 0,
+      utilization: COMMITMENT_UTILIZATION,
+    },
   ];
 }
 
@@ -76,7 +103,7 @@ export function coverWithCommitments(
       r.profile = "steady";
       hourly += r.commitmentRate;
     }
-    const total = round(hourly / COMMITMENT_UTILIZATION, 6);
+    const total = round(hourly / p.utilization, 6);
     const upfront = round(total * p.upfrontShare * HOURS_PER_MONTH * TERM_MONTHS, 2);
     commitments.push({
       id,
@@ -88,6 +115,7 @@ export function coverWithCommitments(
       hourlyCommitment: round(total * (1 - p.upfrontShare), 6),
       upfront,
       termMonths: TERM_MONTHS,
+      utilization: p.utilization,
       startDate: p.purchaseDay === null ? dayString(start, -120) : dayString(start, p.purchaseDay),
       purchaseDay: p.purchaseDay,
       currency: account.currency,

@@ -122,6 +122,8 @@ export interface Commitment {
   hourlyCommitment: number;
   upfront: number;
   termMonths: number;
+  /** Share of the commitment its VMs use (the planted underused one is under 80%). */
+  utilization: number;
   startDate: string;
   purchaseDay: number | null;
   currency: string;

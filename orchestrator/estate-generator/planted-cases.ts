@@ -25,9 +25,21 @@ const canShrink = (r: EstateResource) => isVm(r) && oneSizeDown(r.provider, r.si
 // Planted in this order; each draws from the resources earlier cases left free.
 export const CASE_PLANS: CasePlan[] = [
   { kind: "idle_vm", share: 0.03, eligible: isVm, plant: () => ({ profile: "idle" }) },
-  { kind: "oversized_vm", share: 0.03, eligible: canShrink, plant: () => ({ profile: "oversized" }) },
-  // Low average with rare high peaks: a tool that rightsizes on the average is wrong here.
-  { kind: "peaky_vm", share: 0.02, eligible: canShrink, plant: () => ({ profile: "peaky" }) },
+  // Measured memory (an agent): a smaller size is proposed only where memory shows it fits.
+  {
+    kind: "oversized_vm",
+    share: 0.03,
+    eligible: canShrink,
+    plant: () => ({ profile: "oversized", memoryAgent: true }),
+  },
+  // Low average with rare high peaks: a tool that rightsizes on the average is wrong here. In
+  // production, so no schedule applies either: nothing may be recommended for it.
+  {
+    kind: "peaky_vm",
+    share: 0.02,
+    eligible: (r) => canShrink(r) && r.env === "prod",
+    plant: () => ({ profile: "peaky" }),
+  },
   {
     kind: "previous_generation_vm",
     share: 0.02,
@@ -128,7 +140,8 @@ function plantStoppedVms(
   free: (eligible: CasePlan["eligible"]) => EstateResource[],
 ): void {
   if (options.days < 30) return;
-  const disksOf = (vm: EstateResource) => resources.filter((d) => d.kind === "disk" && d.attachedTo === vm.resourceId);
+  const disksOf = (vm: EstateResource) =>
+    resources.filter((d) => d.kind === "disk" && d.attachedTo === vm.resourceId);
   const vms = free((r) => isVm(r) && disksOf(r).every((d) => d.case === null) && disksOf(r).length > 0);
   const count = Math.max(1, Math.round(options.resources * 0.01));
   for (const vm of take(rng, vms, count)) {

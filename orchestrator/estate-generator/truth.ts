@@ -106,6 +106,7 @@ export const SPOT_DISCOUNT = 0.6;
 export function buildTruth(estate: Estate): Truth {
   // A stopped VM is no finding of its own: its still-billed disks are.
   const cases = estate.resources.filter((r) => r.case !== null && r.case !== "stopped_vm").map(caseOf);
+  cases.push(...estate.resources.filter(alsoRunsAroundTheClock).map(scheduleCaseOf));
   return {
     generator: "cco generate",
     seed: estate.options.seed,
@@ -130,6 +131,22 @@ export function buildTruth(estate: Estate): Truth {
   };
 }
 
+/**
+ * A planted dev VM of another case (oversized, previous generation, spot) is left running 24x7,
+ * so it is also a non-production VM around the clock: a correct tool proposes its schedule too.
+ * (Idle ones are to be stopped instead; stopped ones are not running.)
+ */
+const SCHEDULE_TOO: (CaseKind | null)[] = ["oversized_vm", "previous_generation_vm", "spot_candidate"];
+function alsoRunsAroundTheClock(r: EstateResource): boolean {
+  return (
+    r.kind === "vm" && r.env === "dev" && r.schedule !== "business_hours" && SCHEDULE_TOO.includes(r.case)
+  );
+}
+
+function scheduleCaseOf(r: EstateResource): TruthCase {
+  return { ...caseOf({ ...r, case: "nonprod_24x7" }), case: "nonprod_24x7" };
+}
+
 function caseOf(r: EstateResource): TruthCase {
   const monthly = r.unit === "Hrs" ? r.unitPrice * HOURS_PER_MONTH : r.unitPrice * r.sizeGb;
   let finding: TruthCase["expected_finding"] = null;
@@ -147,7 +164,8 @@ function caseOf(r: EstateResource): TruthCase {
       break;
     }
     case "peaky_vm":
-      mustNot = "rightsizing";
+      // Its daily peak needs every vCPU: no rightsizing, and (prod, busy every day) nothing else.
+      mustNot = "any";
       break;
     case "previous_generation_vm": {
       const modern = vmSize(r.provider, vmSize(r.provider, r.size).modernEquivalent!);

@@ -24,7 +24,8 @@ export const writeGcpBigQuery: ExportWriter = async (ctx) => {
         WHEN resource_kind = 'vm' THEN upper(split_part(size, '-', 1)) || ' Instance Core running in ' || CASE WHEN region LIKE 'us-%' THEN 'Americas' ELSE 'EMEA' END
         WHEN resource_kind = 'disk' THEN 'Balanced PD Capacity'
         WHEN resource_kind = 'snapshot' THEN 'Storage PD Snapshot'
-        WHEN resource_kind = 'ip' THEN 'Static Ip Charge'
+        -- An address in use bills as an external IP of its VM; a reserved one used by nothing as a static IP.
+        WHEN resource_kind = 'ip' THEN CASE WHEN attached_to IS NULL THEN 'Static Ip Charge' ELSE 'External IP Charge on a Standard VM' END
         WHEN resource_kind = 'bucket' THEN 'Standard Storage ' || CASE WHEN region LIKE 'us-%' THEN 'US Regional' ELSE 'Europe' END
         WHEN resource_kind = 'egress' THEN 'Network Internet Egress from Americas to Americas'
         WHEN resource_kind = 'analytics' THEN 'Analysis'
