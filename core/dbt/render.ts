@@ -94,22 +94,30 @@ function projectMacros(source: string): Record<string, unknown> {
 }
 
 /**
- * dbt's `model` variable, the part templates use: its name and its YAML columns, a dict by name
- * in YAML order. Jinja calls a dict's values() / items() / keys(); nunjucks has no such methods
- * on objects, so the dict carries them (not enumerable: they are not columns).
+ * Jinja calls a dict's values() / items() / keys(); nunjucks has no such methods on objects, so
+ * a dict handed to a template carries them, not enumerable (they are not entries), at every depth.
  */
+function jinjaValue<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(jinjaValue) as T;
+  if (value === null || typeof value !== "object") return value;
+  const dict: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) dict[key] = jinjaValue(inner);
+  const methods = {
+    values: () => Object.values(dict),
+    items: () => Object.entries(dict),
+    keys: () => Object.keys(dict),
+  };
+  for (const [name, method] of Object.entries(methods))
+    Object.defineProperty(dict, name, { value: method, enumerable: false });
+  return dict as T;
+}
+
+/** dbt's `model` variable, the part templates use: its name and its YAML columns, a dict by name in YAML order. */
 function modelVariable(model: ModelNode) {
   const columns: Record<string, { name: string; description: string; data_type: string | null }> = {};
   for (const c of model.columns)
     columns[c.name] = { name: c.name, description: c.description ?? "", data_type: c.data_type ?? null };
-  const methods = {
-    values: () => Object.values(columns),
-    items: () => Object.entries(columns),
-    keys: () => Object.keys(columns),
-  };
-  for (const [name, method] of Object.entries(methods))
-    Object.defineProperty(columns, name, { value: method, enumerable: false });
-  return { name: model.name, columns };
+  return { name: model.name, columns: jinjaValue(columns) };
 }
 
 /** Nunjucks passes keyword arguments as a trailing object marked __keywords. */
@@ -161,10 +169,10 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       return "";
     },
     var: (name: string, fallback?: unknown) => {
-      if (name in ctx.project.vars) return ctx.project.vars[name];
+      if (name in ctx.project.vars) return jinjaValue(ctx.project.vars[name]);
       if (fallback === undefined)
         throw new ConfigError(model.file, `var('${name}')`, "not defined in dbt_project.yml vars");
-      return fallback;
+      return jinjaValue(fallback);
     },
     env_var: (name: string, fallback?: string) => {
       const value = ctx.env[name] ?? fallback;
