@@ -191,6 +191,29 @@ describe("dbt runner", () => {
     await w.close();
   });
 
+  it("gives a dict var Jinja's items(), keys() and values(), nested dicts too", async () => {
+    const root = project({
+      "models/marts/pairs.sql": [
+        "{% set t = var('tags') %}",
+        "{% for k, v in t.pairs.items() %}select '{{ k }}' as k, '{{ v }}' as v union all {% endfor %}",
+        "select '{{ t.keys() | join(\",\") }}' as k, '{{ t.pairs.values() | join(\",\") }}' as v",
+      ].join("\n"),
+    });
+    const w = await Warehouse.open({ path: ":memory:" });
+    await buildProject(
+      w,
+      root,
+      { runModels: true, runTests: false, vars: { tags: { pairs: { a: "1", b: "2" }, more: [] } } },
+      quiet,
+    );
+    expect(await w.all("select k, v from marts.pairs order by k")).toEqual([
+      { k: "a", v: "1" },
+      { k: "b", v: "2" },
+      { k: "pairs,more", v: "1,2" },
+    ]);
+    await w.close();
+  });
+
   it("writes external models as Parquet partitions and rewrites only the partitions an incremental run touches", async () => {
     const root = project({
       "models/staging/stg_numbers.sql": "select range as n from range(6)",
