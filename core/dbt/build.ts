@@ -84,8 +84,12 @@ export async function buildProject(
   let built = 0;
   try {
     const loading = runSeeds ? seeds.length : 0;
-    const label = loading ? `${loading} seeds and ${order.length} models` : `${order.length} models`;
-    await progress.step(`Building ${label}`, async (tick) => {
+    const label = !loading
+      ? `Building ${order.length} models`
+      : order.length
+        ? `Building ${loading} seeds and ${order.length} models`
+        : `Loading ${loading} seeds`;
+    await progress.step(label, async (tick) => {
       await runDag(nodes, options.threads ?? project.threads, async (node, worker) => {
         sessions[worker] ??= await warehouse.session();
         const session = sessions[worker]!;
