@@ -80,6 +80,36 @@ export const migrations: Migration[] = [
     sql: `ALTER TABLE ops.loads ADD COLUMN delivery VARCHAR;
       ALTER TABLE ops.loads ADD COLUMN file_key VARCHAR;`,
   },
+  {
+    version: 6,
+    name: "recommendation risk and history",
+    // ml.recommendation_risk: the recommend job's assessment of each open recommendation (the
+    // marts.recommendations model joins it). ops.recommendation_history: every state change of
+    // a recommendation, append only: new, open, resolved, superseded, dismissed.
+    sql: `
+      CREATE TABLE ml.recommendation_risk (
+        recommendation_id VARCHAR PRIMARY KEY,
+        risk_score INTEGER NOT NULL,
+        risk_level VARCHAR NOT NULL,        -- low | medium | high
+        risk_factors JSON NOT NULL,         -- [{factor, score, evidence}]
+        mitigations JSON NOT NULL,          -- [text]
+        effort VARCHAR NOT NULL,            -- easy | medium | hard
+        priority DECIMAL(18, 2) NOT NULL,
+        assessed_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE TABLE ops.recommendation_history (
+        recommendation_id VARCHAR NOT NULL,
+        changed_at TIMESTAMPTZ NOT NULL,
+        status VARCHAR NOT NULL,            -- new | open | resolved | superseded | dismissed
+        reason VARCHAR,
+        detector VARCHAR,
+        resource_id VARCHAR,
+        target_configuration VARCHAR,
+        estimated_monthly_savings DECIMAL(18, 2),
+        currency VARCHAR,
+        changed_by VARCHAR NOT NULL         -- cco recommend, or the user who dismissed it
+      );`,
+  },
 ];
 
 /** Typed view of the ops tables for Kysely (values as DuckDB's JSON conversion returns them). */
@@ -112,6 +142,28 @@ export interface OpsDatabase {
     rows: number | string;
     superseded_by: string | null;
     is_final: boolean | null;
+  };
+  "ml.recommendation_risk": {
+    recommendation_id: string;
+    risk_score: number;
+    risk_level: "low" | "medium" | "high";
+    risk_factors: string;
+    mitigations: string;
+    effort: "easy" | "medium" | "hard";
+    priority: number | string;
+    assessed_at: string;
+  };
+  "ops.recommendation_history": {
+    recommendation_id: string;
+    changed_at: string;
+    status: "new" | "open" | "resolved" | "superseded" | "dismissed";
+    reason: string | null;
+    detector: string | null;
+    resource_id: string | null;
+    target_configuration: string | null;
+    estimated_monthly_savings: number | string | null;
+    currency: string | null;
+    changed_by: string;
   };
   "ops.pipeline_runs": {
     run_id: Generated<string>;
