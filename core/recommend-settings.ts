@@ -12,7 +12,9 @@ const pct = z.number().min(0).max(100);
 export const recommendSchema = z
   .strictObject({
     /** Resources tagged with any of these (key: value; "*" = any value) are never recommended. */
-    protected_tags: z.record(z.string().min(1), z.string().min(1)).default({ "cco:skip": "true", "do-not-touch": "true" }),
+    protected_tags: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({ "cco:skip": "true", "do-not-touch": "true" }),
     idle_vm: z
       .strictObject({
         lookback_days: positiveInt.max(365).default(14),
@@ -47,7 +49,9 @@ export const recommendSchema = z
       .strictObject({
         lookback_days: positiveInt.max(365).default(14),
         /** Values of the allocation config's environment dimension that mean non-production. */
-        non_production: z.array(z.string().min(1)).default(["dev", "development", "test", "qa", "staging", "sandbox"]),
+        non_production: z
+          .array(z.string().min(1))
+          .default(["dev", "development", "test", "qa", "staging", "sandbox"]),
         /** Hours a week the proposed schedule keeps a VM on (weekdays 07:00-19:00 = 60). */
         on_hours_per_week: z.number().positive().max(168).default(60),
         /** A VM counts as running around the clock at this share of the lookback's hours billed. */
@@ -79,10 +83,18 @@ export const recommendSchema = z
         savings_per_point: z.number().positive().default(1000),
         max_savings_points: z.number().positive().default(10),
         risk_penalty: z
-          .strictObject({ low: z.number().default(0), medium: z.number().default(2), high: z.number().default(5) })
+          .strictObject({
+            low: z.number().default(0),
+            medium: z.number().default(2),
+            high: z.number().default(5),
+          })
           .prefault({}),
         effort_bonus: z
-          .strictObject({ easy: z.number().default(2), medium: z.number().default(1), hard: z.number().default(0) })
+          .strictObject({
+            easy: z.number().default(2),
+            medium: z.number().default(1),
+            hard: z.number().default(0),
+          })
           .prefault({}),
       })
       .prefault({}),
@@ -93,6 +105,8 @@ export const recommendSchema = z
         high_from: pct.default(65),
         /** Tag values (any key) that mark business-critical resources. */
         critical_values: z.array(z.string().min(1)).default(["critical", "tier-0", "tier0", "prod-critical"]),
+        /** Values of the allocation config's environment dimension that mean production. */
+        production: z.array(z.string().min(1)).default(["prod", "production", "prd", "live"]),
       })
       .prefault({}),
   })

@@ -70,7 +70,9 @@ export async function runPipeline(
         `models: ${build.failed} models or tests failed (see target/run_results.json)`,
       );
     // Recommendations, the marts' snapshots (the report reads them) and the approval table.
-    const { approvalTable } = await timed("recommend", () => recommendStage(warehouse, config, progress));
+    const { approvalTable } = await timed("recommend", () =>
+      recommendStage(warehouse, config, progress, { detectorsBuilt: true }),
+    );
     const site = await timed("report", () => reportStage(config, config.paths.site, progress));
     const summary = await summarize(warehouse, config, site, approvalTable, steps);
     await warehouse.db
@@ -106,7 +108,7 @@ async function summarize(
      where charge_date > (select max(charge_date) from marts.cost_daily) - 30 group by all order by provider, currency`,
   );
   const savings = await warehouse.all<{ currency: string; monthly: string; n: string }>(
-    "select currency, sum(estimated_monthly_savings)::varchar as monthly, count(*)::varchar as n from marts.recommendations group by 1 order by 1",
+    "select currency, sum(estimated_monthly_savings)::varchar as monthly, count(*)::varchar as n from marts.recommendations where status = 'open' group by 1 order by 1",
   );
   return {
     spend,

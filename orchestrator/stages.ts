@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../core/config.ts";
 import type { NodeResult } from "../core/dbt/runner.ts";
-import { UsageError } from "../core/errors.ts";
+import { CheckFailedError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
 import { PROJECT_ROOT } from "../core/paths.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
@@ -100,17 +100,26 @@ export async function snapshotStage(
 }
 
 /** The marts the detectors read; recommend before a models build names the missing one. */
-const RECOMMEND_INPUTS = ["marts.utilization_daily", "marts.cost_daily", "marts.resources"];
+const RECOMMEND_INPUTS = ["marts.cost_daily", "marts.resources", "marts.focus_costs", "marts.commitments"];
+
+export interface RecommendStageResult {
+  recommendations: number;
+  history: Record<"new" | "open" | "resolved" | "superseded" | "dismissed", number>;
+  approvalTable: string;
+}
 
 /**
- * Detectors over the marts into marts.recommendations, then the marts' snapshots (with the
- * new recommendations) and the approval table of the open ones.
+ * The detectors (the models tagged recommendations), the risk job over their findings into
+ * ml.recommendation_risk, marts.recommendations from both with its tests, the history of what
+ * changed, then the marts' snapshots and the approval table of the open recommendations.
+ * `detectorsBuilt`: the caller has just built every model (cco run), so the detectors are fresh.
  */
 export async function recommendStage(
   warehouse: Warehouse,
   config: Config,
   progress: Progress,
-): Promise<{ recommendations: number; approvalTable: string }> {
+  options: { detectorsBuilt?: boolean } = {},
+): Promise<RecommendStageResult> {
   for (const relation of RECOMMEND_INPUTS) {
     const [schema, table] = relation.split(".") as [string, string];
     if (!(await warehouse.tableExists(schema, table))) {
@@ -119,13 +128,35 @@ export async function recommendStage(
       );
     }
   }
-  const { recommend } = await import("../ml/recommend.ts");
+  const build = async (select: string) => {
+    const { results, failed } = await modelsStage(
+      warehouse,
+      config,
+      { select: [select], runModels: true, runTests: true },
+      progress,
+    );
+    if (failed) {
+      const names = results
+        .filter((r) => r.status === "error" || r.status === "fail")
+        .map((r) => r.unique_id);
+      throw new CheckFailedError(
+        `recommend: ${failed} models or tests failed: ${names.join(", ")} (see target/run_results.json)`,
+      );
+    }
+  };
+  if (!options.detectorsBuilt) await build("tag:recommendations");
+  const { assessRisk } = await import("../ml/risk/job.ts");
+  await progress.step("Assessing risk and priority", () => assessRisk(warehouse, config));
+  await build("recommendations");
+  const { recordHistory } = await import("../ml/recommend/history.ts");
+  const history = await recordHistory(warehouse);
+  const { countRows } = await import("../core/sql.ts");
+  const recommendations = await countRows(warehouse, "marts.recommendations", "status = 'open'");
   const { exportApprovalTable } = await import("../actions/approvals/export.ts");
-  const recommendations = await recommend(warehouse, config, progress);
   await snapshotStage(warehouse, config, progress);
   const approvalTable = path.join(config.paths.exports, "approvals.csv");
   await exportApprovalTable(warehouse, approvalTable);
-  return { recommendations, approvalTable };
+  return { recommendations, history, approvalTable };
 }
 
 /** The marts' snapshots the report reads. */

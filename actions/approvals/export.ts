@@ -1,8 +1,9 @@
 /**
  * The approval table: one row per open recommendation with empty decision
  * columns for platform engineers to fill in (approve / reject), as CSV that any
- * spreadsheet opens. Rows keep the recommendation's stable id, so a decision
- * still points at the same recommendation after the next run.
+ * spreadsheet opens, highest priority first, with the risk level and effort beside it. Rows keep
+ * the recommendation's stable id, so a decision still points at the same recommendation after
+ * the next run.
  */
 import { produceFileAtomic } from "../../core/files.ts";
 import { countRows, lit } from "../../core/sql.ts";
@@ -11,6 +12,8 @@ import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 export const APPROVAL_COLUMNS = [
   "recommendation_id",
   "priority",
+  "risk_level",
+  "effort",
   "provider",
   "billing_account_id",
   "sub_account_id",
@@ -30,11 +33,11 @@ export const APPROVAL_COLUMNS = [
 export async function exportApprovalTable(warehouse: Warehouse, file: string): Promise<number> {
   await produceFileAtomic(file, (partial) =>
     warehouse.run(`copy (
-      select recommendation_id, priority, provider, billing_account_id, sub_account_id, resource_id, category, action,
+      select recommendation_id, priority, risk_level, effort, provider, billing_account_id, sub_account_id, resource_id, category, action,
         current_configuration, target_configuration, estimated_monthly_savings, currency, explanation,
         '' as decision, '' as decided_by, '' as note
       from marts.recommendations where status = 'open'
-      order by currency, priority
+      order by priority desc nulls last, estimated_monthly_savings desc, recommendation_id
     ) to ${lit(partial)} (format csv, header)`),
   );
   return countRows(warehouse, "marts.recommendations", "status = 'open'");

@@ -170,7 +170,8 @@ export function buildEstate(options: EstateOptions): Estate {
   const commitments = coverWithCommitments(rng, accounts, resources, options, start);
   // Dev VMs run office hours only (billed 12 h on weekdays), except the planted ones left on 24x7.
   for (const r of resources)
-    if (r.kind === "vm" && r.env === "dev" && r.case === null && r.commitmentId === null) r.schedule = "business_hours";
+    if (r.kind === "vm" && r.env === "dev" && r.case === null && r.commitmentId === null)
+      r.schedule = "business_hours";
   const streams = makeStreams(rng, accounts, options, dates);
   const anomalies = plantAnomalies(streams, dates);
   const oneOffs = makeOneOffs(accounts, dates);

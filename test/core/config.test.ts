@@ -1,9 +1,11 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { parse as parseYaml, stringify } from "yaml";
 import { isCalendarDate, loadConfig, toFileConfig } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
+import { PROJECT_ROOT } from "../../core/paths.ts";
+import { recommendSchema } from "../../core/recommend-settings.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 function withFile(text: string): string {
@@ -133,7 +135,7 @@ describe("config", () => {
         memory_limit: "512MiB",
         threads: 4,
       },
-      recommend: { idle_vm: { lookback_days: 30, network_mib_per_day_max: 10, cpu_p95_max_pct: 5 } },
+      recommend: { idle_vm: { lookback_days: 30, network_mib_per_day_max: 10, cpu_p95_max_pct: 3 } },
       reports: { title: "Platform costs" },
       allocation: { dimensions: { team: ["team", "owner"], product: ["product"] }, share_untagged: true },
       sources: {
@@ -147,5 +149,15 @@ describe("config", () => {
     const { source: _c, root: _d, ...actual } = again;
     expect(actual).toEqual(expected);
     expect(toFileConfig(again)).toEqual(file);
+  });
+});
+
+describe("the recommend defaults", () => {
+  it("in dbt_project.yml equal the config's (what the detector models read without cco)", () => {
+    const project = parseYaml(readFileSync(path.join(PROJECT_ROOT, "dbt_project.yml"), "utf8")) as {
+      vars: { recommend: unknown };
+    };
+    const { priority: _p, risk: _r, ...detectors } = recommendSchema.parse({});
+    expect(project.vars.recommend).toEqual(detectors);
   });
 });

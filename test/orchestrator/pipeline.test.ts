@@ -75,15 +75,19 @@ describe("the demo pipeline on a generated estate", () => {
     expect(await warehouse.all("select count(*)::varchar as n from raw.aws_cur2_line_items")).toEqual(before);
   });
 
-  it("writes the marts as Parquet, the approval table as CSV, and builds the site offline", () => {
+  it("writes the marts as Parquet, the approval table as CSV, and builds the site offline", async () => {
     for (const mart of ["cost_daily", "utilization_daily", "resources", "recommendations"]) {
       expect(existsSync(path.join(dataDir, "marts", `${mart}.parquet`)), mart).toBe(true);
     }
     const csv = readFileSync(path.join(dataDir, "exports", "approvals.csv"), "utf8").split("\n");
     expect(csv[0]).toBe(
-      "recommendation_id,priority,provider,billing_account_id,sub_account_id,resource_id,category,action,current_configuration,target_configuration,estimated_monthly_savings,currency,explanation,decision,decided_by,note",
+      "recommendation_id,priority,risk_level,effort,provider,billing_account_id,sub_account_id,resource_id,category,action,current_configuration,target_configuration,estimated_monthly_savings,currency,explanation,decision,decided_by,note",
     );
-    expect(csv.filter(Boolean).length - 1).toBe(truth.cases.filter((c) => c.case === "idle_vm").length);
+    const [open] = await warehouse.all<{ n: number }>(
+      "select count(*)::integer as n from marts.recommendations where status = 'open'",
+    );
+    expect(csv.filter(Boolean).length - 1).toBe(open!.n);
+    expect(open!.n).toBeGreaterThan(truth.cases.filter((c) => c.case === "idle_vm").length);
     const html = readFileSync(path.join(dataDir, "site", "index.html"), "utf8");
     expect(html).toContain("Daily amortized cost by provider");
     expect(html).not.toMatch(/cdn\.jsdelivr|fonts\.googleapis/);

@@ -27,7 +27,7 @@ describe("stages", () => {
 
   it("recommend: before a models build, names the missing mart", async () => {
     await expect(recommendStage(warehouse, config, quiet)).rejects.toThrow(
-      /^marts\.utilization_daily does not exist: build the models first/,
+      /^marts\.cost_daily does not exist: build the models first/,
     );
   });
 

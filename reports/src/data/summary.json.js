@@ -10,6 +10,6 @@ const spend = await queryMarts(
 const savings = await queryMarts(
   (mart) => `select category, currency, count(*)::integer as recommendations,
       sum(estimated_monthly_savings)::varchar as monthly_savings
-    from ${mart("recommendations")} group by all order by category, currency`,
+    from ${mart("recommendations")} where status = 'open' group by all order by category, currency`,
 );
 process.stdout.write(JSON.stringify({ spend, savings }));

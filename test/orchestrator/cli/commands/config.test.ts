@@ -37,7 +37,7 @@ describe("cco config", () => {
       data_dir: path.join(cwd, "my-data"),
       warehouse: { path: path.join(cwd, "my-data", "warehouse.duckdb"), memory_limit: "2GB", threads: 3 },
       generate: { seed: 42, end_date: "2026-06-30" },
-      recommend: { idle_vm: { lookback_days: 21, cpu_p95_max_pct: 5, min_days_observed: 7 } },
+      recommend: { idle_vm: { lookback_days: 21, cpu_p95_max_pct: 3, min_days_observed: 7 } },
       allocation: { dimensions: { team: ["team", "owner"] }, share_untagged: true },
       sources: { s3: { region: "eu-west-1", force_path_style: true } },
     });
