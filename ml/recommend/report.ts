@@ -31,8 +31,9 @@ export function topRecommendations(warehouse: Warehouse, limit: number): Promise
     `select recommendation_id, priority::varchar as priority, detector, resource_id, current_configuration,
         target_configuration, estimated_monthly_savings::varchar as estimated_monthly_savings, currency,
         risk_level, risk_score, effort
-     from marts.recommendations where status = 'open'
-     order by priority desc nulls last, estimated_monthly_savings desc, recommendation_id
+     from marts.recommendations r where status = 'open'
+     -- The table's columns, not the text aliases above: 10.5 sorts above 9.
+     order by r.priority desc nulls last, r.estimated_monthly_savings desc, r.recommendation_id
      limit $1`,
     [limit],
   );

@@ -133,13 +133,18 @@ export function buildTruth(estate: Estate): Truth {
 
 /**
  * A planted dev VM of another case (oversized, previous generation, spot) is left running 24x7,
- * so it is also a non-production VM around the clock: a correct tool proposes its schedule too.
+ * so where its env tag says dev it is also a non-production VM around the clock: a correct tool
+ * proposes its schedule too.
  * (Idle ones are to be stopped instead; stopped ones are not running.)
  */
 const SCHEDULE_TOO: (CaseKind | null)[] = ["oversized_vm", "previous_generation_vm", "spot_candidate"];
 function alsoRunsAroundTheClock(r: EstateResource): boolean {
+  // The env tag is the signal: an untagged dev VM looks like any other.
   return (
-    r.kind === "vm" && r.env === "dev" && r.schedule !== "business_hours" && SCHEDULE_TOO.includes(r.case)
+    r.kind === "vm" &&
+    r.tags.env === "dev" &&
+    r.schedule !== "business_hours" &&
+    SCHEDULE_TOO.includes(r.case)
   );
 }
 

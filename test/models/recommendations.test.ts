@@ -101,6 +101,19 @@ describe("recommendations on a generated estate", () => {
     expect(readFileSync(third.approvalTable, "utf8")).not.toContain(before[0]!);
   });
 
+  it("price a size in another catalogue region where its own is not in the catalogue, and keep their targets", async () => {
+    await warehouse.run("delete from marts.catalog_vm_prices where region = 'eu-west-1'");
+    await recommendStage(warehouse, config, quiet);
+    const evaluation = evaluateRecommendations(await recommendationsForEvaluation(warehouse), truth, targets);
+    expect(formatEvaluation(evaluation)).toMatch(/^PASSED: 12 of 12 detectors/m);
+    const priced = await warehouse.all<{ region: string; priced_in: string }>(
+      `select distinct region, evidence ->> 'catalogue_region' as priced_in from marts.recommendations
+       where detector in ('rightsizing', 'previous_generation') and region = 'eu-west-1'`,
+    );
+    expect(priced.length).toBeGreaterThan(0);
+    for (const p of priced) expect(p.priced_in).not.toBe("eu-west-1");
+  });
+
   it("cco recommend evaluate prints the table and exits 1 when a planted case is missed", async () => {
     await closeWarehouse();
     const truthFile = path.join(config.paths.estate, "truth.json");

@@ -16,6 +16,20 @@ with billed as (
     from {{ ref('cost_daily') }}
     where resource_type = 'virtual_machine' and charge_category = 'Usage' and {{ cost_window(lookback) }}
     group by all
+),
+
+-- The catalogue prices a size in its region and currency where it can; else in the same currency
+-- elsewhere, else anywhere: detectors compare sizes by the ratio of two catalogue prices taken
+-- in one region (price_region, price_currency), which holds where the level differs.
+pricing as (
+    select v.resource_id, p.region as price_region, p.currency as price_currency, p.on_demand_hourly
+    from {{ ref('resources') }} v
+    join {{ ref('catalog_vm_prices') }} p on p.provider = v.provider and p.size = v.sku
+    where v.resource_type = 'virtual_machine'
+    qualify row_number() over (
+        partition by v.resource_id
+        order by (p.region = v.region and p.currency = v.currency) desc, (p.currency = v.currency) desc, p.region, p.currency
+    ) = 1
 )
 
 select
@@ -33,6 +47,8 @@ select
     s.previous_generation,
     s.successor_size,
     successor.family as successor_family,
+    p.price_region,
+    p.price_currency,
     p.on_demand_hourly as list_hourly_catalog,
     b.hours as hours_billed,
     b.days_billed,
@@ -43,6 +59,5 @@ from {{ ref('resources') }} v
 join billed b using (resource_id)
 left join {{ ref('catalog_vm_sizes') }} s on s.provider = v.provider and s.size = v.sku
 left join {{ ref('catalog_vm_sizes') }} successor on successor.provider = s.provider and successor.size = s.successor_size
-left join {{ ref('catalog_vm_prices') }} p
-    on p.provider = v.provider and p.size = v.sku and p.region = v.region and p.currency = v.currency
+left join pricing p using (resource_id)
 where v.resource_type = 'virtual_machine' and v.state = 'active'

@@ -13,7 +13,7 @@ select
     (v.list_hourly * (1 - p.on_demand_hourly / v.list_hourly_catalog) * 730)::decimal(18, 2) as estimated_monthly_savings_at_list,
     v.currency,
     {{ var('recommend').rightsizing.lookback_days }} as lookback_days,
-    json_object('family', v.family, 'successor', v.successor_size, 'list_hourly', v.list_hourly_catalog,
+    json_object('family', v.family, 'successor', v.successor_size, 'catalogue_region', v.price_region, 'list_hourly', v.list_hourly_catalog,
         'successor_list_hourly', p.on_demand_hourly) as evidence,
     'VM ' || v.resource_id || ' runs ' || v.size || ', a previous-generation size: ' || v.successor_size
         || ' has the same shape in the current generation at ' || round(100 * (1 - p.on_demand_hourly / v.list_hourly_catalog), 1)
@@ -23,6 +23,6 @@ select
     v.tags
 from {{ ref('int_recommend__vms') }} v
 join {{ ref('catalog_vm_prices') }} p
-    on p.provider = v.provider and p.size = v.successor_size and p.region = v.region and p.currency = v.currency
+    on p.provider = v.provider and p.size = v.successor_size and p.region = v.price_region and p.currency = v.price_currency
 where v.previous_generation and p.on_demand_hourly < v.list_hourly_catalog
   and v.resource_id not in (select resource_id from {{ ref('rec_idle_vm') }})

@@ -45,7 +45,7 @@ fits as (
     join {{ ref('catalog_vm_sizes') }} t
         on t.provider = n.provider and t.family in (n.family, n.successor_family) and t.size <> n.size
     join {{ ref('catalog_vm_prices') }} p
-        on p.provider = t.provider and p.size = t.size and p.region = n.region and p.currency = n.currency
+        on p.provider = t.provider and p.size = t.size and p.region = n.price_region and p.currency = n.price_currency
     where t.vcpu >= n.vcpu_needed
       -- Unmeasured memory is left unconstrained, but a size that saves only memory (same vCPUs)
       -- is then a cut nobody can see the need for: it takes a measured memory.
@@ -66,7 +66,7 @@ select
     (n.list_hourly * (1 - f.target_hourly / n.list_hourly_catalog) * 730)::decimal(18, 2) as estimated_monthly_savings_at_list,
     n.currency,
     {{ c.lookback_days }} as lookback_days,
-    json_object('hours_observed', n.hours_observed, 'cpu_p99_5_of_hourly_peaks_pct', round(n.cpu_peak_pct, 2),
+    json_object('hours_observed', n.hours_observed, 'cpu_p99_5_of_hourly_peaks_pct', round(n.cpu_peak_pct, 2), 'catalogue_region', n.price_region,
         'vcpu', n.vcpu, 'vcpu_needed', round(n.vcpu_needed, 2), 'target_vcpu', f.target_vcpu,
         'memory_gib', n.memory_gib, 'memory_peak_pct', round(n.memory_peak_pct, 2),
         'memory_needed_gib', round(n.memory_needed_gib, 2), 'target_memory_gib', f.target_memory_gib,

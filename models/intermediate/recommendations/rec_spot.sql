@@ -4,7 +4,7 @@
 -- capacity of the same size and region where there is any, else the configured fallback.
 {% set c = var('recommend').spot %}
 with observed as (
-    -- Spot rates actually paid, per size and region, against the catalogue's on-demand price.
+    -- Spot rates actually paid, per size and region, against the VM's own on-demand list rate.
     select f.x_Provider as provider, f.x_InstanceType as size, f.RegionId as region, f.BillingCurrency as currency,
         sum(f.EffectiveCost) / nullif(sum(f.PricingQuantity), 0) as spot_hourly
     from {{ ref('focus_costs') }} f
@@ -33,7 +33,7 @@ from {{ ref('int_recommend__vms') }} v
 join (
     select
         v.resource_id,
-        coalesce(1 - o.spot_hourly / nullif(v.list_hourly_catalog, 0), {{ c.fallback_discount_pct / 100 }}) as discount,
+        coalesce(1 - o.spot_hourly / nullif(v.list_hourly, 0), {{ c.fallback_discount_pct / 100 }}) as discount,
         case when o.spot_hourly is not null then 'billing' else 'configured fallback' end as source
     from {{ ref('int_recommend__vms') }} v
     left join observed o on o.provider = v.provider and o.size = v.size and o.region = v.region and o.currency = v.currency

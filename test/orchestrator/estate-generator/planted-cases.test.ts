@@ -67,11 +67,11 @@ describe("planted cases", () => {
   });
 
   it("match truth.json one to one, with findings that follow from the signal", () => {
-    // A planted dev VM of another case left on 24x7 is also a schedule case (a second row).
+    // A planted dev VM of another case left on 24x7, tagged dev, is also a schedule case (a second row).
     const alsoScheduled = planted.filter(
       (r) =>
         r.kind === "vm" &&
-        r.env === "dev" &&
+        r.tags.env === "dev" &&
         r.schedule === "always" &&
         ["oversized_vm", "previous_generation_vm", "spot_candidate"].includes(r.case!),
     );
