@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../core/config.ts";
-import { closeWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
+import { closeWarehouse, openWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
 import { evaluateRecommendations } from "../../ml/recommend/evaluate.ts";
 import { formatEvaluation } from "../../ml/recommend/evaluation-table.ts";
 import { recommendationsForEvaluation } from "../../ml/recommend/report.ts";
@@ -135,5 +135,30 @@ describe("recommendations on a generated estate", () => {
       met: false,
     });
     rmSync(missed);
+  });
+
+  it("take the spot discount from the billing's spot rates where the size and region have any", async () => {
+    warehouse = await openWarehouse(config);
+    const [candidate] = await warehouse.all<{ resource_id: string }>(
+      "select resource_id from marts.recommendations where detector = 'spot' and provider = 'aws' order by 1 limit 1",
+    );
+    // A twin on spot: the same size, region and hours at 30% of the rate (focus_costs is a
+    // view over the Parquet snapshot; here it becomes a table with the twin's rows added).
+    await warehouse.run("create table main.focus_costs_copy as select * from marts.focus_costs");
+    await warehouse.run(
+      `insert into main.focus_costs_copy select * replace ('spot-twin' as ResourceId, 'Dynamic' as PricingCategory,
+         EffectiveCost * 0.3 as EffectiveCost, BilledCost * 0.3 as BilledCost)
+       from main.focus_costs_copy where ResourceId = $1 and ChargeCategory = 'Usage'`,
+      [candidate!.resource_id],
+    );
+    await warehouse.run("create or replace view marts.focus_costs as select * from main.focus_costs_copy");
+    await recommendStage(warehouse, config, quiet);
+    const [spot] = await warehouse.all<{ discount: number; source: string }>(
+      `select (evidence ->> 'discount')::double as discount, evidence ->> 'discount_source' as source
+       from marts.recommendations where detector = 'spot' and resource_id = $1`,
+      [candidate!.resource_id],
+    );
+    expect(spot!.source).toBe("billing");
+    expect(spot!.discount).toBeCloseTo(0.7, 2);
   });
 });
