@@ -281,5 +281,11 @@ describe("inventory", () => {
         currency: "EUR",
       },
     ]);
+    // The billing alone says it is a volume: real exports write the collection singular (/disk/).
+    expect(
+      await w.all("select distinct x_ResourceKind as kind from marts.focus_costs where ResourceId = $1", [
+        GCP_DISK,
+      ]),
+    ).toEqual([{ kind: "volume" }]);
   });
 });

@@ -9,12 +9,14 @@ with lines as (
         *,
         -- "Commitment v1: …" (2019 exports write it in lower case).
         lower(sku_description) like 'commitment%' as is_fee,
+        -- The kind from the global name's collection; real exports also write it singular
+        -- (//compute.googleapis.com/projects/…/zones/…/disk/573…).
         case
-            when resource_id like '%/instances/%' then 'virtual_machine'
-            when resource_id like '%/disks/%' then 'volume'
-            when resource_id like '%/snapshots/%' then 'snapshot'
-            when resource_id like '%/addresses/%' then 'public_ip'
-            when resource_id like '%/buckets/%' then 'bucket'
+            when regexp_matches(resource_id, '/instances?/') then 'virtual_machine'
+            when regexp_matches(resource_id, '/disks?/') then 'volume'
+            when regexp_matches(resource_id, '/snapshots?/') then 'snapshot'
+            when regexp_matches(resource_id, '/addresses/|/address/') then 'public_ip'
+            when regexp_matches(resource_id, '/buckets?/') then 'bucket'
         end as resource_kind,
         -- Exports where the amount in pricing units is 0 while the usage (in the same unit) and its
         -- cost are not: the pricing quantity is the usage amount, said in x_UnitPriceSource.
