@@ -14,7 +14,8 @@ async function marts(provider: string, cost: number): Promise<string> {
   const w = await Warehouse.open({ path: ":memory:" });
   await w.run(`COPY (SELECT DATE '2026-10-31' AS charge_date, '${provider}' AS provider, 'USD' AS currency,
     ${cost}::DECIMAL(38,10) AS effective_cost) TO '${dir}/cost_daily.parquet' (FORMAT parquet)`);
-  await w.run(`COPY (SELECT 'deactivation' AS category, 'USD' AS currency, 1.5::DECIMAL(18,2) AS estimated_monthly_savings)
+  await w.run(`COPY (SELECT 'deactivation' AS category, 'USD' AS currency, 1.5::DECIMAL(18,2) AS estimated_monthly_savings,
+    'open' AS status)
     TO '${dir}/recommendations.parquet' (FORMAT parquet)`);
   await w.close();
   return dir;
