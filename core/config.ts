@@ -9,6 +9,7 @@ import path from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+import { type MlSettings, mlSchema } from "./ml-settings.ts";
 import { type RecommendSettings, recommendSchema } from "./recommend-settings.ts";
 
 const positiveInt = z.number().int().positive();
@@ -52,6 +53,7 @@ const configSchema = z.strictObject({
     })
     .prefault({}),
   recommend: recommendSchema,
+  ml: mlSchema,
   reports: z
     .strictObject({
       title: z.string().min(1).default("Cloud cost report"),
@@ -146,6 +148,8 @@ export interface Config {
   generate: { seed: number; resources: number; days: number; endDate: string };
   /** Detector thresholds, protected tags, risk and priority: as the file spells them (dbt vars). */
   recommend: RecommendSettings;
+  /** The ML jobs' settings, as the file spells them. */
+  ml: MlSettings;
   reports: { title: string };
   allocation: { dimensions: { name: string; tagKeys: string[] }[]; shareUntagged: boolean };
   sources: {
@@ -226,6 +230,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       endDate: user.generate.end_date,
     },
     recommend: user.recommend,
+    ml: user.ml,
     reports: { title: user.reports.title },
     allocation: {
       dimensions: Object.entries(user.allocation.dimensions).map(([name, tagKeys]) => ({ name, tagKeys })),
@@ -279,6 +284,7 @@ export function toFileConfig(config: Config): FileConfig {
       end_date: config.generate.endDate,
     },
     recommend: config.recommend,
+    ml: config.ml,
     reports: { title: config.reports.title },
     allocation: {
       dimensions: Object.fromEntries(config.allocation.dimensions.map((d) => [d.name, d.tagKeys])),

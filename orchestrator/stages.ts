@@ -12,6 +12,7 @@ import type { Progress } from "../core/log.ts";
 import { PROJECT_ROOT } from "../core/paths.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import type { FileResult } from "../ingest/load.ts";
+import type { JobName, JobResult } from "../ml/jobs.ts";
 
 export interface IngestStageOptions {
   /** Read every file as this format instead of detecting it. */
@@ -97,6 +98,34 @@ export async function snapshotStage(
   return progress.step("Writing Parquet snapshots of the marts", () =>
     exportMarts(warehouse, config.paths.marts),
   );
+}
+
+/** The marts the ML jobs read. */
+const ML_INPUTS = ["marts.cost_daily", "marts.focus_costs", "marts.resources"];
+
+/**
+ * The ML jobs, in order (anomalies read the forecasts' intervals; the utilization predictions
+ * feed the recommendations' risk): each reads the marts and writes its ml.* tables.
+ */
+export async function mlStage(
+  warehouse: Warehouse,
+  config: Config,
+  progress: Progress,
+  jobs: JobName[],
+): Promise<JobResult[]> {
+  for (const relation of ML_INPUTS) {
+    const [schema, table] = relation.split(".") as [string, string];
+    if (!(await warehouse.tableExists(schema, table))) {
+      throw new UsageError(
+        `${relation} does not exist: build the models first (cco models build, or cco run)`,
+      );
+    }
+  }
+  const { JOB_ORDER, loadJob } = await import("../ml/jobs.ts");
+  const results: JobResult[] = [];
+  for (const name of JOB_ORDER.filter((j) => jobs.includes(j)))
+    results.push(await (await loadJob(name)).run(warehouse, config, progress));
+  return results;
 }
 
 /** The marts the detectors read; recommend before a models build names the missing one. */

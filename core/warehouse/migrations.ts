@@ -110,6 +110,50 @@ export const migrations: Migration[] = [
         changed_by VARCHAR NOT NULL         -- cco recommend, or the user who dismissed it
       );`,
   },
+  {
+    version: 7,
+    name: "ML model runs and cost anomalies",
+    // ml.model_runs: every run of an ML job (model, parameters, data window, metrics,
+    // duration). ml.cost_anomalies keeps its rows across runs: a user's status (acknowledged,
+    // expected) must survive the next detection.
+    sql: `
+      CREATE TABLE ml.model_runs (
+        run_id VARCHAR PRIMARY KEY,
+        job VARCHAR NOT NULL,               -- forecast | anomalies | utilization
+        model VARCHAR NOT NULL,
+        parameters JSON NOT NULL,
+        seed INTEGER,
+        data_start DATE,
+        data_end DATE,
+        rows_in BIGINT,
+        rows_out BIGINT,
+        metrics JSON NOT NULL,
+        duration_seconds DOUBLE NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE TABLE ml.cost_anomalies (
+        anomaly_id VARCHAR PRIMARY KEY,     -- md5(scope, currency, start date)
+        scope_type VARCHAR NOT NULL,        -- total | provider | service | billing_account | ...
+        scope VARCHAR NOT NULL,
+        provider VARCHAR,
+        billing_account_id VARCHAR,
+        service_name VARCHAR,
+        currency VARCHAR NOT NULL,
+        start_date DATE NOT NULL,
+        end_date DATE NOT NULL,
+        expected_cost DECIMAL(18, 2) NOT NULL,
+        actual_cost DECIMAL(18, 2) NOT NULL,
+        impact DECIMAL(18, 2) NOT NULL,
+        impact_pct DOUBLE,
+        root_cause JSON NOT NULL,           -- [{dimension, value, impact, share}]
+        status VARCHAR NOT NULL,            -- open | acknowledged | expected
+        status_by VARCHAR,
+        status_reason VARCHAR,
+        status_at TIMESTAMPTZ,
+        first_detected_at TIMESTAMPTZ NOT NULL,
+        last_detected_at TIMESTAMPTZ NOT NULL
+      );`,
+  },
 ];
 
 /** Typed view of the ops tables for Kysely (values as DuckDB's JSON conversion returns them). */

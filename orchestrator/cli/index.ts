@@ -20,6 +20,7 @@ import { register as config } from "./commands/config.ts";
 import { register as generate } from "./commands/generate.ts";
 import { register as help } from "./commands/help.ts";
 import { register as ingest } from "./commands/ingest.ts";
+import { register as ml } from "./commands/ml.ts";
 import { register as models } from "./commands/models.ts";
 import { register as notBuilt } from "./commands/not-built.ts";
 import { register as recommend } from "./commands/recommend.ts";
@@ -51,6 +52,7 @@ export function buildCli(): Command {
     generate,
     ingest,
     models,
+    ml,
     recommend,
     approvals,
     report,

@@ -1,0 +1,48 @@
+/**
+ * The `ml:` section of cco.config.yaml: the forecasting, anomaly and utilization jobs' settings,
+ * kept in the file's spelling once validated (as `recommend:` is). One block per job.
+ */
+import { z } from "zod";
+
+const positiveInt = z.number().int().positive();
+const pct = z.number().min(0).max(100);
+
+export const mlSchema = z
+  .strictObject({
+    /** Every job is deterministic for a seed. */
+    seed: z.number().int().default(42),
+    forecast: z
+      .strictObject({
+        /** Days ahead forecast (the first is also the backtest's horizon). */
+        horizons: z.array(positiveInt.max(366)).min(1).default([30, 90]),
+        /** Prediction intervals, percent. */
+        intervals: z.array(z.number().gt(0).lt(100)).min(1).default([80, 95]),
+        /** Besides total, provider, service and billing account: the N largest other scopes by spend. */
+        top_scopes: z.number().int().min(0).default(10),
+        /** Under this many days of history a series gets a simpler model (and says so). */
+        min_history_days: positiveInt.default(28),
+      })
+      .prefault({}),
+    anomalies: z
+      .strictObject({
+        /** A day counts only when its impact passes both minimums (as AWS and Vantage do). */
+        min_impact: z.number().nonnegative().default(50),
+        min_impact_pct: pct.default(20),
+        /** The prediction interval a day must leave, percent. */
+        interval: z.number().gt(0).lt(100).default(95),
+      })
+      .prefault({}),
+    utilization: z
+      .strictObject({
+        /** Days ahead predicted (P95 and peak CPU, memory where measured). */
+        horizon_days: positiveInt.default(14),
+        trees: positiveInt.max(200).default(20),
+        max_depth: positiveInt.max(30).default(8),
+        /** Training rows sampled across the fleet (the forest's time grows with rows squared). */
+        max_training_rows: positiveInt.default(4000),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type MlSettings = z.output<typeof mlSchema>;
