@@ -57,6 +57,19 @@ const configSchema = z.strictObject({
   reports: z
     .strictObject({
       title: z.string().min(1).default("Cloud cost report"),
+      /** Monthly budgets the executive page compares the month's spend with. */
+      budgets: z
+        .array(
+          z.strictObject({
+            /** total, or provider:<key>, service:<name>, billing_account:<id>. */
+            scope: z.string().regex(/^(total|(provider|service|billing_account):.+)$/, {
+              error: "expected total, provider:<key>, service:<name> or billing_account:<id>",
+            }),
+            currency: z.string().regex(/^[A-Z]{3}$/, { error: "expected an ISO 4217 code such as USD" }),
+            monthly: z.number().positive(),
+          }),
+        )
+        .default([]),
     })
     .prefault({}),
   /** Showback / chargeback: allocation dimensions and the tag keys that carry each (first present wins). */
@@ -138,6 +151,13 @@ export type UserConfig = z.input<typeof configSchema>;
 /** A config file with every key spelled out, as `cco config` prints it. */
 export type FileConfig = z.output<typeof configSchema>;
 
+/** A monthly budget for a scope, in one currency. */
+export interface Budget {
+  scope: string;
+  currency: string;
+  monthly: number;
+}
+
 export interface Config {
   /** File the config came from, or "(defaults)". */
   source: string;
@@ -150,7 +170,7 @@ export interface Config {
   recommend: RecommendSettings;
   /** The ML jobs' settings, as the file spells them. */
   ml: MlSettings;
-  reports: { title: string };
+  reports: { title: string; budgets: Budget[] };
   allocation: { dimensions: { name: string; tagKeys: string[] }[]; shareUntagged: boolean };
   sources: {
     s3: { region?: string; endpoint?: string; forcePathStyle: boolean };
@@ -231,7 +251,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     },
     recommend: user.recommend,
     ml: user.ml,
-    reports: { title: user.reports.title },
+    reports: { title: user.reports.title, budgets: user.reports.budgets },
     allocation: {
       dimensions: Object.entries(user.allocation.dimensions).map(([name, tagKeys]) => ({ name, tagKeys })),
       shareUntagged: user.allocation.share_untagged,
@@ -285,7 +305,7 @@ export function toFileConfig(config: Config): FileConfig {
     },
     recommend: config.recommend,
     ml: config.ml,
-    reports: { title: config.reports.title },
+    reports: { title: config.reports.title, budgets: config.reports.budgets },
     allocation: {
       dimensions: Object.fromEntries(config.allocation.dimensions.map((d) => [d.name, d.tagKeys])),
       share_untagged: config.allocation.shareUntagged,

@@ -3,7 +3,7 @@
  * `cco report` run one each, `cco run` (runPipeline) runs them in order. Each stage loads
  * its own dependencies when it runs, so a command pays only for the stages it uses.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../core/config.ts";
 import type { NodeResult } from "../core/dbt/runner.ts";
@@ -95,9 +95,49 @@ export async function snapshotStage(
   progress: Progress,
 ): Promise<string[]> {
   const { exportMarts } = await import("../core/warehouse/snapshots.ts");
-  return progress.step("Writing Parquet snapshots of the marts", () =>
+  const files = await progress.step("Writing Parquet snapshots of the marts", () =>
     exportMarts(warehouse, config.paths.marts),
   );
+  // The report's data-quality page: the FOCUS score of focus_costs and the last build's tests.
+  const opsDir = path.join(config.paths.marts, "ops");
+  if (await warehouse.tableExists("marts", "focus_costs")) {
+    const { checkConformance } = await import("../core/focus/conformance.ts");
+    const { WAREHOUSE_CRITERIA } = await import("../core/focus/criteria.ts");
+    const report = await progress.step("Checking FOCUS conformance for the report", () =>
+      checkConformance(warehouse, "marts.focus_costs", { criteria: WAREHOUSE_CRITERIA }),
+    );
+    const { rules, ...summary } = report;
+    const failing = rules
+      .filter((r) => r.status === "fail")
+      .map((r) => ({ id: r.id, keyword: r.keyword, failing: r.failing }));
+    files.push(
+      writeJson(path.join(opsDir, "focus_conformance.json"), {
+        ...summary,
+        failing,
+        checked_at: new Date().toISOString(),
+      }),
+    );
+  }
+  // Each node's latest result: a build of a few models (cco recommend's) updates theirs and
+  // keeps the others' from the last full build.
+  const runResults = path.join(PROJECT_ROOT, "target", "run_results.json");
+  if (existsSync(runResults)) {
+    const latest = path.join(opsDir, "run_results.json");
+    type Results = { metadata?: unknown; results?: { unique_id: string }[] };
+    const previous: Results = existsSync(latest) ? JSON.parse(readFileSync(latest, "utf8")) : {};
+    const current: Results = JSON.parse(readFileSync(runResults, "utf8"));
+    const byId = new Map(
+      [...(previous.results ?? []), ...(current.results ?? [])].map((r) => [r.unique_id, r]),
+    );
+    files.push(writeJson(latest, { metadata: current.metadata, results: [...byId.values()] }));
+  }
+  return files;
+}
+
+function writeJson(file: string, value: unknown): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(value));
+  return file;
 }
 
 /** The marts the ML jobs read. */
@@ -202,6 +242,11 @@ export async function reportStage(config: Config, siteDir: string, progress: Pro
   }
   const { buildReport } = await import("../reports/build.ts");
   return progress.step("Building the report site (offline)", () =>
-    buildReport({ martsDir: config.paths.marts, siteDir, title: config.reports.title }),
+    buildReport({
+      martsDir: config.paths.marts,
+      siteDir,
+      title: config.reports.title,
+      budgets: config.reports.budgets,
+    }),
   );
 }

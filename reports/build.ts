@@ -7,17 +7,22 @@ import { mkdirSync, rmSync, statSync } from "node:fs";
 import { swapDirectory } from "../core/files.ts";
 import { createRequire } from "node:module";
 import path from "node:path";
+import type { Budget } from "../core/config.ts";
 import { CcoError } from "../core/errors.ts";
 import { shippedFile } from "../core/paths.ts";
 
 // The site's sources ship in the checkout (not beside compiled code in dist/).
 const reportsDir = shippedFile("reports");
 
-export async function buildReport(options: {
+export interface ReportOptions {
   martsDir: string;
   siteDir: string;
   title: string;
-}): Promise<string> {
+  /** reports.budgets from the config: the executive page compares the month with them. */
+  budgets?: Budget[];
+}
+
+export async function buildReport(options: ReportOptions): Promise<string> {
   const require = createRequire(import.meta.url);
   const framework = path.join(
     path.dirname(require.resolve("@observablehq/framework/package.json")),
@@ -64,11 +69,7 @@ async function oneBuildAtATime<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function runFramework(
-  framework: string,
-  building: string,
-  options: { martsDir: string; title: string },
-): Promise<string> {
+function runFramework(framework: string, building: string, options: ReportOptions): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [framework, "build"], {
       cwd: reportsDir,
@@ -77,6 +78,7 @@ function runFramework(
         CCO_MARTS_DIR: options.martsDir,
         CCO_SITE_DIR: building,
         CCO_REPORT_TITLE: options.title,
+        CCO_BUDGETS: JSON.stringify(options.budgets ?? []),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
