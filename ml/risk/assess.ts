@@ -4,6 +4,7 @@
  * product plan's priority. Pure: the job (job.ts) reads the candidates and writes the results.
  */
 import type { RecommendSettings } from "../../core/recommend-settings.ts";
+import type { OnTarget } from "../utilization/on-target.ts";
 import { ACTION_PROFILES, type ActionProfile } from "./actions.ts";
 
 /** One detector finding, as int_recommend__candidates has it. */
@@ -36,6 +37,11 @@ export interface Usage {
   off_hours_cpu_p95_pct: number | null;
 }
 
+/** The utilization job's prediction for the VM, moved to the target size (ml/utilization/on-target.ts). */
+export interface PredictedOnTarget extends OnTarget {
+  size: string;
+}
+
 export type RiskFactorName = "performance" | "availability" | "rollback" | "criticality" | "data_confidence";
 
 export interface RiskFactor {
@@ -62,10 +68,32 @@ export interface RiskSettings {
 
 const clamp = (x: number) => Math.max(0, Math.min(100, Math.round(x)));
 const pct = (x: number) => `${Math.round(x * 10) / 10}%`;
+const band = (b: { point: number; low: number; high: number }) =>
+  `${pct(b.point)} (band ${Math.round(b.low * 10) / 10}–${pct(b.high)})`;
 
-/** Utilization on the target size: how near its limit the measured peak would run. */
-function performance(c: Candidate, profile: ActionProfile, usage: Usage | undefined): RiskFactor {
+/**
+ * Utilization on the target size: how near its limit the predicted peak could run (the top of its
+ * band), or, without a prediction, the measured peak.
+ */
+function performance(
+  c: Candidate,
+  profile: ActionProfile,
+  usage: Usage | undefined,
+  predicted: PredictedOnTarget | undefined,
+): RiskFactor {
   const e = c.evidence;
+  if (predicted && (c.action === "resize_instance" || c.action === "change_instance_family")) {
+    const { cpu, memory } = predicted;
+    const top = Math.max(cpu.peak.high, memory?.peak.high ?? 0);
+    return {
+      factor: "performance",
+      // As the measured rules below: a downsize saturates at 100%, a same-shape move is rated by its peak over 40%.
+      score: clamp(c.action === "resize_instance" ? ((top - 40) / 60) * 100 : top - 40),
+      evidence:
+        `Predicted peak CPU on ${predicted.size} over the next ${predicted.horizonDays} days: ${band(cpu.peak)}` +
+        (memory ? `, memory ${band(memory.peak)}.` : "; memory is not measured."),
+    };
+  }
   if (c.action === "resize_instance" && typeof e.vcpu === "number" && typeof e.target_vcpu === "number") {
     const cpuOnTarget = (Number(e.cpu_p99_5_of_hourly_peaks_pct) * e.vcpu) / e.target_vcpu;
     const memOnTarget =
@@ -241,7 +269,12 @@ export function priorityOf(
   return Math.round(points * 100) / 100;
 }
 
-export function assess(c: Candidate, usage: Usage | undefined, s: RiskSettings): Assessment {
+export function assess(
+  c: Candidate,
+  usage: Usage | undefined,
+  s: RiskSettings,
+  predicted?: PredictedOnTarget,
+): Assessment {
   const profile = ACTION_PROFILES[c.action];
   if (!profile) throw new Error(`no action profile for ${c.action} (detector ${c.detector})`);
   const env = environment(c, s.environmentTagKeys);
@@ -249,7 +282,7 @@ export function assess(c: Candidate, usage: Usage | undefined, s: RiskSettings):
   // A business-critical resource is treated as production whatever its environment tag says.
   const production = (env !== null && s.recommend.risk.production.includes(env)) || critical.score >= 90;
   const factors: RiskFactor[] = [
-    performance(c, profile, usage),
+    performance(c, profile, usage, predicted),
     availability(c, profile, production, env),
     { factor: "rollback", ...profile.rollback },
     critical,

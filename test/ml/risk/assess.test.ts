@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { recommendSchema } from "../../../core/recommend-settings.ts";
 import { ACTION_PROFILES } from "../../../ml/risk/actions.ts";
 import { assess, type Candidate, levelOf, priorityOf, type Usage } from "../../../ml/risk/assess.ts";
+import { predictedOnTarget } from "../../../ml/risk/job.ts";
+import type { UtilizationPrediction } from "../../../ml/utilization/on-target.ts";
 
 const recommend = recommendSchema.parse({});
 const settings = { recommend, environmentTagKeys: ["env", "user_env"] };
@@ -145,5 +147,105 @@ describe("the assessment", () => {
       );
     expect(actions.length).toBeGreaterThanOrEqual(12);
     expect(actions.filter((a) => !ACTION_PROFILES[a])).toEqual([]);
+  });
+});
+
+describe("the performance factor with a utilization prediction", () => {
+  const prediction = (over: Partial<UtilizationPrediction> = {}): UtilizationPrediction => ({
+    resource_id: "i-1",
+    size: "m5.xlarge",
+    horizon_days: 14,
+    cpu_p95_pct: 20,
+    cpu_p95_low_pct: 18,
+    cpu_p95_high_pct: 22,
+    cpu_peak_pct: 31,
+    cpu_peak_low_pct: 27.5,
+    cpu_peak_high_pct: 35,
+    memory_p95_pct: null,
+    memory_p95_low_pct: null,
+    memory_p95_high_pct: null,
+    memory_peak_pct: null,
+    memory_peak_low_pct: null,
+    memory_peak_high_pct: null,
+    ...over,
+  });
+  const resize = candidate({
+    action: "resize_instance",
+    detector: "rightsizing",
+    current_configuration: "m5.xlarge",
+    target_configuration: "m5.large",
+    // The measured rule would say 2 x 15% = 30% on the target: comfortable.
+    evidence: { vcpu: 4, target_vcpu: 2, cpu_p99_5_of_hourly_peaks_pct: 15, memory_measured: false },
+  });
+  const xlarge = { vcpu: 4, memory_gib: 16 };
+  const large = { vcpu: 2, memory_gib: 8 };
+
+  it("scales the prediction by the catalogue's capacity ratio, band and all", () => {
+    const p = predictedOnTarget(prediction(), "m5.large", xlarge, large)!;
+    expect(p.size).toBe("m5.large");
+    expect(p.cpu.peak).toEqual({ point: 62, low: 55, high: 70 });
+    expect(p.cpu.p95).toEqual({ point: 40, low: 36, high: 44 });
+    expect(p.memory).toBeNull(); // not measured
+    const withMemory = predictedOnTarget(
+      prediction({
+        memory_p95_pct: 40,
+        memory_p95_low_pct: 38,
+        memory_p95_high_pct: 42,
+        memory_peak_pct: 45,
+        memory_peak_low_pct: 44,
+        memory_peak_high_pct: 47,
+      }),
+      "m5.large",
+      xlarge,
+      large,
+    )!;
+    expect(withMemory.memory!.peak).toEqual({ point: 90, low: 88, high: 94 });
+  });
+
+  it("is undefined without a prediction or a size the catalogue knows", () => {
+    expect(predictedOnTarget(undefined, "m5.large", xlarge, large)).toBeUndefined();
+    expect(predictedOnTarget(prediction(), "m5.large", xlarge, {})).toBeUndefined();
+    expect(predictedOnTarget(prediction(), null, xlarge, large)).toBeUndefined();
+  });
+
+  it("rates a downsize by the top of the predicted peak's band on the target, and says so", () => {
+    const predicted = predictedOnTarget(prediction(), "m5.large", xlarge, large);
+    const performance = assess(resize, usage(), settings, predicted).risk_factors[0]!;
+    expect(performance.evidence).toBe(
+      "Predicted peak CPU on m5.large over the next 14 days: 62% (band 55–70%); memory is not measured.",
+    );
+    expect(performance.score).toBe(50); // 70% at the band's top
+    // Without a prediction: the measured peak (30% on the target) as before.
+    const measured = assess(resize, usage(), settings).risk_factors[0]!;
+    expect(measured.evidence).toContain("The P99.5 CPU peak would run at 30% of m5.large");
+    expect(measured.score).toBe(0);
+  });
+
+  it("counts memory when it is measured, and raises the mitigation when the peak nears the limit", () => {
+    const hot = predictedOnTarget(
+      prediction({
+        memory_p95_pct: 40,
+        memory_p95_low_pct: 38,
+        memory_p95_high_pct: 42,
+        memory_peak_pct: 45,
+        memory_peak_low_pct: 44,
+        memory_peak_high_pct: 47,
+      }),
+      "m5.large",
+      xlarge,
+      large,
+    );
+    const a = assess(resize, usage({ memory_measured: true }), settings, hot);
+    expect(a.risk_factors[0]!.evidence).toBe(
+      "Predicted peak CPU on m5.large over the next 14 days: 62% (band 55–70%), memory 90% (band 88–94%).",
+    );
+    expect(a.risk_factors[0]!.score).toBe(90);
+    expect(a.mitigations).toContain("Load-test the target size, or choose the next size up.");
+  });
+
+  it("is not used for actions it does not describe", () => {
+    const predicted = predictedOnTarget(prediction(), "m5.large", xlarge, large);
+    const stop = assess(candidate({}), usage({ cpu_max_pct: 2 }), settings, predicted).risk_factors[0]!;
+    expect(stop.evidence).toBe("Its highest hourly CPU peak in 14 days was 2%.");
   });
 });
