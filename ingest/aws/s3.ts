@@ -5,11 +5,26 @@
  */
 import path from "node:path";
 import type { Readable } from "node:stream";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Config } from "../../core/config.ts";
 import { InputError } from "../../core/errors.ts";
 import { isCurrent, safeRelative, store } from "../remote/cache.ts";
 import type { RemoteSource } from "../remote/source.ts";
 
 const OBJECT = /\.(csv|csv\.gz|parquet|json)$/i;
+
+/** An S3 client as the config's sources.s3 says (region, an S3-compatible endpoint, path style). */
+export async function s3Client(config: Config): Promise<S3Client> {
+  const { S3Client } = await import("@aws-sdk/client-s3");
+  return new S3Client({
+    ...(config.sources.s3.region ? { region: config.sources.s3.region } : {}),
+    ...(config.sources.s3.endpoint ? { endpoint: config.sources.s3.endpoint } : {}),
+    forcePathStyle: config.sources.s3.forcePathStyle,
+    // Checksums only where S3 requires them: S3-compatible servers reject the newer defaults.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
 
 export const s3Source: RemoteSource = {
   forms: ["s3://<bucket>/<prefix>"],
@@ -18,15 +33,8 @@ export const s3Source: RemoteSource = {
   async fetch(uri, { cacheDir, config, progress }) {
     const { host: bucket, pathname } = new URL(uri);
     const prefix = pathname.replace(/^\//, "");
-    const { GetObjectCommand, ListObjectsV2Command, S3Client } = await import("@aws-sdk/client-s3");
-    const s3 = new S3Client({
-      ...(config.sources.s3.region ? { region: config.sources.s3.region } : {}),
-      ...(config.sources.s3.endpoint ? { endpoint: config.sources.s3.endpoint } : {}),
-      forcePathStyle: config.sources.s3.forcePathStyle,
-      // Checksums only where S3 requires them: S3-compatible servers reject the newer defaults.
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    const { GetObjectCommand, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+    const s3 = await s3Client(config);
     const local = path.join(cacheDir, "s3", bucket, safeRelative(prefix));
     try {
       const objects: { key: string; size: number; etag?: string; modified?: Date }[] = [];

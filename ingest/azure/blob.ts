@@ -13,7 +13,8 @@ import type { RemoteSource } from "../remote/source.ts";
 
 const OBJECT = /\.(csv|csv\.gz|parquet|json)$/i;
 
-async function client(uri: URL): Promise<{
+/** The Blob service, container and prefix an azure:// or https://<account>.blob… URI names. */
+export async function blobLocation(uri: URL): Promise<{
   service: BlobServiceClient;
   account: string;
   container: string;
@@ -54,7 +55,7 @@ export const azureBlobSource: RemoteSource = {
     "Azure Blob storage (Cost Management exports), connection string or SAS token from the environment",
   matches: (uri) => uri.startsWith("azure://") || /^https:\/\/[^/]+\.blob\.core\.windows\.net\//.test(uri),
   async fetch(uri, { cacheDir, progress }) {
-    const { service, account, container, prefix } = await client(new URL(uri));
+    const { service, account, container, prefix } = await blobLocation(new URL(uri));
     const local = path.join(cacheDir, "azure", account, container, safeRelative(prefix));
     try {
       const containerClient = service.getContainerClient(container);

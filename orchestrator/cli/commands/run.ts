@@ -24,8 +24,7 @@ export function register(program: Command): void {
         `Warehouse:       ${s.warehouse}  (try: npx cco sql "select * from marts.recommendations")`,
         `Marts (Parquet): ${s.marts}`,
         `Approval table:  ${s.approvalTable}`,
-        `Report site:     ${s.site}`,
-        `Serve the site:  python3 -m http.server -d ${path.dirname(s.site)} 8080  (any static server works)`,
+        `Report:          npx cco report serve, then open http://127.0.0.1:8080/ (the site, ${path.dirname(s.site)}, needs a web server: opened from disk it stays blank)`,
       ].join("\n");
       print(json, s, human);
     });
