@@ -68,110 +68,140 @@ function present(s: Series, i: number): boolean {
   return Number.isFinite(s.avg[i]!) && Number.isFinite(s.max[i]!);
 }
 
-/** Peak and P95 of the hours in [from, to) that have a sample, with the days that have one. */
-function windowStats(s: Series, from: number, to: number) {
-  const avgs: number[] = [];
-  let peak = Number.NEGATIVE_INFINITY;
-  const days = new Set<number>();
-  for (let i = Math.max(0, from); i < to; i++) {
-    if (!present(s, i)) continue;
-    avgs.push(s.avg[i]!);
-    if (s.max[i]! > peak) peak = s.max[i]!;
-    days.add(Math.floor(i / 24));
-  }
-  avgs.sort((a, b) => a - b);
-  return { hours: avgs.length, days: days.size, peak, p95: quantileSorted(avgs, 0.95), avgs };
-}
+const byValue = (values: Float64Array, n: number) => values.subarray(0, n).sort();
 
 /**
  * The feature row at `cutoff`, or null when the lookback holds under MIN_DAYS_OBSERVED days with
- * samples or the naive's window none (a VM stopped or too young to say anything about).
+ * samples or the naive's window none (a VM stopped or too young to say anything about). One pass
+ * over the lookback's hours, then three sorts: it runs for every VM at every cutoff.
  */
 export function featuresAt(s: Series, cutoff: number, w: Windows): number[] | null {
   const from = Math.max(0, cutoff - w.lookbackHours);
-  const all = windowStats(s, from, cutoff);
-  const naive = windowStats(s, cutoff - w.horizonHours, cutoff);
-  if (all.days < MIN_DAYS_OBSERVED || naive.hours === 0) return null;
-  const week = windowStats(s, cutoff - HOURS_PER_WEEK, cutoff);
-
-  let sum = 0;
-  let weekSum = 0;
-  let peakIndex = from;
+  const naiveFrom = cutoff - w.horizonHours;
+  const weekFrom = cutoff - HOURS_PER_WEEK;
+  const span = cutoff - from;
+  const avgs = new Float64Array(span);
+  const maxs = new Float64Array(span);
+  const naiveAvgs = new Float64Array(Math.min(span, w.horizonHours));
+  const firstDay = Math.floor(from / 24);
+  const dayCount = new Float64Array(Math.floor((cutoff - 1) / 24) - firstDay + 1);
+  const daySum = new Float64Array(dayCount.length);
+  const dayPeak = new Float64Array(dayCount.length);
   const hourSum = new Float64Array(24);
   const hourCount = new Float64Array(24);
-  const weekend = [0, 0];
-  const weekday = [0, 0];
-  const dayMean = new Map<number, [number, number]>();
-  const dayPeak = new Map<number, number>();
+  let n = 0;
+  let naiveN = 0;
+  let weekN = 0;
+  let sum = 0;
+  let weekSum = 0;
+  let weekendSum = 0;
+  let weekendN = 0;
+  let peak = Number.NEGATIVE_INFINITY;
+  let naivePeak = Number.NEGATIVE_INFINITY;
+  let weekPeak = Number.NEGATIVE_INFINITY;
+  let peakIndex = from;
   for (let i = from; i < cutoff; i++) {
     if (!present(s, i)) continue;
     const avg = s.avg[i]!;
     const max = s.max[i]!;
+    avgs[n] = avg;
+    maxs[n++] = max;
     sum += avg;
-    if (i >= cutoff - HOURS_PER_WEEK) weekSum += avg;
-    if (max >= all.peak) peakIndex = i; // the latest hour at the peak
+    if (max >= peak) {
+      peak = max;
+      peakIndex = i; // the latest hour at the peak
+    }
+    if (i >= naiveFrom) {
+      naiveAvgs[naiveN++] = avg;
+      naivePeak = Math.max(naivePeak, max);
+    }
+    if (i >= weekFrom) {
+      weekN++;
+      weekSum += avg;
+      weekPeak = Math.max(weekPeak, max);
+    }
     const absoluteHour = w.axisStartHour + i;
     hourSum[absoluteHour % 24]! += avg;
     hourCount[absoluteHour % 24]! += 1;
     const dayOfWeek = (Math.floor(absoluteHour / 24) + 4) % 7; // 1970-01-01 was a Thursday
-    const bucket = dayOfWeek === 0 || dayOfWeek === 6 ? weekend : weekday;
-    bucket[0]! += avg;
-    bucket[1]! += 1;
-    const day = Math.floor(i / 24);
-    const m = dayMean.get(day) ?? [0, 0];
-    m[0] += avg;
-    m[1] += 1;
-    dayMean.set(day, m);
-    dayPeak.set(day, Math.max(dayPeak.get(day) ?? Number.NEGATIVE_INFINITY, max));
+    if (dayOfWeek === 0 || dayOfWeek === 6) {
+      weekendSum += avg;
+      weekendN++;
+    }
+    const d = Math.floor(i / 24) - firstDay;
+    if (dayCount[d] === 0 || max > dayPeak[d]!) dayPeak[d] = max;
+    dayCount[d]! += 1;
+    daySum[d]! += avg;
   }
-  const mean = sum / all.hours;
-  const median = quantileSorted(all.avgs, 0.5);
-  const hotLine = 2 * Math.max(median, 0.5);
-  let hot = 0;
-  for (const v of all.avgs) if (v > hotLine) hot++;
-  const hourMeans: number[] = [];
-  for (let h = 0; h < 24; h++) if (hourCount[h]! > 0) hourMeans.push(hourSum[h]! / hourCount[h]!);
+  let days = 0;
   let peakDays = 0;
-  for (const p of dayPeak.values()) if (p >= 0.8 * all.peak) peakDays++;
-  const maxSorted = [] as number[];
-  for (let i = from; i < cutoff; i++) if (present(s, i)) maxSorted.push(s.max[i]!);
-  maxSorted.sort((a, b) => a - b);
+  for (let d = 0; d < dayCount.length; d++) {
+    if (!dayCount[d]) continue;
+    days++;
+    if (dayPeak[d]! >= 0.8 * peak) peakDays++;
+  }
+  if (days < MIN_DAYS_OBSERVED || naiveN === 0) return null;
+
+  const sortedAvgs = byValue(avgs, n);
+  const sortedMaxs = byValue(maxs, n);
+  const naiveP95 = quantileSorted(byValue(naiveAvgs, naiveN), 0.95);
+  const p95 = quantileSorted(sortedAvgs, 0.95);
+  const mean = sum / n;
+  const hotLine = 2 * Math.max(quantileSorted(sortedAvgs, 0.5), 0.5);
+  let hot = 0;
+  for (let k = n - 1; k >= 0 && sortedAvgs[k]! > hotLine; k--) hot++;
+  let hourMax = Number.NEGATIVE_INFINITY;
+  let hourMin = Number.POSITIVE_INFINITY;
+  for (let h = 0; h < 24; h++) {
+    if (!hourCount[h]) continue;
+    const m = hourSum[h]! / hourCount[h]!;
+    hourMax = Math.max(hourMax, m);
+    hourMin = Math.min(hourMin, m);
+  }
+  const weekdayN = n - weekendN;
 
   return [
-    all.peak,
-    naive.peak,
-    week.hours ? week.peak : MISSING,
-    quantileSorted(maxSorted, 0.99),
-    all.p95,
-    naive.p95,
+    peak,
+    naivePeak,
+    weekN ? weekPeak : MISSING,
+    quantileSorted(sortedMaxs, 0.99),
+    p95,
+    naiveP95,
     mean,
-    week.hours ? weekSum / week.hours : MISSING,
-    all.peak - naive.peak,
-    all.p95 - naive.p95,
-    slope(dayMean),
-    all.peak / Math.max(mean, 1),
-    hot / all.hours,
-    (Math.max(...hourMeans) - Math.min(...hourMeans)) / Math.max(mean, 1),
-    weekend[1]! && weekday[1]!
-      ? weekend[0]! / weekend[1]! / Math.max(weekday[0]! / weekday[1]!, 0.1)
-      : MISSING,
+    weekN ? weekSum / weekN : MISSING,
+    peak - naivePeak,
+    p95 - naiveP95,
+    slope(daySum, dayCount),
+    peak / Math.max(mean, 1),
+    hot / n,
+    (hourMax - hourMin) / Math.max(mean, 1),
+    weekendN && weekdayN ? weekendSum / weekendN / Math.max((sum - weekendSum) / weekdayN, 0.1) : MISSING,
     (cutoff - peakIndex) / 24,
-    peakDays / dayPeak.size,
-    all.hours / w.lookbackHours,
+    peakDays / days,
+    n / w.lookbackHours,
   ];
 }
 
 /** Least-squares slope of the daily means against the day, percent per day (0 under two days). */
-function slope(dayMean: Map<number, [number, number]>): number {
-  const points = [...dayMean].map(([day, [total, n]]) => [day, total / n] as const);
-  if (points.length < 2) return 0;
-  const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
-  const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
+function slope(daySum: Float64Array, dayCount: Float64Array): number {
+  let k = 0;
+  let mx = 0;
+  let my = 0;
+  for (let d = 0; d < dayCount.length; d++) {
+    if (!dayCount[d]) continue;
+    k++;
+    mx += d;
+    my += daySum[d]! / dayCount[d]!;
+  }
+  if (k < 2) return 0;
+  mx /= k;
+  my /= k;
   let sxy = 0;
   let sxx = 0;
-  for (const [x, y] of points) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
+  for (let d = 0; d < dayCount.length; d++) {
+    if (!dayCount[d]) continue;
+    sxy += (d - mx) * (daySum[d]! / dayCount[d]! - my);
+    sxx += (d - mx) ** 2;
   }
   return sxx ? sxy / sxx : 0;
 }
@@ -187,7 +217,16 @@ export interface Targets {
 export function targetsAt(s: Series, cutoff: number, w: Windows): Targets | null {
   const end = cutoff + w.horizonHours;
   if (end > s.avg.length) return null;
-  const t = windowStats(s, cutoff, end);
-  if (t.days * 2 < w.horizonHours / 24) return null;
-  return { p95: t.p95, peak: t.peak };
+  const avgs = new Float64Array(w.horizonHours);
+  const days = new Set<number>();
+  let n = 0;
+  let peak = Number.NEGATIVE_INFINITY;
+  for (let i = cutoff; i < end; i++) {
+    if (!present(s, i)) continue;
+    avgs[n++] = s.avg[i]!;
+    peak = Math.max(peak, s.max[i]!);
+    days.add(Math.floor(i / 24));
+  }
+  if (days.size * 2 < w.horizonHours / 24) return null;
+  return { p95: quantileSorted(byValue(avgs, n), 0.95), peak };
 }
