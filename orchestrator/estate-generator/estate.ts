@@ -91,6 +91,8 @@ export interface UsageStream {
   currency: string;
   service: "egress" | "serverless" | "analytics";
   region: string;
+  /** The resource the usage is billed to (a bucket's egress); null for an account's usage. */
+  resourceId: string | null;
   unitPrice: number;
   /** Day 0 quantity; grows linearly by `growthPerDay` (fraction of base) and dips on weekends. */
   baseQuantity: number;
@@ -99,16 +101,30 @@ export interface UsageStream {
   quantities: number[];
 }
 
+/** A planted anomaly: the days a stream's usage was multiplied, and where a detector should find its cause. */
 export interface Anomaly {
-  date: string;
+  id: string;
+  /** spike: one day; sustained: several days; resource: one resource's usage. */
+  kind: "spike" | "sustained" | "resource";
+  description: string;
+  /** First and last day, YYYY-MM-DD. */
+  start: string;
+  end: string;
+  days: number;
   provider: Provider;
   billingAccountId: string;
   subAccountId: string;
-  service: UsageStream["service"];
-  multiplier: number;
-  expectedCost: string;
-  baselineCost: string;
   currency: string;
+  /** The service, region and usage type as the exports spell them; the resource where one is the cause. */
+  serviceName: string;
+  region: string;
+  usageType: string;
+  resourceId: string | null;
+  stream: UsageStream["service"];
+  multiplier: number;
+  /** The days' cost of the stream without the anomaly, and with it. */
+  expectedCost: string;
+  actualCost: string;
 }
 
 export interface Commitment {
@@ -173,7 +189,7 @@ export function buildEstate(options: EstateOptions): Estate {
     if (r.kind === "vm" && r.env === "dev" && r.case === null && r.commitmentId === null)
       r.schedule = "business_hours";
   const streams = makeStreams(rng, accounts, options, dates);
-  const anomalies = plantAnomalies(streams, dates);
+  const anomalies = plantAnomalies(streams, dates, resources, rng, Math.max(1, options.resources / 300));
   const oneOffs = makeOneOffs(accounts, dates);
   return { options, start, end, dates, accounts, resources, streams, anomalies, commitments, oneOffs };
 }

@@ -108,13 +108,14 @@ export async function buildLines(con: DuckDBConnection, estate: Estate, tmpDir: 
         currency: s.currency,
         service: s.service,
         region: s.region,
+        resource_id: s.resourceId,
         unit_price: s.unitPrice,
         day_idx: day,
         quantity: q,
       })),
     ),
     `{export: 'VARCHAR', provider: 'VARCHAR', billing_account_id: 'VARCHAR', sub_account_id: 'VARCHAR', sub_account_name: 'VARCHAR',
-      currency: 'VARCHAR', service: 'VARCHAR', region: 'VARCHAR', unit_price: 'DECIMAL(18,6)', day_idx: 'INTEGER', quantity: 'DECIMAL(18,6)'}`,
+      currency: 'VARCHAR', service: 'VARCHAR', region: 'VARCHAR', resource_id: 'VARCHAR', unit_price: 'DECIMAL(18,6)', day_idx: 'INTEGER', quantity: 'DECIMAL(18,6)'}`,
   );
   await loadJsonTable(
     con,
@@ -167,7 +168,7 @@ export async function buildLines(con: DuckDBConnection, estate: Estate, tmpDir: 
   // Usage streams (egress, serverless, analytics) with trend, seasonality, anomalies.
   await con.run(`INSERT INTO li BY NAME
     SELECT s.export, s.provider, s.billing_account_id, s.sub_account_id, s.sub_account_name, s.currency, d.day, d.day_idx,
-      'usage' AS line_kind, s.service AS resource_kind, NULL AS resource_id, NULL AS resource_name, s.region,
+      'usage' AS line_kind, s.service AS resource_kind, s.resource_id, NULL AS resource_name, s.region,
       NULL AS zone, s.service AS size, 0 AS vcpu, 0 AS size_gb,
       CASE s.service WHEN 'egress' THEN 'GB' WHEN 'analytics' THEN 'TiB' ELSE 'M-Requests' END AS unit,
       s.quantity::DECIMAL(38,10) AS usage_amount, s.unit_price AS unit_price,

@@ -34,7 +34,7 @@ export interface Truth {
   cases: TruthCase[];
   /** The commitment a correct tool proposes per billing account (see commitmentPurchases). */
   commitment_purchases: CommitmentPurchase[];
-  anomalies: Estate["anomalies"];
+  anomalies: TruthAnomaly[];
   commitments: Estate["commitments"];
   one_off_lines: Estate["oneOffs"];
   trend: {
@@ -45,6 +45,38 @@ export interface Truth {
     weekend_factor: number;
   }[];
   currencies: string[];
+}
+
+/**
+ * A planted anomaly as a detector should report it: its days, the stream's cost without and
+ * with it, and its root cause in the ids and names the exports carry (Azure ids compare in
+ * lower case). `scope` is the service it shows in most plainly; it also shows in every scope
+ * holding its root cause (provider, billing account, account, region, total) where it is large
+ * enough there.
+ */
+export interface TruthAnomaly {
+  id: string;
+  kind: "spike" | "sustained" | "resource";
+  description: string;
+  start_date: string;
+  end_date: string;
+  days: number;
+  currency: string;
+  scope: { scope_type: "service"; provider: string; service_name: string };
+  /** The usage cost of the affected stream over the days: without the anomaly, and billed. */
+  expected_cost: string;
+  actual_cost: string;
+  multiplier: number;
+  root_cause: {
+    provider: string;
+    billing_account_id: string;
+    sub_account_id: string;
+    service_name: string;
+    region: string;
+    usage_type: string;
+    /** The resource behind it, where one is (null for an account's usage stream). */
+    resource_id: string | null;
+  };
 }
 
 export interface CommitmentPurchase {
@@ -117,7 +149,7 @@ export function buildTruth(estate: Estate): Truth {
     hours_per_month: HOURS_PER_MONTH,
     cases,
     commitment_purchases: commitmentPurchases(estate),
-    anomalies: estate.anomalies,
+    anomalies: estate.anomalies.map(truthAnomaly),
     commitments: estate.commitments,
     one_off_lines: estate.oneOffs,
     trend: estate.streams.map((s) => ({
@@ -224,5 +256,30 @@ function caseOf(r: EstateResource): TruthCase {
     ...(mustNot ? { must_not: mustNot } : {}),
     expected_monthly_savings: money(savings),
     currency: r.currency,
+  };
+}
+
+function truthAnomaly(a: Estate["anomalies"][number]): TruthAnomaly {
+  return {
+    id: a.id,
+    kind: a.kind,
+    description: a.description,
+    start_date: a.start,
+    end_date: a.end,
+    days: a.days,
+    currency: a.currency,
+    scope: { scope_type: "service", provider: a.provider, service_name: a.serviceName },
+    expected_cost: a.expectedCost,
+    actual_cost: a.actualCost,
+    multiplier: a.multiplier,
+    root_cause: {
+      provider: a.provider,
+      billing_account_id: a.billingAccountId,
+      sub_account_id: a.subAccountId,
+      service_name: a.serviceName,
+      region: a.region,
+      usage_type: a.usageType,
+      resource_id: a.resourceId,
+    },
   };
 }

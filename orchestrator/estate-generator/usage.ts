@@ -55,6 +55,7 @@ export function makeStreams(
           currency: account.currency,
           service,
           region: account.regions[0]!,
+          resourceId: null,
           unitPrice: unitPrice(account.provider),
           baseQuantity: round(base, 6),
           growthPerDay: growth,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeAccounts } from "../../../orchestrator/estate-generator/accounts.ts";
-import { plantAnomalies } from "../../../orchestrator/estate-generator/anomalies.ts";
+import { MIN_HISTORY_DAYS, plantAnomalies } from "../../../orchestrator/estate-generator/anomalies.ts";
+import type { EstateResource, UsageStream } from "../../../orchestrator/estate-generator/estate.ts";
 import { dayString } from "../../../orchestrator/estate-generator/numbers.ts";
 import { Prng } from "../../../orchestrator/estate-generator/prng.ts";
 import { makeStreams, NOISE } from "../../../orchestrator/estate-generator/usage.ts";
@@ -57,37 +58,95 @@ describe("usage streams", () => {
 });
 
 describe("anomalies", () => {
-  it("multiply one stream's usage on one day, 20, 45 and 70 days before the end", () => {
-    const before = streams();
-    const after = streams();
-    const anomalies = plantAnomalies(after, dates);
-    expect(anomalies.map((a) => [a.date, a.service, a.multiplier])).toEqual([
-      [dayString(end, -20), "egress", 6],
-      [dayString(end, -45), "analytics", 8],
-      [dayString(end, -70), "serverless", 5],
+  const long = 120;
+  const longDates = Array.from({ length: long }, (_, i) => dayString(end, i - (long - 1)));
+  const longOptions = { ...options, days: long };
+  const scale = options.resources / 300;
+  function longStreams() {
+    const rng = new Prng(options.seed);
+    return makeStreams(rng, makeAccounts(rng), longOptions, longDates);
+  }
+  /** A bucket of the AWS payer account in eu-west-1 that lives through the window. */
+  function bucket(streams: UsageStream[], days: number): EstateResource {
+    const payer = streams.find((s) => s.export === "aws_cur2" && s.service === "egress")!;
+    return {
+      export: "aws_cur2",
+      kind: "bucket",
+      subAccountId: payer.subAccountId,
+      region: "eu-west-1",
+      resourceId: "acme-prod-data-bucket-1a2b3c",
+      startDay: 0,
+      endDay: days - 1,
+    } as EstateResource;
+  }
+
+  it("are spikes, increases over days and one bucket's egress, across providers and both currencies", () => {
+    const before = longStreams();
+    const after = longStreams();
+    const anomalies = plantAnomalies(after, longDates, [bucket(after, long)], new Prng(1), scale);
+    expect(anomalies.map((a) => [a.id, a.kind, a.days])).toEqual([
+      ["A1", "spike", 1],
+      ["A2", "spike", 1],
+      ["A3", "spike", 1],
+      ["A4", "sustained", 4],
+      ["A5", "resource", 3],
+      ["A6", "sustained", 2],
     ]);
+    expect(new Set(anomalies.map((a) => a.provider))).toEqual(new Set(["aws", "azure", "gcp", "oci"]));
+    expect(new Set(anomalies.map((a) => a.currency))).toEqual(new Set(["EUR", "USD"]));
+    for (const a of anomalies) {
+      expect(dayString(a.start, a.days - 1)).toBe(a.end);
+      expect(longDates.indexOf(a.start)).toBeGreaterThanOrEqual(MIN_HISTORY_DAYS);
+      expect(Number(a.actualCost)).toBeGreaterThan(Number(a.expectedCost) * 2);
+    }
+    // The bucket's egress is a stream of its own, billed to the bucket in the bucket's region.
+    expect(after).toHaveLength(before.length + 1);
+    const added = after.at(-1)!;
+    const a5 = anomalies.find((a) => a.kind === "resource")!;
+    expect(added).toMatchObject({ resourceId: "acme-prod-data-bucket-1a2b3c", region: "eu-west-1" });
+    expect(a5).toMatchObject({
+      resourceId: "acme-prod-data-bucket-1a2b3c",
+      region: "eu-west-1",
+      serviceName: "AWS Data Transfer",
+      usageType: "EU-DataTransfer-Out-Bytes",
+    });
+    // Every other stream changes on its anomaly's days only, by its multiplier.
     let changed = 0;
-    after.forEach((s, i) => {
-      s.quantities.forEach((q, day) => {
-        const baseline = before[i]!.quantities[day]!;
+    before.forEach((s, i) => {
+      after[i]!.quantities.forEach((q, day) => {
+        const baseline = s.quantities[day]!;
         if (q === baseline) return;
         changed++;
-        const a = anomalies.find((x) => x.date === dates[day] && x.subAccountId === s.subAccountId)!;
+        const a = anomalies.find(
+          (x) =>
+            x.subAccountId === s.subAccountId &&
+            x.stream === s.service &&
+            x.resourceId === null &&
+            longDates[day]! >= x.start &&
+            longDates[day]! <= x.end,
+        )!;
         expect(q).toBeCloseTo(baseline * a.multiplier, 5);
-        expect(Number(a.expectedCost)).toBeCloseTo(q * s.unitPrice, 2);
-        expect(Number(a.baselineCost)).toBeCloseTo(baseline * s.unitPrice, 2);
       });
     });
-    expect(changed).toBe(3);
+    expect(changed).toBe(1 + 1 + 1 + 4 + 2);
+    const a4 = anomalies.find((a) => a.id === "A4")!;
+    const stream = before.find((s) => s.subAccountId === a4.subAccountId && s.service === "egress")!;
+    const from = longDates.indexOf(a4.start);
+    const expected = stream.quantities.slice(from, from + 4).reduce((x, q) => x + q * stream.unitPrice, 0);
+    expect(Number(a4.expectedCost)).toBeCloseTo(expected, 2);
+    expect(Number(a4.actualCost)).toBeCloseTo(expected * 3, 1);
+    expect(a4).toMatchObject({ serviceName: "Bandwidth", usageType: "egress", currency: "EUR" });
   });
 
-  it("are left out where the window gives less than two weeks of history before them", () => {
-    const short = dates.slice(-40);
-    expect(plantAnomalies(streams(), short).map((a) => a.date)).toEqual([dayString(end, -20)]);
-    // 45 days before the end is day 14 of a 60-day window: just enough history.
-    expect(plantAnomalies(streams(), dates.slice(-60)).map((a) => a.date)).toEqual([
-      dayString(end, -20),
-      dayString(end, -45),
+  it("are left out where the window gives less than four weeks of history before them", () => {
+    expect(plantAnomalies(streams(), dates.slice(-60), [], new Prng(1), scale).map((a) => a.id)).toEqual([
+      "A1",
+    ]);
+    // 90 days: A3 and A6 would start before day 28; A5 needs a bucket, and there is none here.
+    expect(plantAnomalies(streams(), dates, [], new Prng(1), scale).map((a) => a.id)).toEqual([
+      "A1",
+      "A2",
+      "A4",
     ]);
   });
 });
