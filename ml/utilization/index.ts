@@ -102,7 +102,12 @@ export async function run(warehouse: Warehouse, config: Config, progress: Progre
       ...metrics,
       scores: out.scores,
       folds: out.folds,
-      importance: out.importance,
+      importance: Object.fromEntries(
+        Object.entries(out.importance).map(([target, imp]) => [
+          target,
+          Object.fromEntries(FEATURE_NAMES.map((f, i) => [f, Math.round(imp[i]! * 1e4) / 1e4])),
+        ]),
+      ),
       widening: out.widening,
     },
     durationSeconds: seconds,
@@ -122,7 +127,7 @@ export async function run(warehouse: Warehouse, config: Config, progress: Progre
     job: "utilization",
     rows: predicted,
     summary: dataset
-      ? `${predicted} VMs predicted for the next ${config.ml.utilization.horizon_days} days; ${vs(peak, "peak CPU")}, ${vs(p95, "P95 CPU")} (held-out points); ${seconds.toFixed(1)} s`
+      ? `${predicted} VMs predicted for the next ${config.ml.utilization.horizon_days} days; ${vs(peak, "peak CPU")}, ${vs(p95, "P95 CPU")} (percentage points, held-out cutoffs); ${seconds.toFixed(1)} s`
       : "no VM metrics: nothing to predict",
     metrics,
   };
