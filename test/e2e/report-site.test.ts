@@ -1,11 +1,14 @@
 /**
- * The report site in a real browser (Debian's Chromium through playwright-core):
- * built by the pipeline on a generated estate, served from 127.0.0.1, it renders
- * the spend chart and tables and asks nothing of any other host.
+ * The report site in a real browser (Debian's Chromium through playwright-core), built by the
+ * pipeline on a generated estate and served from 127.0.0.1: every page loads with no console
+ * error, no failed request and nothing from another host; every chart has marks and readable
+ * tooltips; headline figures equal the same figures computed by SQL over the warehouse; pages
+ * fit 390 px; opened from disk, the page says how to open it. Screenshots of every page are kept
+ * in .tmp/screenshots/.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.ts";
 import { closeWarehouse, openWarehouse } from "../../core/warehouse/warehouse.ts";
@@ -14,20 +17,59 @@ import { serveStatic } from "../helpers/static-server.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOTS = path.resolve(import.meta.dirname, "../../.tmp/screenshots");
+const PAGES = [
+  "",
+  "spend",
+  "allocation",
+  "recommendations",
+  "anomalies",
+  "commitments",
+  "actions",
+  "data-quality",
+];
+/** Pages whose charts have data on every estate; a Plot chart is an svg holding its marks' groups. */
+const CHARTED = ["spend", "allocation", "recommendations", "commitments"];
+const CHART = "svg:has(> g[aria-label])";
 let browser: Browser;
 let site: Awaited<ReturnType<typeof serveStatic>>;
-let dataDir: string;
+let siteDir: string;
+const expected: Record<string, string> = {};
+
+const usd = (n: number) =>
+  new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency: "USD",
+    maximumFractionDigits: Math.abs(n) < 1000 ? 2 : 0,
+    minimumFractionDigits: Math.abs(n) < 1000 ? 2 : 0,
+  }).format(n);
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} not found: install it with apt-get install -y chromium (.ci/run does)`);
-  dataDir = tempDir();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const dataDir = tempDir();
   const configFile = path.join(dataDir, "cco.config.yaml");
-  writeFileSync(configFile, "generate:\n  resources: 120\n  days: 40\n");
+  writeFileSync(
+    configFile,
+    "generate:\n  resources: 120\n  days: 40\nreports:\n  budgets:\n    - { scope: total, currency: USD, monthly: 40000 }\n",
+  );
   const config = loadConfig({ configFile, dataDir, env: {} });
-  await runPipeline(await openWarehouse(config), config, { demo: true, inputs: [] }, quiet);
+  const warehouse = await openWarehouse(config);
+  await runPipeline(warehouse, config, { demo: true, inputs: [] }, quiet);
+  // The same headline figures by SQL, to compare with what the pages show.
+  const [mtd] = await warehouse.all<{ v: number }>(
+    `select sum(effective_cost)::double as v from marts.cost_daily
+     where currency = 'USD' and charge_date >= date_trunc('month', (select max(charge_date) from marts.cost_daily))`,
+  );
+  expected.monthToDate = usd(mtd!.v);
+  const [saved] = await warehouse.all<{ v: number }>(
+    "select sum(estimated_monthly_savings)::double as v from marts.recommendations where status = 'open' and currency = 'USD'",
+  );
+  expected.savings = `${usd(saved!.v)} / month`;
   await closeWarehouse();
-  site = await serveStatic(config.paths.site);
+  siteDir = config.paths.site;
+  site = await serveStatic(siteDir);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -48,28 +90,117 @@ afterAll(async () => {
   await site?.close();
 });
 
+/** A page loaded and settled, with every console error, failed request and foreign request. */
+async function open(name: string, width = 1200): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
+  page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()}: ${r.url()}`));
+  page.on("request", (r) => {
+    if (!r.url().startsWith(site.url) && !r.url().startsWith("data:")) problems.push(`foreign: ${r.url()}`);
+  });
+  await page.goto(`${site.url}/${name}`, { waitUntil: "networkidle" });
+  await page.waitForSelector("h1");
+  await page.waitForTimeout(300);
+  return { page, problems };
+}
+
 describe("report site in Chromium", () => {
-  it("renders the spend chart and the tables from local files only", async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const foreign: string[] = [];
-    const errors: string[] = [];
-    page.on("request", (r) => {
-      if (!r.url().startsWith(site.url) && !r.url().startsWith("data:")) foreign.push(r.url());
-    });
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${site.url}/`, { waitUntil: "networkidle" });
-    await page.waitForSelector("svg[class^='plot']", { timeout: 30_000 });
-    // One area per provider and currency in the chart's legend.
-    const legend = await page.locator("[class$='-swatch']").allTextContents();
-    expect(legend.sort()).toEqual(["aws (USD)", "azure (EUR)", "gcp (USD)", "oci (USD)"]);
-    const tables = page.locator("table");
-    expect(await tables.count()).toBe(2);
-    expect(await tables.nth(0).locator("td").allTextContents()).toEqual(
-      expect.arrayContaining(["azure", "EUR"]),
-    );
-    expect(await tables.nth(1).locator("td").allTextContents()).toContain("deactivation");
-    await page.screenshot({ path: path.join(dataDir, "report.png"), fullPage: true });
-    expect(errors).toEqual([]);
-    expect(foreign).toEqual([]);
+  it("loads every page with no error, no failed or foreign request, and marks in every chart", async () => {
+    for (const name of PAGES) {
+      const { page, problems } = await open(name);
+      expect({ name, problems }).toEqual({ name, problems: [] });
+      const charts = await page.locator(CHART).all();
+      if (CHARTED.includes(name)) expect(charts.length, `${name}: no chart`).toBeGreaterThan(0);
+      for (const chart of charts) {
+        const marks = await chart
+          .locator(":scope > g[aria-label]:not([aria-label$='axis']):not([aria-label='tip']) > *")
+          .count();
+        expect(marks, `${name}: a chart without marks`).toBeGreaterThan(0);
+        // Plot draws ⚠ on a chart whose data it had to guess at (strings for dates, …).
+        expect(await chart.locator("text", { hasText: "⚠" }).count(), `${name}: a chart with Plot's warning`).toBe(0);
+        expect(await chart.getAttribute("aria-label"), `${name}: a chart without a text alternative`).toBeTruthy();
+      }
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name || "index"}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
+  it("shows the headline figures the warehouse computes, and the budget", async () => {
+    const { page } = await open("");
+    const figureOf = async (label: string) =>
+      page
+        .locator(".cco-figure", { has: page.locator("h2", { hasText: label }) })
+        .locator(".big")
+        .textContent();
+    expect(await figureOf("Month to date, USD")).toBe(expected.monthToDate);
+    expect(await figureOf("Identified, USD")).toBe(expected.savings);
+    expect(await page.locator("td", { hasText: "$40,000" }).count()).toBe(1);
+    await page.close();
+    const recommendations = await open("recommendations");
+    expect(
+      await recommendations.page
+        .locator(".cco-figure", {
+          has: recommendations.page.locator("h2", { hasText: "Savings identified, USD" }),
+        })
+        .locator(".big")
+        .textContent(),
+    ).toBe(expected.savings);
+    await recommendations.page.close();
+  });
+
+  it("formats tables for people: human headers, no selection boxes, numbers right-aligned with separators", async () => {
+    const { page } = await open("spend");
+    const headers = await page.locator("table th").allTextContents();
+    expect(headers.filter((h) => /_/.test(h))).toEqual([]);
+    expect(await page.locator("table input[type=checkbox], table input[type=radio]").count()).toBe(0);
+    const amounts = page.locator("table td", { hasText: /^[+-]?[$€]/ });
+    expect(await amounts.count()).toBeGreaterThan(0);
+    expect(await amounts.first().evaluate((td) => getComputedStyle(td).textAlign)).toBe("right");
+    expect(await page.locator("table td", { hasText: /^\$\d{4,}/ }).count()).toBe(0); // thousands separated
+    await page.close();
+  });
+
+  it("labels chart tooltips in words, not the plotting library's channel names", async () => {
+    const { page } = await open("spend");
+    const bar = page.locator(`${CHART} > g[aria-label='bar'] rect`).first();
+    await bar.hover();
+    const tip = await page.locator("g[aria-label='tip']").first().textContent();
+    expect(tip).toMatch(/\$/);
+    expect(tip).not.toMatch(/\b(fill|x1|x2|y1|y2|fy|fx|z|stroke)\b/);
+    await page.close();
+  });
+
+  it("fits 390 px wide: no page scrolls sideways and no heading overlaps what follows", async () => {
+    for (const name of PAGES) {
+      const { page } = await open(name, 390);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect({ name, overflow }).toEqual({ name, overflow: 0 });
+      const overlaps = await page.evaluate(
+        () =>
+          [...document.querySelectorAll("#observablehq-main h1, #observablehq-main h2")].filter((h) => {
+            const next = h.nextElementSibling;
+            return next && next.getBoundingClientRect().top < h.getBoundingClientRect().bottom - 1;
+          }).length,
+      );
+      expect({ name, overlaps }).toEqual({ name, overlaps: 0 });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name || "index"}-390.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
+  it("says how to open the site when it is opened from disk, and not when served", async () => {
+    const served = await open("");
+    expect(await served.page.locator("#cco-disk-hint").isVisible()).toBe(false);
+    await served.page.close();
+    const page = await browser.newPage();
+    await page.goto(`file://${path.join(siteDir, "index.html")}`);
+    expect(await page.locator("#cco-disk-hint").isVisible()).toBe(true);
+    expect(await page.locator("#cco-disk-hint").textContent()).toContain("npx cco report serve");
+    await page.close();
   });
 });
