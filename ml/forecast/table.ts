@@ -1,0 +1,17 @@
+/** A plain-text table for the evaluations: first column left-aligned, the others right-aligned. */
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 2 ? (c ?? "").padEnd(widths[i]!) : (c ?? "").padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/** A number with `digits` decimals, "-" for none. */
+export function fixed(value: number | string | null | undefined, digits = 2, suffix = ""): string {
+  if (value === null || value === undefined || value === "") return "-";
+  const n = Number(value);
+  return Number.isFinite(n) ? `${n.toFixed(digits)}${suffix}` : "-";
+}
