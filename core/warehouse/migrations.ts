@@ -133,11 +133,13 @@ export const migrations: Migration[] = [
       );
       CREATE TABLE ml.cost_anomalies (
         anomaly_id VARCHAR PRIMARY KEY,     -- md5(scope, currency, start date)
-        scope_type VARCHAR NOT NULL,        -- total | provider | service | billing_account | ...
+        scope_type VARCHAR NOT NULL,        -- total | provider | service | billing_account | sub_account | region
         scope VARCHAR NOT NULL,
         provider VARCHAR,
         billing_account_id VARCHAR,
+        sub_account_id VARCHAR,
         service_name VARCHAR,
+        region VARCHAR,
         currency VARCHAR NOT NULL,
         start_date DATE NOT NULL,
         end_date DATE NOT NULL,
@@ -145,7 +147,7 @@ export const migrations: Migration[] = [
         actual_cost DECIMAL(18, 2) NOT NULL,
         impact DECIMAL(18, 2) NOT NULL,
         impact_pct DOUBLE,
-        root_cause JSON NOT NULL,           -- [{dimension, value, impact, share}]
+        root_cause JSON NOT NULL,           -- [{dimension, value, actual, expected, impact, share}], top 3 per dimension
         status VARCHAR NOT NULL,            -- open | acknowledged | expected
         status_by VARCHAR,
         status_reason VARCHAR,
