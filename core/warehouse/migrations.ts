@@ -148,6 +148,7 @@ export const migrations: Migration[] = [
         impact DECIMAL(18, 2) NOT NULL,
         impact_pct DOUBLE,
         root_cause JSON NOT NULL,           -- [{dimension, value, actual, expected, impact, share}], top 3 per dimension
+        event_id VARCHAR,                   -- shared by the rows of one cause seen in several scopes: its most specific row's id
         status VARCHAR NOT NULL,            -- open | acknowledged | expected
         status_by VARCHAR,
         status_reason VARCHAR,

@@ -13,7 +13,7 @@
 import type { Config } from "../../core/config.ts";
 import { UsageError } from "../../core/errors.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
-import { fixed, textTable } from "../forecast/table.ts";
+import { fixed, shorten, textTable } from "../forecast/table.ts";
 import type { JobEvaluation, MlTruth, TargetCheck } from "../jobs.ts";
 import type { Contributor } from "./root-cause.ts";
 
@@ -88,6 +88,8 @@ export function overlaps(a: StoredAnomaly, p: PlantedAnomaly): boolean {
   return a.currency === p.currency && a.start_date <= p.end_date && a.end_date >= p.start_date;
 }
 
+const SPECIFICITY = ["service", "sub_account", "region", "billing_account", "provider", "total"];
+
 const TRUTH_OF: Record<string, keyof PlantedAnomaly["root_cause"]> = {
   billing_account: "billing_account_id",
   account: "sub_account_id",
@@ -128,7 +130,10 @@ export function score(
   daysExamined: Map<string, number>,
 ): Scored {
   const result = planted.map((anomaly) => {
-    const rows = stored.filter((a) => overlaps(a, anomaly) && holds(a, anomaly));
+    // Most specific scope first: the row an event is best reported by.
+    const rows = stored
+      .filter((a) => overlaps(a, anomaly) && holds(a, anomaly))
+      .sort((a, b) => SPECIFICITY.indexOf(a.scope_type) - SPECIFICITY.indexOf(b.scope_type));
     const right = rows.find((a) => wrongCauses(a, anomaly).length === 0);
     const best = rows.map((a) => wrongCauses(a, anomaly)).sort((x, y) => x.length - y.length)[0] ?? [];
     return { anomaly, rows, right, wrong: right ? [] : best };
@@ -227,7 +232,7 @@ function formatTable(s: Scored): string {
       p.id,
       p.kind ?? "",
       `${p.start_date}..${p.end_date.slice(5)}`,
-      `${rc.provider} ${rc.service_name ?? ""}${rc.resource_id ? ` ${rc.resource_id}` : ""}`,
+      shorten(`${rc.provider} ${rc.service_name ?? ""}${rc.resource_id ? ` ${rc.resource_id}` : ""}`),
       p.currency,
       fixed(Number(p.actual_cost) - Number(p.expected_cost)),
       shown ? fixed(shown.impact) : "-",
@@ -239,7 +244,7 @@ function formatTable(s: Scored): string {
     const top = a.root_cause.find((c) => c.dimension === "service");
     return [
       a.scope_type,
-      `${a.scope} ${a.currency}`,
+      shorten(`${a.scope} ${a.currency}`),
       `${a.start_date}..${a.end_date.slice(5)}`,
       fixed(a.impact),
       top ? `${top.value} (${fixed((top.share ?? 0) * 100, 0)}%)` : "-",

@@ -124,6 +124,7 @@ export async function run(warehouse: Warehouse, config: Config, progress: Progre
     scopes: scopes.size,
     days_examined: rows.length,
     anomalies: detected.length,
+    events: new Set(stored.events).size,
     anomalous_scopes: new Set(found.map((f) => `${f.scope.scope_type}|${f.scope.scope}|${f.scope.currency}`))
       .size,
     inserted: stored.inserted,
@@ -149,7 +150,7 @@ export async function run(warehouse: Warehouse, config: Config, progress: Progre
     job: "anomalies",
     rows: detected.length,
     summary:
-      `${detected.length} anomalies in ${metrics.anomalous_scopes} of ${scopes.size} scopes (${stored.inserted} new, ` +
+      `${metrics.events} anomalies seen in ${detected.length} scope rows (${metrics.anomalous_scopes} of ${scopes.size} scopes; ${stored.inserted} new, ` +
       `${stored.updated} seen before, ${stored.removed} no longer found); ${metrics.open} open in ml.cost_anomalies ` +
       `(${durationSeconds.toFixed(1)}s)`,
     metrics,

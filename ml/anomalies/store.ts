@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { lit } from "../../core/sql.ts";
+import { eventIds } from "./events.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 
 export interface AnomalyRow {
@@ -44,8 +45,9 @@ export interface StoreResult {
   inserted: number;
   updated: number;
   removed: number;
-  /** The id each detection was stored under, in the order given. */
+  /** The id each detection was stored under, and its event's, in the order given. */
   ids: string[];
+  events: string[];
 }
 
 export function newAnomalyId(
@@ -64,6 +66,7 @@ export async function storeAnomalies(
   detected: AnomalyRow[],
   examined: Map<string, string>,
 ): Promise<StoreResult> {
+  await ensureColumns(warehouse);
   const stored = await warehouse.all<Stored>(
     `select anomaly_id, scope_type, scope, currency, start_date::varchar as start_date, end_date::varchar as end_date, status
      from ml.cost_anomalies`,
@@ -91,6 +94,7 @@ export async function storeAnomalies(
     used.add(id);
     return id;
   });
+  const events = eventIds(detected, ids);
   const storedIds = new Set(stored.map((s) => s.anomaly_id));
   const stale = stored.filter((s) => {
     if (used.has(s.anomaly_id) || s.status !== "open") return false;
@@ -102,7 +106,14 @@ export async function storeAnomalies(
   writeFileSync(
     file,
     detected
-      .map((d, i) => JSON.stringify({ anomaly_id: ids[i], ...d, root_cause: JSON.stringify(d.root_cause) }))
+      .map((d, i) =>
+        JSON.stringify({
+          anomaly_id: ids[i],
+          event_id: events[i],
+          ...d,
+          root_cause: JSON.stringify(d.root_cause),
+        }),
+      )
       .join("\n"),
   );
   try {
@@ -114,7 +125,7 @@ export async function storeAnomalies(
       if (!detected.length) return;
       await tx.run(`create or replace temp table staged_anomalies as
         select * from read_json(${lit(file)}, format = 'newline_delimited', columns = {
-          anomaly_id: 'varchar', scope_type: 'varchar', scope: 'varchar', provider: 'varchar',
+          anomaly_id: 'varchar', event_id: 'varchar', scope_type: 'varchar', scope: 'varchar', provider: 'varchar',
           billing_account_id: 'varchar', sub_account_id: 'varchar', service_name: 'varchar', region: 'varchar',
           currency: 'varchar', start_date: 'date', end_date: 'date', expected_cost: 'decimal(18, 2)',
           actual_cost: 'decimal(18, 2)', impact: 'decimal(18, 2)', impact_pct: 'double', root_cause: 'varchar'})`);
@@ -123,13 +134,14 @@ export async function storeAnomalies(
           scope_type = s.scope_type, scope = s.scope, provider = s.provider, billing_account_id = s.billing_account_id,
           sub_account_id = s.sub_account_id, service_name = s.service_name, region = s.region, currency = s.currency,
           start_date = s.start_date, end_date = s.end_date, expected_cost = s.expected_cost, actual_cost = s.actual_cost,
-          impact = s.impact, impact_pct = s.impact_pct, root_cause = s.root_cause::json, last_detected_at = now()
+          impact = s.impact, impact_pct = s.impact_pct, root_cause = s.root_cause::json, event_id = s.event_id,
+          last_detected_at = now()
         from staged_anomalies s where t.anomaly_id = s.anomaly_id`);
       await tx.run(`insert into ml.cost_anomalies (anomaly_id, scope_type, scope, provider, billing_account_id,
           sub_account_id, service_name, region, currency, start_date, end_date, expected_cost, actual_cost, impact,
-          impact_pct, root_cause, status, first_detected_at, last_detected_at)
+          impact_pct, root_cause, event_id, status, first_detected_at, last_detected_at)
         select anomaly_id, scope_type, scope, provider, billing_account_id, sub_account_id, service_name, region, currency,
-          start_date, end_date, expected_cost, actual_cost, impact, impact_pct, root_cause::json, 'open', now(), now()
+          start_date, end_date, expected_cost, actual_cost, impact, impact_pct, root_cause::json, event_id, 'open', now(), now()
         from staged_anomalies where anomaly_id not in (select anomaly_id from ml.cost_anomalies)`);
       await tx.run("drop table staged_anomalies");
     });
@@ -137,5 +149,15 @@ export async function storeAnomalies(
     rmSync(file, { force: true });
   }
   const updated = ids.filter((id) => storedIds.has(id)).length;
-  return { inserted: ids.length - updated, updated, removed: stale.length, ids };
+  return { inserted: ids.length - updated, updated, removed: stale.length, ids, events };
+}
+
+/**
+ * A warehouse migrated by the first spelling of migration 7 lacks the columns it gained before
+ * release (sub-account, region, event); adding them is idempotent, and the table has no default
+ * that DuckDB could fail to replay.
+ */
+async function ensureColumns(warehouse: Warehouse): Promise<void> {
+  for (const column of ["sub_account_id", "region", "event_id"])
+    await warehouse.run(`alter table ml.cost_anomalies add column if not exists ${column} varchar`);
 }

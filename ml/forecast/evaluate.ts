@@ -11,7 +11,7 @@ import type { Config } from "../../core/config.ts";
 import { UsageError } from "../../core/errors.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 import type { JobEvaluation, TargetCheck } from "../jobs.ts";
-import { fixed, textTable } from "./table.ts";
+import { fixed, shorten, textTable } from "./table.ts";
 
 export const TARGETS = { monthEndErrorPct: 5, mapeReductionPct: 20, coverage95: [90, 98] as const };
 
@@ -21,6 +21,7 @@ interface BacktestRow {
   currency: string;
   model: string;
   origins: number;
+  horizon_days: number;
   points: number;
   mape: number | null;
   naive_mape: number | null;
@@ -49,7 +50,7 @@ export async function evaluateForecast(warehouse: Warehouse, _config: Config): P
   const columns = new Set((await warehouse.columns("ml", "forecast_backtest")).map((c) => c.name));
   const cov = (p: number) => (columns.has(`coverage_${p}`) ? `coverage_${p}` : "null::double");
   const backtests = await warehouse.all<BacktestRow>(`
-    select scope_type, scope, currency, model, origins, points, mape, naive_mape, smape, naive_smape,
+    select scope_type, scope, currency, model, origins, horizon_days, points, mape, naive_mape, smape, naive_smape,
       ${cov(80)} as coverage_80, ${cov(95)} as coverage_95, note
     from ml.forecast_backtest`);
   const months = await warehouse.all<MonthRow>(`
@@ -103,7 +104,7 @@ const round = (x: number) => Math.round(x * 100) / 100;
 function formatTable(backtests: BacktestRow[], months: MonthRow[]): string {
   const scopeRows = backtests.map((b) => [
     b.scope_type,
-    `${b.scope} ${b.currency}`,
+    shorten(`${b.scope} ${b.currency}`),
     String(b.origins),
     fixed(b.mape, 2, "%"),
     fixed(b.naive_mape, 2, "%"),
@@ -115,7 +116,7 @@ function formatTable(backtests: BacktestRow[], months: MonthRow[]): string {
   ]);
   const monthRows = months.map((m) => [
     m.scope_type,
-    `${m.scope} ${m.currency}`,
+    shorten(`${m.scope} ${m.currency}`),
     m.month,
     m.as_of,
     fixed(m.projected),
@@ -123,7 +124,7 @@ function formatTable(backtests: BacktestRow[], months: MonthRow[]): string {
     fixed(m.error_pct, 2, "%"),
   ]);
   return [
-    "Backtest (rolling weekly origins, 30 days ahead) against seasonal naive:",
+    `Backtest (rolling weekly origins, ${backtests.find((b) => b.horizon_days)?.horizon_days ?? "-"} days ahead each) against seasonal naive:`,
     textTable(
       ["scope type", "scope", "origins", "MAPE", "naive", "sMAPE", "naive", "cov80", "cov95", "model"],
       scopeRows,

@@ -15,3 +15,8 @@ export function fixed(value: number | string | null | undefined, digits = 2, suf
   const n = Number(value);
   return Number.isFinite(n) ? `${n.toFixed(digits)}${suffix}` : "-";
 }
+
+/** Long ids (Azure billing accounts, OCI tenancies) cut in the middle to keep a table readable. */
+export function shorten(text: string, max = 48): string {
+  return text.length <= max ? text : `${text.slice(0, max - 16)}…${text.slice(-15)}`;
+}

@@ -77,6 +77,14 @@ describe("the anomaly job", () => {
     ).toBe(PLANTED.resource);
   });
 
+  it("gives the rows of that one cause one event, named after its most specific row (the service's)", async () => {
+    const rows = await warehouse.all<{ scope_type: string; anomaly_id: string; event_id: string }>(
+      "select scope_type, anomaly_id, event_id from ml.cost_anomalies",
+    );
+    const service = rows.find((r) => r.scope_type === "service")!;
+    expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set([service.anomaly_id]));
+  });
+
   it("raises nothing else: not the purchase, not the monthly tax, not the new service", async () => {
     const other = (await anomalies()).filter(
       (r) => !(r.start_date <= dates[PLANTED.to]! && r.end_date >= dates[PLANTED.from]!),
