@@ -6,6 +6,7 @@
  * plus the largest sub-accounts and regions by their share of their currency's spend.
  * Never added across currencies: every series is one currency.
  */
+import { lit } from "../../core/sql.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 
 export type ScopeType = "total" | "provider" | "service" | "billing_account" | "sub_account" | "region";
@@ -57,11 +58,17 @@ const KEYS: Record<ScopeType, string[]> = {
   region: ["provider", "region"],
 };
 
-/** Reads every scope's series; `topOthers` sub-accounts and regions join the fixed scope types. */
+/**
+ * Reads every scope's series; `topOthers` sub-accounts and regions join the fixed scope types.
+ * The window ends on the last day every provider still billing has billed: exports lag by
+ * different days (Azure's and GCP's by a day or two), and a day one provider has not delivered
+ * yet would look like a drop in every total. A provider silent for over a week has stopped.
+ */
 export async function readSeries(warehouse: Warehouse, topOthers: number): Promise<SeriesSet> {
-  const [window] = await warehouse.all<{ first: string | null; last: string | null }>(
-    "select min(charge_date)::varchar as first, max(charge_date)::varchar as last from marts.cost_daily",
-  );
+  const [window] = await warehouse.all<{ first: string | null; last: string | null }>(`
+    with ends as (select provider, max(charge_date) as last from marts.cost_daily group by provider)
+    select (select min(charge_date) from marts.cost_daily)::varchar as first,
+      (select min(last) from ends where last >= (select max(last) from ends) - 7)::varchar as last`);
   if (!window?.first || !window.last) return { dates: [], series: [] };
   const dates = daysBetween(window.first, window.last);
   const index = new Map(dates.map((d, i) => [d, i]));
@@ -81,7 +88,7 @@ export async function readSeries(warehouse: Warehouse, topOthers: number): Promi
       (sum(effective_cost) filter (where charge_category = 'Usage'))::double as usage,
       (sum(effective_cost) filter (where charge_category <> 'Usage'))::double as one_off
     from marts.cost_daily
-    where currency is not null
+    where currency is not null and charge_date <= ${lit(window.last)}::date
     group by grouping sets (${sets.join(", ")})`);
   const byKey = new Map<string, Series>();
   for (const row of rows) {
