@@ -265,10 +265,11 @@ function formatTable(s: Scored): string {
         "right cause",
       ],
       planted,
+      [0, 1, 2, 3, 8],
     ),
     "",
     s.falseAlarms.length
-      ? `False alarms (${s.falseAlarms.length}${s.falseAlarms.length > 20 ? ", first 20" : ""}):\n${textTable(["scope type", "scope", "days", "impact", "top service"], alarms)}`
+      ? `False alarms (${s.falseAlarms.length}${s.falseAlarms.length > 20 ? ", first 20" : ""}):\n${textTable(["scope type", "scope", "days", "impact", "top service"], alarms, [0, 1, 2, 4])}`
       : "False alarms: none.",
   ].join("\n");
 }

@@ -128,6 +128,7 @@ function formatTable(backtests: BacktestRow[], months: MonthRow[]): string {
     textTable(
       ["scope type", "scope", "origins", "MAPE", "naive", "sMAPE", "naive", "cov80", "cov95", "model"],
       scopeRows,
+      [0, 1, 9],
     ),
     "",
     "Month-end projections from the 15th of each complete month:",

@@ -1,9 +1,9 @@
-/** A plain-text table for the evaluations: first column left-aligned, the others right-aligned. */
-export function textTable(header: string[], rows: string[][]): string {
+/** A plain-text table for the evaluations: the `left` columns (the first two) left-aligned, the others right-aligned. */
+export function textTable(header: string[], rows: string[][], left: number[] = [0, 1]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i < 2 ? (c ?? "").padEnd(widths[i]!) : (c ?? "").padStart(widths[i]!)))
+      .map((c, i) => (left.includes(i) ? (c ?? "").padEnd(widths[i]!) : (c ?? "").padStart(widths[i]!)))
       .join("  ")
       .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
