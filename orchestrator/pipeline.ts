@@ -1,6 +1,6 @@
 /**
  * The whole pipeline as one run: generate (demo only) -> ingest -> models ->
- * recommend (with the marts' snapshots and the approval table) -> report, each stage
+ * ml -> recommend (with the marts' snapshots and the approval table) -> report, each stage
  * from stages.ts (the commands run the same ones). Each run is recorded in
  * ops.pipeline_runs with its steps and timings.
  */
@@ -8,7 +8,8 @@ import type { Config } from "../core/config.ts";
 import { CheckFailedError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
-import { ingestStage, modelsStage, recommendStage, reportStage } from "./stages.ts";
+import { JOB_ORDER } from "../ml/jobs.ts";
+import { ingestStage, mlStage, modelsStage, recommendStage, reportStage } from "./stages.ts";
 
 export interface RunSummary {
   spend: { provider: string; currency: string; last_30_days: string }[];
@@ -69,6 +70,8 @@ export async function runPipeline(
       throw new CheckFailedError(
         `models: ${build.failed} models or tests failed (see target/run_results.json)`,
       );
+    // Forecasts, anomalies and utilization predictions (the recommendations' risk reads them).
+    await timed("ml", () => mlStage(warehouse, config, progress, JOB_ORDER));
     // Recommendations, the marts' snapshots (the report reads them) and the approval table.
     const { approvalTable } = await timed("recommend", () =>
       recommendStage(warehouse, config, progress, { detectorsBuilt: true }),
