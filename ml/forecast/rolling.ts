@@ -3,10 +3,10 @@
  * candidate model is fitted to the history before that origin and predicts ahead. At an
  * origin the forecast is the candidate with the lowest error over the previous eight weeks'
  * predictions (days already seen), and its interval is widened by how far those predictions'
- * errors ran beyond their standard errors (so a series whose cost moves in steps gets the
- * interval its history shows, not the one a smooth model assumes). Only the past decides at
- * each origin, so the same predictions serve as an honest backtest and as the expected cost
- * of every past day for the anomaly detector.
+ * errors ran beyond their standard errors, and floored by every scope's past errors (so a series
+ * whose cost moves in steps gets the interval such series show, not the one a smooth model
+ * assumes). Only the past decides at each origin, so the same predictions serve as an honest
+ * backtest and as the expected cost of every past day for the anomaly detector.
  */
 import { clean, type Diagnosis, diagnose } from "./clean.ts";
 import {
