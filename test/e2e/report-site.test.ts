@@ -67,6 +67,10 @@ beforeAll(async () => {
     "select sum(estimated_monthly_savings)::double as v from marts.recommendations where status = 'open' and currency = 'USD'",
   );
   expected.savings = `${usd(saved!.v)} / month`;
+  const [projected] = await warehouse.all<{ v: number }>(
+    "select (projected + one_off_to_date)::double as v from ml.month_end_projections where scope_type = 'total' and currency = 'USD'",
+  );
+  expected.projected = usd(projected!.v);
   await closeWarehouse();
   siteDir = config.paths.site;
   site = await serveStatic(siteDir);
@@ -120,8 +124,14 @@ describe("report site in Chromium", () => {
           .count();
         expect(marks, `${name}: a chart without marks`).toBeGreaterThan(0);
         // Plot draws ⚠ on a chart whose data it had to guess at (strings for dates, …).
-        expect(await chart.locator("text", { hasText: "⚠" }).count(), `${name}: a chart with Plot's warning`).toBe(0);
-        expect(await chart.getAttribute("aria-label"), `${name}: a chart without a text alternative`).toBeTruthy();
+        expect(
+          await chart.locator("text", { hasText: "⚠" }).count(),
+          `${name}: a chart with Plot's warning`,
+        ).toBe(0);
+        expect(
+          await chart.getAttribute("aria-label"),
+          `${name}: a chart without a text alternative`,
+        ).toBeTruthy();
       }
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name || "index"}.png`), fullPage: true });
       await page.close();
@@ -137,6 +147,7 @@ describe("report site in Chromium", () => {
         .textContent();
     expect(await figureOf("Month to date, USD")).toBe(expected.monthToDate);
     expect(await figureOf("Identified, USD")).toBe(expected.savings);
+    expect(await figureOf("Projected Oct 2026, USD")).toBe(expected.projected);
     expect(await page.locator("td", { hasText: "$40,000" }).count()).toBe(1);
     await page.close();
     const recommendations = await open("recommendations");

@@ -41,8 +41,9 @@ const projection =
     : null;
 
 const anomalies = (await jobRan("anomalies"))
-  ? await query(`select anomaly_id, scope_type, scope, currency, start_date::varchar as start_date, end_date::varchar as end_date,
-      impact::varchar as impact, status from ${mart("ml/cost_anomalies")} where status = 'open'
+  ? await query(`select coalesce(event_id, anomaly_id) as anomaly_id, scope_type, scope, currency, start_date::varchar as start_date,
+      end_date::varchar as end_date, impact::varchar as impact, status from ${mart("ml/cost_anomalies")} where status = 'open'
+      qualify row_number() over (partition by coalesce(event_id, anomaly_id) order by (anomaly_id = coalesce(event_id, anomaly_id)) desc, abs(impact)) = 1
       order by abs(impact) desc limit 5`)
   : null;
 
