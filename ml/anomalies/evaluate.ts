@@ -198,10 +198,13 @@ export async function evaluateAnomalies(
   const worstScope = [...s.rates].sort((a, b) => b[1] - a[1])[0]?.[0];
   const checks: TargetCheck[] = [
     {
-      name: `anomaly recall with the right top root cause (${right} of ${planted.length} planted)`,
+      name: planted.length
+        ? `anomaly recall with the right top root cause (${right} of ${planted.length} planted)`
+        : "anomaly recall (not scored: the truth plants none, its window too short for four weeks of history)",
       value: recall === null ? null : Math.round(recall * 1000) / 1000,
       target: `>= ${TARGETS.recall}`,
-      met: recall !== null && recall >= TARGETS.recall,
+      // Nothing planted is nothing to miss; the false-alarm check still applies.
+      met: recall === null || recall >= TARGETS.recall,
     },
     {
       name: `false alarms per scope per 90 days (${s.falseAlarms.length} in all${worstScope ? `; most in ${worstScope.replaceAll("|", " ")}` : ""})`,
