@@ -1,7 +1,8 @@
 /**
  * Both jobs on a generated estate (the demo's size: 300 resources, 120 days; another seed than
- * the demo's): the pipeline, then the ML stage's forecast and anomaly jobs, scored by their own
- * evaluations against the issue's targets and the estate's truth.json.
+ * the demo's): the pipeline (whose ML stage runs them), then the ML stage's forecast and anomaly
+ * jobs once more as `cco ml` would, scored by their own evaluations against the issue's targets
+ * and the estate's truth.json.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../../core/config.ts";
