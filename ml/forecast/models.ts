@@ -49,12 +49,23 @@ export function fitCandidate(cleaned: number[], candidate: Candidate, horizon: n
   const log = cleaned.every((v) => v > 0);
   const fit = fitPredict(log ? cleaned.map(Math.log) : cleaned, candidate.order, horizon);
   if (!fit.ok) return { ok: false, reason: `${candidate.name}: ${fit.reason}` };
-  const level = Math.max(...cleaned.map(Math.abs));
-  // A fit can converge to an explosive model: a forecast far outside anything seen is a failure.
-  const limit = log ? Math.log(level * 10) : level * 10;
-  if (fit.mean.some((m) => m > limit) || (!log && fit.mean.some((m) => m < -level * 10)))
-    return { ok: false, reason: `${candidate.name}: diverging forecast` };
+  const diverging = divergence(cleaned, log, fit.mean, fit.se);
+  if (diverging) return { ok: false, reason: `${candidate.name}: ${diverging}` };
   return { ok: true, forecast: { model: candidate.name, log, center: fit.mean, se: fit.se } };
+}
+
+/**
+ * Why a fit's forecast cannot be used, or null: a fit can converge to an explosive model (a
+ * centre far outside anything seen), or, on a short series, give a sane centre with a standard
+ * error whose 99.7% bound is a hundred times anything seen (on the log scale, e^40).
+ */
+export function divergence(cleaned: number[], log: boolean, mean: number[], se: number[]): string | null {
+  const level = Math.max(...cleaned.map(Math.abs));
+  const limit = log ? Math.log(level * 10) : level * 10;
+  if (mean.some((m) => m > limit) || (!log && mean.some((m) => m < -level * 10))) return "diverging forecast";
+  const wide = log ? Math.log(level * 100) : level * 100;
+  if (mean.some((m, i) => m + 3 * se[i]! > wide)) return "diverging interval";
+  return null;
 }
 
 /** Each weekday's mean over the last weeks (all days' mean under a week), on the raw scale. */

@@ -11,6 +11,7 @@
 import { clean, type Diagnosis, diagnose } from "./clean.ts";
 import {
   AUTO,
+  divergence,
   type Candidate,
   expected,
   type Fitted,
@@ -155,6 +156,12 @@ export class ScopeRoller {
         if (min > se * scale) floored++;
         return Math.max(se * scale, min);
       });
+      // Calibrated on a scope whose past errors were huge, an interval can still explode.
+      const wide = divergence(cleaned, f.log, f.center, se);
+      if (wide) {
+        failures.push(`${f.model}: ${wide} once calibrated (×${scale.toFixed(1)})`);
+        continue;
+      }
       const notes = [
         r.mape !== null
           ? `chosen on ${SELECTION_WEEKS} weeks' errors (MAPE ${(100 * r.mape).toFixed(1)}%)`

@@ -23,8 +23,9 @@ export function intervalColumn(side: "lower" | "upper", pct: number): string {
 }
 
 const MONEY = "DECIMAL(18, 2)";
+// Beyond DECIMAL(18, 2) a figure is no money anyone spends: stored as unknown, not a failed job.
 const money = (v: number | null | undefined) =>
-  v === null || v === undefined || !Number.isFinite(v) ? null : v.toFixed(2);
+  v === null || v === undefined || !Number.isFinite(v) || Math.abs(v) >= 1e15 ? null : v.toFixed(2);
 const ratio = (v: number | null | undefined) =>
   v === null || v === undefined || !Number.isFinite(v) ? null : Number(v.toFixed(4));
 

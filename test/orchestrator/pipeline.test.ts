@@ -89,7 +89,7 @@ describe("the demo pipeline on a generated estate", () => {
     expect(csv.filter(Boolean).length - 1).toBe(open!.n);
     expect(open!.n).toBeGreaterThan(truth.cases.filter((c) => c.case === "idle_vm").length);
     const html = readFileSync(path.join(dataDir, "site", "index.html"), "utf8");
-    expect(html).toContain("Daily amortized cost by provider");
+    expect(html).toContain("Executive summary");
     expect(html).not.toMatch(/cdn\.jsdelivr|fonts\.googleapis/);
   });
 
