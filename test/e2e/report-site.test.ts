@@ -63,14 +63,46 @@ beforeAll(async () => {
      where currency = 'USD' and charge_date >= date_trunc('month', (select max(charge_date) from marts.cost_daily))`,
   );
   expected.monthToDate = usd(mtd!.v);
-  const [saved] = await warehouse.all<{ v: number }>(
+  const [identified] = await warehouse.all<{ v: number }>(
     "select sum(estimated_monthly_savings)::double as v from marts.recommendations where status = 'open' and currency = 'USD'",
   );
-  expected.savings = `${usd(saved!.v)} / month`;
+  expected.savings = `${usd(identified!.v)} / month`;
   const [projected] = await warehouse.all<{ v: number }>(
     "select (projected + one_off_to_date)::double as v from ml.month_end_projections where scope_type = 'total' and currency = 'USD'",
   );
   expected.projected = usd(projected!.v);
+  // One headline per page, each computed again here from the warehouse.
+  const [lastFull] = await warehouse.all<{ label: string; v: number }>(
+    // The last complete month: the data's last month when it ends on the month's last day.
+    `with w as (select date_trunc('month', max(charge_date) + 1) as m from marts.cost_daily)
+     select strftime(m - interval 1 month, '%b %Y') as label, sum(effective_cost)::double as v
+     from marts.cost_daily, w where currency = 'USD' and charge_date >= m - interval 1 month and charge_date < m group by all`,
+  );
+  expected.spendLabel = `${lastFull!.label}, USD`;
+  expected.spend = usd(lastFull!.v);
+  const [untagged] = await warehouse.all<{ v: number }>(
+    `select sum(effective_cost) filter (where is_untagged)::double as v from marts.allocation
+     where dimension = 'team' and currency = 'USD' and billing_period = (select max(billing_period) from marts.allocation)`,
+  );
+  expected.untagged = usd(untagged!.v ?? 0);
+  const [anomalies] = await warehouse.all<{ v: number }>(
+    "select count(distinct coalesce(event_id, anomaly_id))::integer as v from ml.cost_anomalies where status = 'open'",
+  );
+  expected.openAnomalies = String(anomalies!.v);
+  const [saved] = await warehouse.all<{ label: string; v: number }>(
+    `select strftime(max(charge_date), '%b %Y') as label, sum(savings) filter (where date_trunc('month', charge_date) =
+       (select date_trunc('month', max(charge_date)) from marts.commitments))::double as v
+     from marts.commitments where currency = 'USD'`,
+  );
+  expected.committedLabel = `Saved, ${saved!.label}, USD`;
+  expected.committed = usd(saved!.v);
+  const [newest] = await warehouse.all<{ v: string }>("select max(charge_date)::varchar as v from marts.cost_daily");
+  expected.newest = new Date(`${newest!.v}T00:00:00Z`).toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    timeZone: "UTC",
+  });
   await closeWarehouse();
   siteDir = config.paths.site;
   site = await serveStatic(siteDir);
@@ -93,6 +125,15 @@ afterAll(async () => {
   await browser?.close();
   await site?.close();
 });
+
+/** Relative luminance of a CSS rgb() colour (WCAG). */
+function lumOf(color: string): number {
+  const [r, g, b] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+    const s = (Number(v) * (color.startsWith("color(srgb") ? 255 : 1)) / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
 
 /** A page loaded and settled, with every console error, failed request and foreign request. */
 async function open(name: string, width = 1200): Promise<{ page: Page; problems: string[] }> {
@@ -138,28 +179,77 @@ describe("report site in Chromium", () => {
     }
   });
 
-  it("shows the headline figures the warehouse computes, and the budget", async () => {
-    const { page } = await open("");
-    const figureOf = async (label: string) =>
-      page
+  it("shows on every page a headline figure the warehouse computes, and the budget", async () => {
+    const figureOf = async (name: string, label: string) => {
+      const { page } = await open(name);
+      const text = await page
         .locator(".cco-figure", { has: page.locator("h2", { hasText: label }) })
         .locator(".big")
         .textContent();
-    expect(await figureOf("Month to date, USD")).toBe(expected.monthToDate);
-    expect(await figureOf("Identified, USD")).toBe(expected.savings);
-    expect(await figureOf("Projected Oct 2026, USD")).toBe(expected.projected);
+      await page.close();
+      return text;
+    };
+    expect(await figureOf("", "Month to date, USD")).toBe(expected.monthToDate);
+    expect(await figureOf("", "Identified, USD")).toBe(expected.savings);
+    expect(await figureOf("", "Projected Oct 2026, USD")).toBe(expected.projected);
+    expect(await figureOf("spend", expected.spendLabel!)).toBe(expected.spend);
+    expect(await figureOf("allocation", "Untagged (team), USD")).toBe(expected.untagged);
+    expect(await figureOf("recommendations", "Savings identified, USD")).toBe(expected.savings);
+    expect(await figureOf("anomalies", "Open anomalies")).toBe(expected.openAnomalies);
+    expect(await figureOf("commitments", expected.committedLabel!)).toBe(expected.committed);
+    expect(await figureOf("data-quality", "Newest data")).toBe(expected.newest);
+    const { page } = await open("");
     expect(await page.locator("td", { hasText: "$40,000" }).count()).toBe(1);
     await page.close();
-    const recommendations = await open("recommendations");
-    expect(
-      await recommendations.page
-        .locator(".cco-figure", {
-          has: recommendations.page.locator("h2", { hasText: "Savings identified, USD" }),
-        })
-        .locator(".big")
-        .textContent(),
-    ).toBe(expected.savings);
-    await recommendations.page.close();
+  });
+
+  it("is readable in dark and in light mode: text against its background at 4.5:1 or more", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      for (const name of ["", "spend"]) {
+        const context = await browser.newContext({ colorScheme, viewport: { width: 1200, height: 900 } });
+        const page = await context.newPage();
+        await page.goto(`${site.url}/${name}`, { waitUntil: "networkidle" });
+        await page.waitForSelector("h1");
+        await page.waitForTimeout(300);
+        // The lowest contrast between the page's background and any text, chart labels included.
+        const worst = await page.evaluate(() => {
+          // rgb(255, 0, 0) or color(srgb 1 0 0): channels 0-255.
+          const rgb = (c: string) =>
+            (c.match(/[\d.]+/g) ?? [])
+              .slice(0, 3)
+              .map((v) => Number(v) * (c.startsWith("color(srgb") ? 255 : 1));
+          const lum = (c: string) => {
+            const [r, g, b] = rgb(c).map((v) => {
+              const s = v / 255;
+              return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+            });
+            return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+          };
+          // The page's background: the first of body and html that paints one (else the canvas's white).
+          const background =
+            [document.body, document.documentElement]
+              .map((e) => getComputedStyle(e).backgroundColor)
+              .find((c) => !/rgba\(0, 0, 0, 0\)|transparent/.test(c)) ?? "rgb(255, 255, 255)";
+          const bg = lum(background);
+          const ratio = (c: string) => {
+            const l = lum(c);
+            return (Math.max(l, bg) + 0.05) / (Math.min(l, bg) + 0.05);
+          };
+          const texts = [
+            ...document.querySelectorAll("#observablehq-main h1, #observablehq-main p, #observablehq-main td, #observablehq-main .muted"),
+          ].map((e) => ratio(getComputedStyle(e).color));
+          const labels = [...document.querySelectorAll("#observablehq-main svg text")].map((e) =>
+            ratio(getComputedStyle(e).fill === "currentcolor" ? getComputedStyle(e).color : getComputedStyle(e).fill),
+          );
+          return { background, text: Math.min(...texts), labels: Math.min(...labels, 99) };
+        });
+        expect(worst.text, `${colorScheme} ${name || "index"}: ${JSON.stringify(worst)}`).toBeGreaterThanOrEqual(4.5);
+        expect(worst.labels, `${colorScheme} ${name || "index"}: ${JSON.stringify(worst)}`).toBeGreaterThanOrEqual(4.5);
+        if (colorScheme === "dark") expect(lumOf(worst.background)).toBeLessThan(0.2);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${name || "index"}-${colorScheme}.png`), fullPage: true });
+        await context.close();
+      }
+    }
   });
 
   it("formats tables for people: human headers, no selection boxes, numbers right-aligned with separators", async () => {
