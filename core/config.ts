@@ -9,7 +9,10 @@ import path from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+import { type ActionsSettings, actionsSchema } from "./actions-settings.ts";
+import { type ApprovalsSettings, approvalsSchema } from "./approvals-settings.ts";
 import { type MlSettings, mlSchema } from "./ml-settings.ts";
+import { type NotificationsSettings, notificationsSchema } from "./notifications-settings.ts";
 import { type RecommendSettings, recommendSchema } from "./recommend-settings.ts";
 
 const positiveInt = z.number().int().positive();
@@ -54,6 +57,9 @@ const configSchema = z.strictObject({
     .prefault({}),
   recommend: recommendSchema,
   ml: mlSchema,
+  approvals: approvalsSchema,
+  actions: actionsSchema,
+  notifications: notificationsSchema,
   reports: z
     .strictObject({
       title: z.string().min(1).default("Cloud cost report"),
@@ -170,6 +176,10 @@ export interface Config {
   recommend: RecommendSettings;
   /** The ML jobs' settings, as the file spells them. */
   ml: MlSettings;
+  /** Approval rules, expiry and escalation; the executor; where notifications go: as the file spells them. */
+  approvals: ApprovalsSettings;
+  actions: ActionsSettings;
+  notifications: NotificationsSettings;
   reports: { title: string; budgets: Budget[] };
   allocation: { dimensions: { name: string; tagKeys: string[] }[]; shareUntagged: boolean };
   sources: {
@@ -251,6 +261,9 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     },
     recommend: user.recommend,
     ml: user.ml,
+    approvals: user.approvals,
+    actions: user.actions,
+    notifications: user.notifications,
     reports: { title: user.reports.title, budgets: user.reports.budgets },
     allocation: {
       dimensions: Object.entries(user.allocation.dimensions).map(([name, tagKeys]) => ({ name, tagKeys })),
@@ -305,6 +318,9 @@ export function toFileConfig(config: Config): FileConfig {
     },
     recommend: config.recommend,
     ml: config.ml,
+    approvals: config.approvals,
+    actions: config.actions,
+    notifications: config.notifications,
     reports: { title: config.reports.title, budgets: config.reports.budgets },
     allocation: {
       dimensions: Object.fromEntries(config.allocation.dimensions.map((d) => [d.name, d.tagKeys])),

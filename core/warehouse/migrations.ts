@@ -1,4 +1,7 @@
 import type { Generated } from "kysely";
+import { auditMigration } from "./migrations/08-audit.ts";
+import { approvalsMigration } from "./migrations/09-approvals.ts";
+import { actionsMigration } from "./migrations/10-actions.ts";
 
 /**
  * Versioned migrations for the `ops` schema. Append only: a released migration is
@@ -157,6 +160,10 @@ export const migrations: Migration[] = [
         last_detected_at TIMESTAMPTZ NOT NULL
       );`,
   },
+  // From here one file per migration (migrations/), each owned by the part that uses it.
+  auditMigration,
+  approvalsMigration,
+  actionsMigration,
 ];
 
 /** Typed view of the ops tables for Kysely (values as DuckDB's JSON conversion returns them). */

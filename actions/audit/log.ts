@@ -1,0 +1,85 @@
+/**
+ * The audit log: append-only and hash-chained. Each entry's hash covers the previous entry's
+ * hash and its own content, so an edited, deleted or reordered entry breaks the chain from that
+ * point on, and a missing sequence number is a gap; the head anchor (head.ts) shows a cut tail.
+ * Details pass through redact() first: a secret never reaches the log.
+ */
+import { createHash } from "node:crypto";
+import { faultPoint } from "../../core/faults.ts";
+import type { TransactionScope, Warehouse } from "../../core/warehouse/warehouse.ts";
+import { advanceHead, headFile, syncAuditHead, tableHead } from "./head.ts";
+import { redact, redactText } from "./redact.ts";
+
+export interface AuditEntry {
+  /** A user, or cco:<component> (cco:executor, cco:approvals, …). */
+  actor: string;
+  /** approval.decided, action.state, provider.call, notification.sent, … */
+  event: string;
+  /** The recommendation, action or run the entry is about. */
+  subject?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export function entryHash(
+  prevHash: string,
+  seq: number,
+  loggedAt: string,
+  e: { actor: string; event: string; subject: string | null; detail: string },
+): string {
+  return createHash("sha256")
+    .update([prevHash, seq, loggedAt, e.actor, e.event, e.subject ?? "", e.detail].join("\u001f"))
+    .digest("hex");
+}
+
+/** Transactions that already appended: the head they see includes their own, uncommitted entries. */
+const appendedIn = new WeakSet<TransactionScope>();
+
+/** Append entries in order, inside the caller's transaction when given one (then they land with its work). */
+export async function appendAudit(
+  target: Warehouse | TransactionScope,
+  ...entries: AuditEntry[]
+): Promise<void> {
+  if (!entries.length) return;
+  const write = async (tx: TransactionScope, ownTransaction: boolean) => {
+    const last = await tableHead(tx);
+    // Inside a caller's transaction the commit is not ours to see: anchor the head as it
+    // stood before this transaction's entries (committed), the rest is anchored next time.
+    if (last && !ownTransaction && !appendedIn.has(tx)) {
+      const file = await headFile(tx);
+      if (file) await advanceHead(tx, file, last).catch(() => false);
+    }
+    appendedIn.add(tx);
+    let seq = last?.seq ?? 0;
+    let prev = last?.hash ?? "";
+    for (const entry of entries) {
+      seq += 1;
+      // Milliseconds, as verify reads them back (epoch_ms): the hash must survive the round trip.
+      const loggedAt = new Date().toISOString();
+      const row = {
+        actor: redactText(entry.actor),
+        event: entry.event,
+        subject: entry.subject == null ? null : redactText(entry.subject),
+        detail: JSON.stringify(redact(entry.detail ?? {})),
+      };
+      const hash = entryHash(prev, seq, loggedAt, row);
+      await tx.run("insert into ops.audit_log values ($1, $2::timestamptz, $3, $4, $5, $6::json, $7, $8)", [
+        seq,
+        loggedAt,
+        row.actor,
+        row.event,
+        row.subject,
+        row.detail,
+        prev,
+        hash,
+      ]);
+      prev = hash;
+      faultPoint("audit.inserted");
+    }
+  };
+  if ("transaction" in target) {
+    await target.transaction((tx) => write(tx, true));
+    // A crash here leaves the anchor one append behind: verify still passes, the next append catches up.
+    faultPoint("audit.committed");
+    await syncAuditHead(target);
+  } else await write(target, false);
+}
