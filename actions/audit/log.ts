@@ -42,12 +42,8 @@ export async function appendAudit(
   if (!entries.length) return;
   const write = async (tx: TransactionScope, ownTransaction: boolean) => {
     const last = await tableHead(tx);
-    // Inside a caller's transaction the commit is not ours to see: anchor the head as it
-    // stood before this transaction's entries (committed), the rest is anchored next time.
-    if (last && !ownTransaction && !appendedIn.has(tx)) {
-      const file = await headFile(tx);
-      if (file) await advanceHead(tx, file, last).catch(() => false);
-    }
+    // Inside a caller's transaction: anchor the head once it commits.
+    if (!ownTransaction && !appendedIn.has(tx)) tx.afterCommit((warehouse) => syncAuditHead(warehouse));
     appendedIn.add(tx);
     let seq = last?.seq ?? 0;
     let prev = last?.hash ?? "";

@@ -132,7 +132,11 @@ export class Warehouse {
     const connection = this.connection;
     // The transaction already holds the connection: the bound handle takes no lock.
     const held = async () => () => undefined;
+    const committed: ((warehouse: Warehouse) => Promise<void> | void)[] = [];
     const scope: TransactionScope = {
+      afterCommit: (fn) => {
+        committed.push(fn);
+      },
       db: new Kysely<OpsDatabase>({ dialect: new DuckDbDialect(connection, held) }),
       run: async (sql, params) => {
         await connection.run(sql, params);
@@ -140,17 +144,20 @@ export class Warehouse {
       all: async <R = Row>(sql: string, params?: DuckDBValue[]) =>
         (await connection.runAndReadAll(sql, params)).getRowObjectsJson() as R[],
     };
+    let result: T;
     try {
       await connection.run("BEGIN TRANSACTION");
-      const result = await work(scope);
+      result = await work(scope);
       await connection.run("COMMIT");
-      return result;
     } catch (error) {
       await connection.run("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
       release();
     }
+    // After the commit and outside the lock: the callbacks may use the warehouse themselves.
+    for (const fn of committed) await fn(this);
+    return result;
   }
 
   async tableExists(schema: string, table: string): Promise<boolean> {
@@ -186,6 +193,8 @@ export class Warehouse {
 }
 
 export interface TransactionScope {
+  /** Run `fn` once the transaction has committed (never after a rollback). */
+  afterCommit(fn: (warehouse: Warehouse) => Promise<void> | void): void;
   /** Typed queries on the ops tables, inside this transaction. */
   db: Kysely<OpsDatabase>;
   run(sql: string, params?: DuckDBValue[]): Promise<void>;

@@ -15,6 +15,7 @@ import { Command, CommanderError } from "commander";
 import { CcoError } from "../../core/errors.ts";
 import { shippedFile } from "../../core/paths.ts";
 import { register as approvals } from "./commands/approvals.ts";
+import { register as audit } from "./commands/audit.ts";
 import { register as catalog } from "./commands/catalog.ts";
 import { register as config } from "./commands/config.ts";
 import { register as generate } from "./commands/generate.ts";
@@ -55,6 +56,7 @@ export function buildCli(): Command {
     ml,
     recommend,
     approvals,
+    audit,
     report,
     run,
     sql,
