@@ -221,10 +221,9 @@ export async function recommendStage(
   const history = await recordHistory(warehouse);
   const { countRows } = await import("../core/sql.ts");
   const recommendations = await countRows(warehouse, "marts.recommendations", "status = 'open'");
-  const { exportApprovalTable } = await import("../actions/approvals/export.ts");
+  const { writePipelineApprovalTable } = await import("../actions/approvals/export.ts");
   await snapshotStage(warehouse, config, progress);
-  const approvalTable = path.join(config.paths.exports, "approvals.csv");
-  await exportApprovalTable(warehouse, approvalTable);
+  const { file: approvalTable } = await writePipelineApprovalTable(warehouse, config, (m) => progress.warn(m));
   return { recommendations, history, approvalTable };
 }
 

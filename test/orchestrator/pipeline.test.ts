@@ -81,7 +81,7 @@ describe("the demo pipeline on a generated estate", () => {
     }
     const csv = readFileSync(path.join(dataDir, "exports", "approvals.csv"), "utf8").split("\n");
     expect(csv[0]).toBe(
-      "recommendation_id,priority,risk_level,effort,provider,billing_account_id,sub_account_id,resource_id,category,action,current_configuration,target_configuration,estimated_monthly_savings,currency,explanation,decision,decided_by,note",
+      "decision,execute_after,acknowledge_irreversible,note,recommendation_id,version,provider,billing_account_id,sub_account_id,resource_id,region,detector,category,action,action_kind,irreversible,current_configuration,target_configuration,estimated_monthly_savings,list_monthly_savings,currency,risk_level,risk_score,top_risk_factor,mitigations,priority,required_approvals,queued_at",
     );
     const [open] = await warehouse.all<{ n: number }>(
       "select count(*)::integer as n from marts.recommendations where status = 'open'",
