@@ -36,7 +36,13 @@ export const sandboxSchema = z
      * Denied by the provider's permission check and by the call itself: an operation for every
      * resource ("release_address") or for one ("release_address:eipalloc-…").
      */
-    deny: z.array(z.string().regex(new RegExp(`^(${OPERATIONS.join("|")})(:.+)?$`))).default([]),
+    deny: z
+      .array(
+        z.string().regex(new RegExp(`^(${OPERATIONS.join("|")})(:.+)?$`), {
+          error: `expected an operation (${OPERATIONS.join(", ")}), optionally :<resource id>`,
+        }),
+      )
+      .default([]),
     /** Every mutating call on these resources fails, for the "partial failure of a batch" case. */
     fail_resources: z
       .array(

@@ -27,6 +27,7 @@ import { register as notBuilt } from "./commands/not-built.ts";
 import { register as recommend } from "./commands/recommend.ts";
 import { register as report } from "./commands/report.ts";
 import { register as run } from "./commands/run.ts";
+import { register as sandbox } from "./commands/sandbox.ts";
 import { register as sql } from "./commands/sql.ts";
 import { cleanUp } from "./context.ts";
 
@@ -59,6 +60,7 @@ export function buildCli(): Command {
     audit,
     report,
     run,
+    sandbox,
     sql,
     catalog,
     config,

@@ -1,0 +1,28 @@
+/**
+ * The adapter each provider's actions run through, as `actions.adapters.<provider>` chooses:
+ * only the sandbox exists until the cloud SDK adapters land (one folder each beside sandbox/).
+ */
+import type { Config } from "../../core/config.ts";
+import type { Warehouse } from "../../core/warehouse/warehouse.ts";
+import type { CloudAdapter, Provider } from "./adapter.ts";
+import { openSandbox } from "./sandbox/sandbox.ts";
+
+export const PROVIDERS: readonly Provider[] = ["aws", "azure", "gcp"];
+
+/**
+ * The adapter for `provider`. The warehouse is needed only the first time the sandbox is
+ * opened (its state is made from the warehouse's resources and metrics).
+ */
+export async function createAdapter(
+  provider: Provider,
+  config: Config,
+  warehouse?: Warehouse,
+): Promise<CloudAdapter> {
+  const choice = config.actions.adapters[provider];
+  switch (choice) {
+    case "sandbox":
+      return (await openSandbox(config, warehouse)).adapter(provider);
+    default:
+      throw new Error(`actions.adapters.${provider}: no adapter named ${String(choice)}`);
+  }
+}
