@@ -1,6 +1,7 @@
 /**
  * The whole pipeline as one run: generate (demo only) -> ingest -> models ->
- * ml -> recommend (with the marts' snapshots and the approval table) -> report, each stage
+ * ml -> recommend (with the marts' snapshots and the approval table) -> due approved actions
+ * (the demo's in the sandbox cloud) -> report, each stage
  * from stages.ts (the commands run the same ones). Each run is recorded in
  * ops.pipeline_runs with its steps and timings.
  */
@@ -9,7 +10,8 @@ import { CheckFailedError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
 import { JOB_ORDER } from "../ml/jobs.ts";
-import { ingestStage, mlStage, modelsStage, recommendStage, reportStage } from "./stages.ts";
+import type { ActionsStageResult } from "./actions-stage.ts";
+import { ingestStage, mlStage, modelsStage, recommendStage, reportStage, snapshotStage } from "./stages.ts";
 
 export interface RunSummary {
   spend: { provider: string; currency: string; last_30_days: string }[];
@@ -19,12 +21,14 @@ export interface RunSummary {
   warehouse: string;
   marts: string;
   steps: { name: string; seconds: number }[];
+  actions?: ActionsStageResult;
 }
 
 export async function runPipeline(
   warehouse: Warehouse,
   config: Config,
-  options: { demo: boolean; inputs: string[] },
+  /** demoActions (default: demo): approve and execute the demo's rows in the sandbox cloud. */
+  options: { demo: boolean; inputs: string[]; demoActions?: boolean },
   progress: Progress,
 ): Promise<RunSummary> {
   if (!options.demo && !options.inputs.length) {
@@ -76,8 +80,25 @@ export async function runPipeline(
     const { approvalTable } = await timed("recommend", () =>
       recommendStage(warehouse, config, progress, { detectorsBuilt: true }),
     );
+    // Due approved actions (the demo approves and executes some in the sandbox cloud), then
+    // the snapshots again so the report shows them.
+    const { actionsStage } = await import("./actions-stage.ts");
+    const actions = await timed("actions", async () => {
+      const result = await actionsStage(warehouse, config, progress, {
+        demo: options.demoActions ?? options.demo,
+      });
+      const realized = await modelsStage(
+        warehouse,
+        config,
+        { runModels: true, runTests: true, select: ["realized_savings"] },
+        progress,
+      );
+      if (realized.failed) throw new CheckFailedError("models: realized_savings or its tests failed");
+      await snapshotStage(warehouse, config, progress);
+      return result;
+    });
     const site = await timed("report", () => reportStage(config, config.paths.site, progress));
-    const summary = await summarize(warehouse, config, site, approvalTable, steps);
+    const summary = { ...(await summarize(warehouse, config, site, approvalTable, steps)), actions };
     await warehouse.db
       .updateTable("ops.pipeline_runs")
       .set({ status: "succeeded", finished_at: new Date().toISOString(), steps: JSON.stringify(steps) })

@@ -118,6 +118,32 @@ export async function snapshotStage(
       }),
     );
   }
+  // The executive page's "approved" figure: each queued row's approval state under the rules.
+  if (await warehouse.tableExists("ops", "approval_queue")) {
+    const { approvalStatus } = await import("../actions/approvals/status.ts");
+    const states = await approvalStatus(warehouse, config);
+    const executed = new Set(
+      (
+        await warehouse.all<{ id: string }>(
+          "select distinct recommendation_id || '|' || version as id from ops.actions where mode = 'execute'",
+        )
+      ).map((r) => r.id),
+    );
+    files.push(
+      writeJson(
+        path.join(opsDir, "approval_status.json"),
+        states.map((s) => ({
+          recommendation_id: s.recommendationId,
+          state: s.state,
+          approvals: s.approvals,
+          required: s.required,
+          savings: Number(s.row.estimated_monthly_savings),
+          currency: s.row.currency,
+          executed: executed.has(`${s.recommendationId}|${s.version}`),
+        })),
+      ),
+    );
+  }
   // Each node's latest result: a build of a few models (cco recommend's) updates theirs and
   // keeps the others' from the last full build.
   const runResults = path.join(PROJECT_ROOT, "target", "run_results.json");
@@ -223,7 +249,9 @@ export async function recommendStage(
   const recommendations = await countRows(warehouse, "marts.recommendations", "status = 'open'");
   const { writePipelineApprovalTable } = await import("../actions/approvals/export.ts");
   await snapshotStage(warehouse, config, progress);
-  const { file: approvalTable } = await writePipelineApprovalTable(warehouse, config, (m) => progress.warn(m));
+  const { file: approvalTable } = await writePipelineApprovalTable(warehouse, config, (m) =>
+    progress.warn(m),
+  );
   return { recommendations, history, approvalTable };
 }
 

@@ -18,8 +18,8 @@ export async function exportMarts(warehouse: Warehouse, dir: string): Promise<st
   return files;
 }
 
-/** The ops tables the report's data-quality and recommendation pages read. */
-const REPORTED_OPS_TABLES = ["loads", "pipeline_runs", "recommendation_history"];
+/** The ops tables the report's data-quality, recommendation and actions pages read. */
+const REPORTED_OPS_TABLES = ["loads", "pipeline_runs", "recommendation_history", "actions", "action_runs"];
 
 async function exportSchema(
   warehouse: Warehouse,

@@ -14,6 +14,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { CcoError } from "../../core/errors.ts";
 import { shippedFile } from "../../core/paths.ts";
+import { register as actions } from "./commands/actions.ts";
 import { register as approvals } from "./commands/approvals.ts";
 import { register as audit } from "./commands/audit.ts";
 import { register as catalog } from "./commands/catalog.ts";
@@ -57,6 +58,7 @@ export function buildCli(): Command {
     ml,
     recommend,
     approvals,
+    actions,
     audit,
     report,
     run,

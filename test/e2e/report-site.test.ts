@@ -56,7 +56,7 @@ beforeAll(async () => {
   );
   const config = loadConfig({ configFile, dataDir, env: {} });
   const warehouse = await openWarehouse(config);
-  await runPipeline(warehouse, config, { demo: true, inputs: [] }, quiet);
+  await runPipeline(warehouse, config, { demo: true, inputs: [], demoActions: true }, quiet);
   // The same headline figures by SQL, to compare with what the pages show.
   const [mtd] = await warehouse.all<{ v: number }>(
     `select sum(effective_cost)::double as v from marts.cost_daily
@@ -96,7 +96,9 @@ beforeAll(async () => {
   );
   expected.committedLabel = `Saved, ${saved!.label}, USD`;
   expected.committed = usd(saved!.v);
-  const [newest] = await warehouse.all<{ v: string }>("select max(charge_date)::varchar as v from marts.cost_daily");
+  const [newest] = await warehouse.all<{ v: string }>(
+    "select max(charge_date)::varchar as v from marts.cost_daily",
+  );
   expected.newest = new Date(`${newest!.v}T00:00:00Z`).toLocaleDateString("en-GB", {
     day: "numeric",
     month: "short",
@@ -236,17 +238,32 @@ describe("report site in Chromium", () => {
             return (Math.max(l, bg) + 0.05) / (Math.min(l, bg) + 0.05);
           };
           const texts = [
-            ...document.querySelectorAll("#observablehq-main h1, #observablehq-main p, #observablehq-main td, #observablehq-main .muted"),
+            ...document.querySelectorAll(
+              "#observablehq-main h1, #observablehq-main p, #observablehq-main td, #observablehq-main .muted",
+            ),
           ].map((e) => ratio(getComputedStyle(e).color));
           const labels = [...document.querySelectorAll("#observablehq-main svg text")].map((e) =>
-            ratio(getComputedStyle(e).fill === "currentcolor" ? getComputedStyle(e).color : getComputedStyle(e).fill),
+            ratio(
+              getComputedStyle(e).fill === "currentcolor"
+                ? getComputedStyle(e).color
+                : getComputedStyle(e).fill,
+            ),
           );
           return { background, text: Math.min(...texts), labels: Math.min(...labels, 99) };
         });
-        expect(worst.text, `${colorScheme} ${name || "index"}: ${JSON.stringify(worst)}`).toBeGreaterThanOrEqual(4.5);
-        expect(worst.labels, `${colorScheme} ${name || "index"}: ${JSON.stringify(worst)}`).toBeGreaterThanOrEqual(4.5);
+        expect(
+          worst.text,
+          `${colorScheme} ${name || "index"}: ${JSON.stringify(worst)}`,
+        ).toBeGreaterThanOrEqual(4.5);
+        expect(
+          worst.labels,
+          `${colorScheme} ${name || "index"}: ${JSON.stringify(worst)}`,
+        ).toBeGreaterThanOrEqual(4.5);
         if (colorScheme === "dark") expect(lumOf(worst.background)).toBeLessThan(0.2);
-        await page.screenshot({ path: path.join(SCREENSHOTS, `${name || "index"}-${colorScheme}.png`), fullPage: true });
+        await page.screenshot({
+          path: path.join(SCREENSHOTS, `${name || "index"}-${colorScheme}.png`),
+          fullPage: true,
+        });
         await context.close();
       }
     }

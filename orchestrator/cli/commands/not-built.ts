@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { NotBuiltError } from "../../../core/errors.ts";
 
 const NOT_BUILT = [
-  ["actions", "Execute approved changes, verify, roll back, audit", "a later issue"],
   ["serve", "The approval and actions service (express) with its scheduler", "a later issue"],
 ] as const;
 

@@ -40,6 +40,12 @@ describe("cco", () => {
       ["audit", "verify"],
       ["audit", "log"],
       ["actions"],
+      ["actions", "plan"],
+      ["actions", "run"],
+      ["actions", "status"],
+      ["actions", "rollback"],
+      ["actions", "pause"],
+      ["actions", "resume"],
       ["run"],
       ["sandbox"],
       ["sandbox", "status"],
@@ -83,7 +89,7 @@ describe("cco", () => {
     expect(cco(["frobnicate"]).status).toBe(2);
     expect(cco(["generate", "--no-such-flag"]).status).toBe(2);
     expect(cco(["help", "frobnicate"]).status).toBe(2);
-    const notBuilt = cco(["actions"]);
+    const notBuilt = cco(["serve"]);
     expect(notBuilt.status).toBe(2);
     expect(notBuilt.stderr).toMatch(/not built yet/);
     expect(notBuilt.stdout).toBe("");

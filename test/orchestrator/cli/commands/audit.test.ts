@@ -1,12 +1,11 @@
-/** `cco audit verify|log` in-process (the command is wired into index.ts by the lead; the program is built the same way). */
+/** `cco audit verify|log` in-process, through the program index.ts builds. */
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { appendAudit } from "../../../actions/audit/log.ts";
-import { cleanUp } from "../../../orchestrator/cli/context.ts";
-import { register as registerAudit } from "../../../orchestrator/cli/commands/audit.ts";
-import { buildCli, reportError } from "../../../orchestrator/cli/index.ts";
-import { Warehouse } from "../../../core/warehouse/warehouse.ts";
-import { tempDir } from "../../helpers/tmp.ts";
+import { appendAudit } from "../../../../actions/audit/log.ts";
+import { cleanUp } from "../../../../orchestrator/cli/context.ts";
+import { buildCli, reportError } from "../../../../orchestrator/cli/index.ts";
+import { Warehouse } from "../../../../core/warehouse/warehouse.ts";
+import { tempDir } from "../../../helpers/tmp.ts";
 
 const dataDir = tempDir();
 const warehouseFile = path.join(dataDir, "warehouse.duckdb");
@@ -19,7 +18,6 @@ async function cco(...args: string[]): Promise<{ status: number; stdout: string;
   let status: number;
   try {
     const program = buildCli();
-    registerAudit(program);
     await program.parseAsync(["--data-dir", dataDir, ...args], { from: "user" });
     status = typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
