@@ -4,6 +4,7 @@
  * injected faults. A new install runs dry: nothing changes until `mode: execute`.
  */
 import { z } from "zod";
+import { awsAdapterSchema, azureAdapterSchema, gcpAdapterSchema } from "./cloud-adapter-settings.ts";
 import { sandboxSchema } from "./sandbox-settings.ts";
 
 /** The executor's kinds (actions/kinds), named here so the config is checked without loading them. */
@@ -86,14 +87,20 @@ export const actionsSchema = z
         max_ms: z.number().int().min(0).default(30000),
       })
       .prefault({}),
-    /** The adapter executing each provider's actions: the sandbox until the cloud adapters land. */
+    /** The action kinds the executor may run (and `cco actions policy` grants); others are skipped. */
+    kinds: z.array(z.enum(ACTION_KINDS)).default([...ACTION_KINDS]),
+    /** The adapter executing each provider's actions: the sandbox cloud, or the provider's own API. */
     adapters: z
       .strictObject({
-        aws: z.enum(["sandbox"]).default("sandbox"),
-        azure: z.enum(["sandbox"]).default("sandbox"),
-        gcp: z.enum(["sandbox"]).default("sandbox"),
+        aws: z.enum(["sandbox", "aws"]).default("sandbox"),
+        azure: z.enum(["sandbox", "azure"]).default("sandbox"),
+        gcp: z.enum(["sandbox", "gcp"]).default("sandbox"),
       })
       .prefault({}),
+    /** How the real adapters reach each cloud (core/cloud-adapter-settings.ts). */
+    aws: awsAdapterSchema,
+    azure: azureAdapterSchema,
+    gcp: gcpAdapterSchema,
     /** The sandbox cloud the demo and the tests execute in (core/sandbox-settings.ts). */
     sandbox: sandboxSchema,
   })

@@ -138,6 +138,10 @@ export async function runExecutor(
       skip(`manual: ${item.actionKind} has no automated action kind`);
       continue;
     }
+    if (!(config.actions.kinds as readonly string[]).includes(kind.name)) {
+      skip(`${kind.name} is not enabled (actions.kinds)`);
+      continue;
+    }
     if (kind.irreversible && !item.acknowledgedIrreversible) {
       skip(`${kind.name} is irreversible and the approval does not acknowledge it`);
       continue;

@@ -1,6 +1,8 @@
 /**
  * The adapter each provider's actions run through, as `actions.adapters.<provider>` chooses:
- * only the sandbox exists until the cloud SDK adapters land (one folder each beside sandbox/).
+ * the sandbox cloud, or the provider's own API through its SDK (one folder each: aws/, azure/,
+ * gcp/, each exporting createAwsAdapter / createAzureAdapter / createGcpAdapter from index.ts,
+ * loaded only when chosen).
  */
 import type { Config } from "../../core/config.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
@@ -22,6 +24,12 @@ export async function createAdapter(
   switch (choice) {
     case "sandbox":
       return (await openSandbox(config, warehouse)).adapter(provider);
+    case "aws":
+      return (await import("./aws/index.ts")).createAwsAdapter(config);
+    case "azure":
+      return (await import("./azure/index.ts")).createAzureAdapter(config);
+    case "gcp":
+      return (await import("./gcp/index.ts")).createGcpAdapter(config);
     default:
       throw new Error(`actions.adapters.${provider}: no adapter named ${String(choice)}`);
   }

@@ -1,0 +1,8 @@
+/** The aws adapter: being written (issue 15). */
+import type { Config } from "../../../core/config.ts";
+import { NotBuiltError } from "../../../core/errors.ts";
+import type { CloudAdapter } from "../adapter.ts";
+
+export function createAwsAdapter(_config: Config): CloudAdapter {
+  throw new NotBuiltError("actions.adapters.aws", "issue 15");
+}
