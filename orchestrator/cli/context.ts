@@ -41,11 +41,23 @@ const cleanups: (() => Promise<void>)[] = [];
 export async function warehouseFor(config: Config): Promise<Warehouse> {
   const { openWarehouse, closeWarehouse } = await import("../../core/warehouse/warehouse.ts");
   if (!cleanups.includes(closeWarehouse)) cleanups.push(closeWarehouse);
-  return openWarehouse(config);
+  const warehouse = await openWarehouse(config);
+  // Notices a command queued (approval needed, executed, rolled back) go out before the
+  // warehouse closes, for at most 5 s: what is not sent stays queued for the next command.
+  if (config.notifications.channels.length && !delivering) {
+    delivering = async () => {
+      const { deliverNotifications } = await import("../../actions/notify/deliver.ts");
+      await deliverNotifications(warehouse, config, { timeLimitMs: 5000 });
+    };
+    cleanups.unshift(delivering);
+  }
+  return warehouse;
 }
+let delivering: (() => Promise<void>) | undefined;
 
 /** Close what the command opened; main() calls it after every command, failed or not. */
 export async function cleanUp(): Promise<void> {
+  delivering = undefined;
   for (const close of cleanups.splice(0)) await close();
 }
 

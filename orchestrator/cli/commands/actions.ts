@@ -37,10 +37,34 @@ async function run(cmd: Command, runMode?: "dry_run" | "execute"): Promise<void>
   if (summary.actions.some((a) => a.state === "needs_attention")) process.exitCode = 1;
 }
 
+function provider(value: string): "aws" | "azure" | "gcp" {
+  if (value !== "aws" && value !== "azure" && value !== "gcp")
+    throw new InvalidArgumentError("expected aws, azure or gcp");
+  return value;
+}
+
 export function register(program: Command): void {
   const actions = program
     .command("actions")
     .description("Execute approved changes on a schedule, verify them, roll back, pause");
+
+  actions
+    .command("policy")
+    .description(
+      "print the least-privilege grant for the action kinds enabled in config (actions.kinds): an IAM policy, an Azure custom role or a GCP custom role",
+    )
+    .requiredOption("--provider <provider>", "aws, azure or gcp", provider)
+    .action(async (opts: { provider: "aws" | "azure" | "gcp" }, cmd: Command) => {
+      const { config, json } = await context(cmd);
+      const { policyFor } = await import("../../../actions/policy.ts");
+      const policy = policyFor(opts.provider, config.actions.kinds);
+      // The document alone on stdout (pipe it to a file); how to apply it on stderr.
+      print(json, policy, JSON.stringify(policy.document, null, 2));
+      if (!json)
+        process.stderr.write(
+          `# ${policy.kinds.length} kinds: ${policy.kinds.join(", ")}\n# ${policy.usage}\n`,
+        );
+    });
 
   actions
     .command("plan")

@@ -41,6 +41,7 @@ describe("cco", () => {
       ["audit", "log"],
       ["actions"],
       ["actions", "plan"],
+      ["actions", "policy"],
       ["actions", "run"],
       ["actions", "status"],
       ["actions", "rollback"],
