@@ -96,6 +96,10 @@ beforeAll(async () => {
   );
   expected.committedLabel = `Saved, ${saved!.label}, USD`;
   expected.committed = usd(saved!.v);
+  const [executed] = await warehouse.all<{ v: number }>(
+    "select count(*)::integer as v from ops.actions where mode = 'execute' and state = 'succeeded'",
+  );
+  expected.executed = String(executed!.v);
   const [newest] = await warehouse.all<{ v: string }>(
     "select max(charge_date)::varchar as v from marts.cost_daily",
   );
@@ -200,6 +204,8 @@ describe("report site in Chromium", () => {
     expect(await figureOf("anomalies", "Open anomalies")).toBe(expected.openAnomalies);
     expect(await figureOf("commitments", expected.committedLabel!)).toBe(expected.committed);
     expect(await figureOf("data-quality", "Newest data")).toBe(expected.newest);
+    expect(await figureOf("actions", "Executed")).toBe(expected.executed);
+    expect(Number(expected.executed)).toBeGreaterThan(0);
     const { page } = await open("");
     expect(await page.locator("td", { hasText: "$40,000" }).count()).toBe(1);
     await page.close();
