@@ -10,6 +10,7 @@ import { lit } from "../../core/sql.ts";
 import type { TransactionScope, Warehouse } from "../../core/warehouse/warehouse.ts";
 import { appendAudit } from "../audit/log.ts";
 import { KIND_FOR_DETECTOR } from "../kinds/catalogue.ts";
+import { PROVIDERS } from "../providers/adapter.ts";
 import { enqueueNotification } from "../notify/outbox.ts";
 import { QUEUE_COLUMNS, type QueueRow } from "./columns.ts";
 
@@ -62,7 +63,8 @@ function wantedQueueSql(config: Pick<Config, "approvals">, now: Date): string {
       ${lit(now.toISOString())}::timestamptz as queued_at
     from r
     left join factors f using (recommendation_id)
-    left join ${KINDS_SQL} on k.detector = r.detector`;
+    -- Only providers an adapter can change are automated (OCI's rows, from a FOCUS export, are done by hand).
+    left join ${KINDS_SQL} on k.detector = r.detector and r.provider in (${PROVIDERS.map(lit).join(", ")})`;
 }
 
 export interface QueueRefresh {

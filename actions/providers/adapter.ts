@@ -8,6 +8,8 @@
  * the real SDK adapters land), each exporting a factory registered in providers/index.ts.
  */
 export type Provider = "aws" | "azure" | "gcp";
+/** The providers the executor can change resources in (others' recommendations are done by hand). */
+export const PROVIDERS: readonly Provider[] = ["aws", "azure", "gcp"];
 export type ResourceKind = "vm" | "disk" | "snapshot" | "ip" | "bucket";
 
 /** What the cloud says a resource is now: the pre-flight compares it with what was recommended. */

@@ -9,7 +9,7 @@ import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 import type { CloudAdapter, Provider } from "./adapter.ts";
 import { openSandbox } from "./sandbox/sandbox.ts";
 
-export const PROVIDERS: readonly Provider[] = ["aws", "azure", "gcp"];
+export { PROVIDERS } from "./adapter.ts";
 
 /**
  * The adapter for `provider`. The warehouse is needed only the first time the sandbox is

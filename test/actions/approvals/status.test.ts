@@ -47,7 +47,7 @@ const notices = async (event: string) =>
 describe("approval queue and status", () => {
   it("queues every open recommendation with its kind and approvers needed, announcing each once", async () => {
     const rows = await warehouse.all<Record<string, unknown>>(
-      `select q.detector, q.action_kind, q.irreversible, q.required_approvals, q.risk_level, q.top_risk_factor
+      `select q.provider, q.detector, q.action_kind, q.irreversible, q.required_approvals, q.risk_level, q.top_risk_factor
        from ops.approval_queue q join marts.recommendations r using (recommendation_id) where r.status = 'open'`,
     );
     const [open] = await warehouse.all<{ n: number }>(
@@ -61,6 +61,7 @@ describe("approval queue and status", () => {
       risk_level: "high",
     });
     expect(rows.find((r) => r.detector === "commitment_purchase")).toMatchObject({ action_kind: null });
+    expect(rows.filter((r) => r.action_kind === "stop_vm").length).toBeGreaterThan(0);
     expect(rows.every((r) => r.required_approvals === (r.risk_level === "high" ? 2 : 1))).toBe(true);
     expect(rows.find((r) => r.detector === "idle_vm")!.top_risk_factor).toMatch(
       /^criticality: Tagged environment/,
@@ -74,6 +75,20 @@ describe("approval queue and status", () => {
     expect(
       await warehouse.all("select recommendation_id, queued_at from ops.approval_queue order by 1"),
     ).toEqual(queuedAt);
+  });
+
+  it("automates only providers an adapter can change: an OCI idle VM is done by hand", async () => {
+    await warehouse.run(
+      `insert into marts.recommendations select * replace ('oci-idle' as recommendation_id, 'oci' as provider)
+       from marts.recommendations where detector = 'idle_vm' and status = 'open' limit 1`,
+    );
+    await refreshApprovalQueue(warehouse, config, t0);
+    const [row] = await warehouse.all<{ action_kind: string | null }>(
+      "select action_kind from ops.approval_queue where recommendation_id = 'oci-idle'",
+    );
+    expect(row).toEqual({ action_kind: null });
+    await warehouse.run("delete from marts.recommendations where recommendation_id = 'oci-idle'");
+    await refreshApprovalQueue(warehouse, config, t0);
   });
 
   it("needs two different people for a high-risk row; the same person twice counts once", async () => {
