@@ -15,8 +15,14 @@ export const awsAdapterSchema = z
     /** S3 endpoint override (default: AWS_ENDPOINT_URL_S3, else AWS's). */
     s3_endpoint: z.string().min(1).optional(),
     force_path_style: z.boolean().default(false),
+    /** CloudWatch endpoint override, for verification's metrics (default: AWS_ENDPOINT_URL_CLOUDWATCH, else AWS's). */
+    cloudwatch_endpoint: z.string().min(1).optional(),
     /** Seconds a waiter (instance stopped, volume optimizing) may take before the call times out. */
     wait_seconds: z.number().int().min(1).default(600),
+    /** Seconds between a waiter's polls. */
+    poll_seconds: z.number().positive().default(5),
+    /** A request with no answer after this long is a timeout (the executor reconciles it by reading the resource). */
+    request_timeout_ms: z.number().int().min(1).default(30000),
   })
   .prefault({});
 

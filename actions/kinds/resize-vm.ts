@@ -32,7 +32,13 @@ export const resizeVm: ActionKind<Input> = {
     target_size: firstWord(row.target_configuration) ?? "",
   }),
   permissions: {
-    aws: ["ec2:DescribeInstances", "ec2:StopInstances", "ec2:ModifyInstanceAttribute", "ec2:StartInstances"],
+    aws: [
+      "ec2:DescribeInstances",
+      "ec2:StopInstances",
+      "ec2:ModifyInstanceAttribute",
+      "ec2:StartInstances",
+      "cloudwatch:GetMetricData",
+    ],
     azure: [
       "Microsoft.Compute/virtualMachines/read",
       "Microsoft.Compute/virtualMachines/vmSizes/read",

@@ -28,7 +28,7 @@ export const scheduleVm: ActionKind<Input> = {
     schedule: (row.target_configuration ?? "").trim(),
   }),
   permissions: {
-    aws: ["ec2:DescribeInstances", "ec2:CreateTags", "ec2:DeleteTags"],
+    aws: ["ec2:DescribeInstances", "ec2:CreateTags", "ec2:DeleteTags", "cloudwatch:GetMetricData"],
     azure: ["Microsoft.Compute/virtualMachines/read", "Microsoft.Resources/tags/write"],
     gcp: ["compute.instances.get", "compute.instances.setLabels"],
   },

@@ -35,6 +35,7 @@ export const snapshotDeleteDisk: ActionKind<Input> = {
   permissions: {
     aws: [
       "ec2:DescribeVolumes",
+      "ec2:DescribeInstances",
       "ec2:CreateSnapshot",
       "ec2:CreateTags",
       "ec2:DescribeSnapshots",

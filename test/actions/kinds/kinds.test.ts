@@ -124,7 +124,7 @@ describe("action kinds", () => {
   it("declare real permissions for every provider", () => {
     for (const kind of Object.values(KINDS)) {
       expect(
-        kind.permissions.aws.every((p) => /^ec2:[A-Z][A-Za-z]+$/.test(p)),
+        kind.permissions.aws.every((p) => /^(ec2|cloudwatch):[A-Z][A-Za-z]+$/.test(p)),
         kind.name,
       ).toBe(true);
       expect(
@@ -132,7 +132,7 @@ describe("action kinds", () => {
         kind.name,
       ).toBe(true);
       expect(
-        kind.permissions.gcp.every((p) => /^compute\.\w+\.\w+$/.test(p)),
+        kind.permissions.gcp.every((p) => /^(compute|monitoring)\.\w+\.\w+$/.test(p)),
         kind.name,
       ).toBe(true);
     }

@@ -1,0 +1,73 @@
+/**
+ * Every API call the AWS adapter can make, and the IAM permission each needs; and which calls
+ * each Operation (and describe() of each resource kind) makes, waiters and look-ups included.
+ * A test checks that each action kind's declared permissions.aws cover every call its steps and
+ * undo make, so `cco actions policy` never prints a policy the adapter would trip over.
+ */
+import type { Operation, ResourceKind } from "../adapter.ts";
+
+export const CALL_PERMISSIONS = {
+  DescribeInstances: "ec2:DescribeInstances",
+  StopInstances: "ec2:StopInstances",
+  StartInstances: "ec2:StartInstances",
+  ModifyInstanceAttribute: "ec2:ModifyInstanceAttribute",
+  DescribeVolumes: "ec2:DescribeVolumes",
+  CreateSnapshot: "ec2:CreateSnapshot",
+  DescribeSnapshots: "ec2:DescribeSnapshots",
+  DetachVolume: "ec2:DetachVolume",
+  DeleteVolume: "ec2:DeleteVolume",
+  CreateVolume: "ec2:CreateVolume",
+  AttachVolume: "ec2:AttachVolume",
+  ModifyVolume: "ec2:ModifyVolume",
+  DescribeVolumesModifications: "ec2:DescribeVolumesModifications",
+  DeleteSnapshot: "ec2:DeleteSnapshot",
+  DescribeAddresses: "ec2:DescribeAddresses",
+  ReleaseAddress: "ec2:ReleaseAddress",
+  CreateTags: "ec2:CreateTags",
+  DeleteTags: "ec2:DeleteTags",
+  GetMetricData: "cloudwatch:GetMetricData",
+} as const;
+
+export type Ec2Call = keyof typeof CALL_PERMISSIONS;
+
+/** The call describe() makes for each kind of resource. */
+export const DESCRIBE_CALL: Record<Exclude<ResourceKind, "bucket">, Ec2Call> = {
+  vm: "DescribeInstances",
+  disk: "DescribeVolumes",
+  snapshot: "DescribeSnapshots",
+  ip: "DescribeAddresses",
+};
+
+/**
+ * The calls each operation may make. Tags given at creation (TagSpecifications on CreateSnapshot
+ * and CreateVolume) need ec2:CreateTags as well, as EC2 authorizes them as a CreateTags.
+ */
+export const OPERATION_CALLS: Record<Operation["op"], readonly Ec2Call[]> = {
+  stop_vm: ["StopInstances", "DescribeInstances"],
+  start_vm: ["StartInstances", "DescribeInstances"],
+  resize_vm: ["DescribeInstances", "ModifyInstanceAttribute"],
+  // The token's snapshot is looked up first (CreateSnapshot takes no ClientToken), then waited for.
+  snapshot_disk: ["DescribeVolumes", "DescribeSnapshots", "CreateSnapshot", "CreateTags"],
+  // An attached volume: its instance must be stopped (read), then it is detached and waited for.
+  delete_disk: ["DescribeVolumes", "DescribeInstances", "DetachVolume", "DeleteVolume"],
+  // The snapshot's tags say where the disk was; the instance's zone when they do not.
+  restore_disk: [
+    "DescribeSnapshots",
+    "DescribeInstances",
+    "CreateVolume",
+    "CreateTags",
+    "DescribeVolumes",
+    "AttachVolume",
+  ],
+  change_disk_type: ["DescribeVolumes", "ModifyVolume", "DescribeVolumesModifications"],
+  delete_snapshot: ["DeleteSnapshot"],
+  release_address: ["DescribeAddresses", "ReleaseAddress"],
+  set_tags: ["CreateTags"],
+  remove_tags: ["DeleteTags"],
+};
+
+/** The IAM permissions an operation needs on a resource of `kind` (describe() included). */
+export function permissionsFor(op: Operation["op"], kind: Exclude<ResourceKind, "bucket">): string[] {
+  const calls = new Set<Ec2Call>([DESCRIBE_CALL[kind], ...OPERATION_CALLS[op]]);
+  return [...calls].map((c) => CALL_PERMISSIONS[c]);
+}
