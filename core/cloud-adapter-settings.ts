@@ -32,6 +32,8 @@ export const azureAdapterSchema = z
     /** Milliseconds between polls of a long-running operation (the service's Retry-After wins). */
     poll_interval_ms: z.number().int().min(1).default(5000),
     wait_seconds: z.number().int().min(1).default(1800),
+    /** Each HTTP request's limit, polls included; past it the call is a timeout the executor reconciles. */
+    request_timeout_ms: z.number().int().min(100).default(60000),
   })
   .prefault({});
 

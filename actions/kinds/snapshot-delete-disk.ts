@@ -48,6 +48,7 @@ export const snapshotDeleteDisk: ActionKind<Input> = {
       "Microsoft.Compute/disks/read",
       "Microsoft.Compute/snapshots/write",
       "Microsoft.Compute/snapshots/read",
+      "Microsoft.Compute/virtualMachines/read",
       "Microsoft.Compute/virtualMachines/write",
       "Microsoft.Compute/disks/delete",
       "Microsoft.Compute/disks/write",
