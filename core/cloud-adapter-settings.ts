@@ -43,5 +43,7 @@ export const gcpAdapterSchema = z
     api_endpoint: z.string().min(1).optional(),
     poll_interval_ms: z.number().int().min(1).default(2000),
     wait_seconds: z.number().int().min(1).default(900),
+    /** Each request's limit (the REST transport enforces none of its own); past it the call is a timeout. */
+    request_timeout_ms: z.number().int().min(100).default(60000),
   })
   .prefault({});

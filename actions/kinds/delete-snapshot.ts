@@ -15,7 +15,7 @@ export const deleteSnapshot: ActionKind<Input> = {
   permissions: {
     aws: ["ec2:DescribeSnapshots", "ec2:DeleteSnapshot"],
     azure: ["Microsoft.Compute/snapshots/read", "Microsoft.Compute/snapshots/delete"],
-    gcp: ["compute.snapshots.get", "compute.snapshots.delete"],
+    gcp: ["compute.snapshots.get", "compute.snapshots.delete", "compute.globalOperations.get"],
   },
   startStates: ["available", "completed", "ready", "succeeded"],
   recorded: (_row, p) => ({ exists: true, ...(p.size_gb ? { sizeGb: p.size_gb } : {}) }),

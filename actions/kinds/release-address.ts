@@ -19,7 +19,7 @@ export const releaseAddress: ActionKind<Input> = {
   permissions: {
     aws: ["ec2:DescribeAddresses", "ec2:ReleaseAddress"],
     azure: ["Microsoft.Network/publicIPAddresses/read", "Microsoft.Network/publicIPAddresses/delete"],
-    gcp: ["compute.addresses.get", "compute.addresses.delete"],
+    gcp: ["compute.addresses.get", "compute.addresses.delete", "compute.regionOperations.get"],
   },
   startStates: ["idle", "available", "reserved"],
   recorded: () => ({ exists: true, attachedTo: [] }),

@@ -51,6 +51,8 @@ export const resizeVm: ActionKind<Input> = {
       "compute.instances.stop",
       "compute.instances.setMachineType",
       "compute.instances.start",
+      "compute.zoneOperations.get",
+      "monitoring.timeSeries.list",
     ],
   },
   startStates: [...VM_RUNNING, ...VM_STOPPED],

@@ -30,7 +30,12 @@ export const scheduleVm: ActionKind<Input> = {
   permissions: {
     aws: ["ec2:DescribeInstances", "ec2:CreateTags", "ec2:DeleteTags", "cloudwatch:GetMetricData"],
     azure: ["Microsoft.Compute/virtualMachines/read", "Microsoft.Resources/tags/write"],
-    gcp: ["compute.instances.get", "compute.instances.setLabels"],
+    gcp: [
+      "compute.instances.get",
+      "compute.instances.setLabels",
+      "compute.zoneOperations.get",
+      "monitoring.timeSeries.list",
+    ],
   },
   startStates: [...VM_RUNNING, ...VM_STOPPED],
   recorded: (_row, p) => ({ exists: true, size: p.size }),

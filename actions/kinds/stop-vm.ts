@@ -18,7 +18,12 @@ export const stopVm: ActionKind<z.output<typeof input>> = {
       "Microsoft.Compute/virtualMachines/deallocate/action",
       "Microsoft.Compute/virtualMachines/start/action",
     ],
-    gcp: ["compute.instances.get", "compute.instances.stop", "compute.instances.start"],
+    gcp: [
+      "compute.instances.get",
+      "compute.instances.stop",
+      "compute.instances.start",
+      "compute.zoneOperations.get",
+    ],
   },
   startStates: VM_RUNNING,
   recorded: (_row, p) => ({ exists: true, size: p.size }),
