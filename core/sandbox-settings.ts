@@ -62,8 +62,13 @@ export const sandboxSchema = z
         }),
       )
       .default([]),
-    /** The process exits (as kill -9 would) right after this operation succeeds: "kind:step". */
-    crash_after: z.string().optional(),
+    /** The executor kills its process (as kill -9 would) once this step is recorded: "<kind>:<step>", 0 the first. */
+    crash_after: z
+      .string()
+      .regex(/^[a-z_]+:\d+$/, {
+        error: 'expected "<action kind>:<step>", e.g. resize_vm:1 (0 is the first step)',
+      })
+      .optional(),
     seed: z.number().int().default(7),
   })
   .prefault({});

@@ -5,6 +5,7 @@
  * twice; a timeout is first reconciled by describe(): the change may have landed.
  */
 import type { Config } from "../../core/config.ts";
+import { faultPoint } from "../../core/faults.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { type Expectation, mismatches } from "../kinds/kind.ts";
 import {
@@ -60,6 +61,8 @@ export async function send(
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await ctx.adapter.perform({ resourceId, operation, idempotencyToken: token });
+      // The widest gap: the provider applied the call and nothing here has recorded it yet.
+      faultPoint("action:sent");
       await record(ctx.warehouse, ctx.config, action, {
         call: operation.op,
         requestId: result.requestId,

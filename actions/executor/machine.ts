@@ -80,6 +80,16 @@ export async function execute(ctx: CallContext, kind: AnyKind, action: Action, r
   await forward(ctx, kind, action);
 }
 
+/**
+ * actions.sandbox.crash_after ("<kind>:<step>", 0 the first step): the sandbox's configured crash
+ * between two steps, killing the process as kill -9 would once the step is recorded as done. Only
+ * with the sandbox adapter: a config typo must never kill a run against a real cloud.
+ */
+function crashAfter(ctx: CallContext, kind: AnyKind, step: number): void {
+  if (ctx.adapter.name === "sandbox" && ctx.config.actions.sandbox.crash_after === `${kind.name}:${step}`)
+    process.kill(process.pid, "SIGKILL");
+}
+
 /** The remaining forward steps from action.step, then the check, then verifying. */
 async function forward(ctx: CallContext, kind: AnyKind, action: Action): Promise<void> {
   const prior = action.prior_state!;
@@ -106,6 +116,7 @@ async function forward(ctx: CallContext, kind: AnyKind, action: Action): Promise
       return;
     }
     faultPoint(`action:executing:${i}:applied`);
+    crashAfter(ctx, kind, i);
   }
   const state = await describe(ctx, action.resource_id);
   const off = mismatches(state, kind.after(prior, action.parameters, plan.length) ?? {});
