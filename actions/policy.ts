@@ -20,11 +20,14 @@ const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 const pascal = (name: string) => name.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
 
 export function policyFor(provider: Provider, kindNames: readonly string[]): Policy {
-  const kinds = kindNames.map((name) => {
-    const kind = KINDS[name];
-    if (!kind) throw new Error(`no action kind named ${name}`);
-    return kind;
-  });
+  // A kind that declares nothing for this provider is not automated there (S3 lifecycle on Azure).
+  const kinds = kindNames
+    .map((name) => {
+      const kind = KINDS[name];
+      if (!kind) throw new Error(`no action kind named ${name}`);
+      return kind;
+    })
+    .filter((k) => k.permissions[provider].length > 0);
   const names = kinds.map((k) => k.name);
   const description = `Cloud Cost Optimizer executor: ${names.join(", ")}`;
   switch (provider) {

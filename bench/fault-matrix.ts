@@ -48,7 +48,17 @@ const passed = (r: FaultRow) => r.unknown === 0 && r.appliedTwice === 0 && r.res
 const failing = rows.filter((r) => !passed(r));
 if (json) console.log(JSON.stringify({ rows, failing: failing.length }, null, 2));
 else {
-  const header = ["provider", "kind", "fault", "outcome", "unknown", "applied twice", "as expected", "audit", "ok"];
+  const header = [
+    "provider",
+    "kind",
+    "fault",
+    "outcome",
+    "unknown",
+    "applied twice",
+    "as expected",
+    "audit",
+    "ok",
+  ];
   const cells = rows.map((r) => [
     r.provider,
     r.kind,
@@ -61,7 +71,15 @@ else {
     passed(r) ? "yes" : "NO",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  for (const line of [header, ...cells]) console.log(line.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
-  console.log(`${failing.length ? "FAILED" : "PASSED"}: ${rows.length - failing.length} of ${rows.length} rows`);
+  for (const line of [header, ...cells])
+    console.log(
+      line
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    );
+  console.log(
+    `${failing.length ? "FAILED" : "PASSED"}: ${rows.length - failing.length} of ${rows.length} rows`,
+  );
 }
 process.exit(failing.length ? 1 : 0);

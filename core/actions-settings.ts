@@ -16,6 +16,7 @@ export const ACTION_KINDS = [
   "snapshot_delete_disk",
   "delete_snapshot",
   "release_address",
+  "bucket_lifecycle",
 ] as const;
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;

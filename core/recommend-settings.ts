@@ -77,6 +77,20 @@ export const recommendSchema = z
         fallback_discount_pct: pct.default(60),
       })
       .prefault({}),
+    bucket_lifecycle: z
+      .strictObject({
+        /** Days an AWS bucket must have billed S3 Standard storage, every one of them. */
+        lookback_days: positiveInt.max(365).default(30),
+        /** Smallest bucket worth a rule (mean GB-month stored in Standard over the lookback). */
+        min_gb_month: z.number().nonnegative().default(100),
+        /** Cold: fewer GET requests (Requests-Tier2) a month per GB stored than this. */
+        max_gets_per_gb_month: z.number().nonnegative().default(10),
+        /** Age at which the proposed rule moves objects to Standard-IA (S3's minimum is 30). */
+        transition_days: z.number().int().min(30).default(30),
+        /** Mean object size assumed for Standard-IA's per-GB retrieval fee (the CUR does not say it). */
+        assumed_object_mb: z.number().positive().default(1),
+      })
+      .prefault({}),
     priority: z
       .strictObject({
         // The product plan's formula: min(savings / per, cap) - risk penalty + effort bonus.

@@ -10,6 +10,7 @@ import { lit } from "../../core/sql.ts";
 import type { TransactionScope, Warehouse } from "../../core/warehouse/warehouse.ts";
 import { appendAudit } from "../audit/log.ts";
 import { KIND_FOR_DETECTOR } from "../kinds/catalogue.ts";
+import { KINDS } from "../kinds/index.ts";
 import { PROVIDERS } from "../providers/adapter.ts";
 import { enqueueNotification } from "../notify/outbox.ts";
 import { QUEUE_COLUMNS, type QueueRow } from "./columns.ts";
@@ -28,9 +29,17 @@ function requiredApprovalsSql(config: Pick<Config, "approvals">): string {
   return whens.length ? `case ${whens.join(" ")} else 1 end` : "1";
 }
 
+/**
+ * Per detector and provider, the kind that automates it: only where the kind declares permissions
+ * for the provider (bucket_lifecycle is AWS only: Blob and GCS lifecycle rules are not automated).
+ */
 const KINDS_SQL = `(values ${Object.entries(KIND_FOR_DETECTOR)
-  .map(([detector, k]) => `(${lit(detector)}, ${lit(k.kind)}, ${k.irreversible})`)
-  .join(", ")}) as k(detector, kind, irreversible)`;
+  .flatMap(([detector, k]) =>
+    PROVIDERS.filter((p) => (KINDS[k.kind]?.permissions[p].length ?? 0) > 0).map(
+      (p) => `(${lit(detector)}, ${lit(p)}, ${lit(k.kind)}, ${k.irreversible})`,
+    ),
+  )
+  .join(", ")}) as k(detector, provider, kind, irreversible)`;
 
 /** The queue as it should be now: open recommendations with their etag, kind and approvers needed. */
 function wantedQueueSql(config: Pick<Config, "approvals">, now: Date): string {
@@ -64,7 +73,7 @@ function wantedQueueSql(config: Pick<Config, "approvals">, now: Date): string {
     from r
     left join factors f using (recommendation_id)
     -- Only providers an adapter can change are automated (OCI's rows, from a FOCUS export, are done by hand).
-    left join ${KINDS_SQL} on k.detector = r.detector and r.provider in (${PROVIDERS.map(lit).join(", ")})`;
+    left join ${KINDS_SQL} on k.detector = r.detector and k.provider = r.provider`;
 }
 
 export interface QueueRefresh {

@@ -10,6 +10,7 @@ import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { type Expectation, mismatches } from "../kinds/kind.ts";
 import {
   type CloudAdapter,
+  type MetricSample,
   type Operation,
   type OperationResult,
   ProviderError,
@@ -114,6 +115,27 @@ export async function describe(
     } catch (error) {
       if (error instanceof ProviderError && error.code === "not_found")
         return { resourceId, provider: ctx.adapter.provider, kind: "vm", exists: false, tags: {} };
+      if (
+        !(error instanceof ProviderError) ||
+        !error.retryable ||
+        attempt >= ctx.config.actions.retries.attempts
+      )
+        throw error;
+      await ctx.sleep(backoff(ctx.config, attempt));
+    }
+  }
+}
+
+/** metrics() with the same retries as describe(): a read, safe to send again. */
+export async function metrics(
+  ctx: Pick<CallContext, "adapter" | "config" | "sleep">,
+  resourceId: string,
+  since: Date,
+): Promise<MetricSample[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.adapter.metrics(resourceId, since);
+    } catch (error) {
       if (
         !(error instanceof ProviderError) ||
         !error.retryable ||

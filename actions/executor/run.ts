@@ -102,8 +102,7 @@ export async function runExecutor(
   for (const action of await loadActions(warehouse, "mode = 'execute' and state = 'verifying'")) {
     const ctx = await context(action.provider);
     if (ctx.adapter.now().getTime() < new Date(action.verify_after!).getTime()) continue;
-    await verify(ctx, kindOf(action), action);
-    verified++;
+    if (await verify(ctx, kindOf(action), action)) verified++;
   }
 
   // 3. New actions.

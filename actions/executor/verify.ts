@@ -7,7 +7,8 @@
  */
 import type { AnyKind } from "../kinds/kind.ts";
 import { mismatches } from "../kinds/kind.ts";
-import { type CallContext, describe } from "./calls.ts";
+import { ProviderError } from "../providers/adapter.ts";
+import { type CallContext, describe, metrics } from "./calls.ts";
 import type { Expected } from "./expected.ts";
 import { notice, rollBack } from "./machine.ts";
 import { type Action, record } from "./records.ts";
@@ -21,7 +22,8 @@ export function p95(values: number[]): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
 }
 
-export async function verify(ctx: CallContext, kind: AnyKind, action: Action): Promise<void> {
+/** Judge a change whose window has passed; false when its metrics cannot be read yet (judged next run). */
+export async function verify(ctx: CallContext, kind: AnyKind, action: Action): Promise<boolean> {
   const settings = ctx.config.actions.verification;
   const state = await describe(ctx, action.resource_id);
   const off = mismatches(
@@ -37,11 +39,32 @@ export async function verify(ctx: CallContext, kind: AnyKind, action: Action): P
         finished_at: new Date().toISOString(),
       },
     });
-    return;
+    return true;
   }
-  if (kind.verification === "state") return pass(ctx, action, { decision: "passed", checked: "state" });
+  if (kind.verification === "state") {
+    await pass(ctx, action, { decision: "passed", checked: "state" });
+    return true;
+  }
   const since = new Date(action.executed_at!);
-  const samples = (await ctx.adapter.metrics(action.resource_id, since)).filter(
+  let read: Awaited<ReturnType<typeof metrics>>;
+  try {
+    read = await metrics(ctx, action.resource_id, since);
+  } catch (error) {
+    // Unreadable metrics end this action's verification, not the whole run: still throttled or
+    // failing after the retries, it stays verifying for the next run; denied, a person decides.
+    if (!(error instanceof ProviderError)) throw error;
+    if (error.retryable) return false;
+    await record(ctx.warehouse, ctx.config, action, {
+      state: "needs_attention",
+      set: {
+        error: `metrics since the change could not be read: ${error.code}: ${error.message}`,
+        verification: { decision: "metrics unreadable", code: error.code },
+        finished_at: new Date().toISOString(),
+      },
+    });
+    return true;
+  }
+  const samples = read.filter(
     (s) => new Date(s.hour).getTime() >= since.getTime() && Number.isFinite(s.cpuPct),
   );
   if (!samples.length) {
@@ -53,7 +76,7 @@ export async function verify(ctx: CallContext, kind: AnyKind, action: Action): P
         finished_at: new Date().toISOString(),
       },
     });
-    return;
+    return true;
   }
   const expected = action.expected as Expected | null;
   const measured = Math.round(p95(samples.map((s) => s.cpuPct)) * 100) / 100;
@@ -77,7 +100,10 @@ export async function verify(ctx: CallContext, kind: AnyKind, action: Action): P
     decision: reasons.length ? "degraded" : "passed",
     reasons,
   };
-  if (!reasons.length) return pass(ctx, action, verification);
+  if (!reasons.length) {
+    await pass(ctx, action, verification);
+    return true;
+  }
   await record(ctx.warehouse, ctx.config, action, {
     event: "action.verification",
     set: { verification },
@@ -90,6 +116,7 @@ export async function verify(ctx: CallContext, kind: AnyKind, action: Action): P
       cpu_p95_pct: measured,
     }),
   ]);
+  return true;
 }
 
 async function pass(ctx: CallContext, action: Action, verification: Record<string, unknown>): Promise<void> {

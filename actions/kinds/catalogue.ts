@@ -15,4 +15,7 @@ export const KIND_FOR_DETECTOR: Readonly<Record<string, { kind: string; irrevers
   stopped_vm_volume: { kind: "snapshot_delete_disk", irreversible: false },
   old_snapshot: { kind: "delete_snapshot", irreversible: true },
   idle_address: { kind: "release_address", irreversible: true },
+  // AWS only: the kind declares no Azure or GCP permissions, and the queue automates a provider's
+  // row only where its kind declares some (actions/approvals/queue.ts).
+  bucket_lifecycle: { kind: "bucket_lifecycle", irreversible: false },
 };

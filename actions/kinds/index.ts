@@ -1,5 +1,6 @@
 /** The action kinds by name; KIND_FOR_DETECTOR (catalogue.ts) says which detector uses which. */
 import type { AnyKind } from "./kind.ts";
+import { bucketLifecycle } from "./bucket-lifecycle.ts";
 import { changeDiskType } from "./change-disk-type.ts";
 import { deleteSnapshot } from "./delete-snapshot.ts";
 import { releaseAddress } from "./release-address.ts";
@@ -9,9 +10,16 @@ import { snapshotDeleteDisk } from "./snapshot-delete-disk.ts";
 import { stopVm } from "./stop-vm.ts";
 
 export const KINDS: Readonly<Record<string, AnyKind>> = Object.fromEntries(
-  [stopVm, resizeVm, scheduleVm, changeDiskType, snapshotDeleteDisk, deleteSnapshot, releaseAddress].map(
-    (k) => [k.name, k],
-  ),
+  [
+    stopVm,
+    resizeVm,
+    scheduleVm,
+    changeDiskType,
+    snapshotDeleteDisk,
+    deleteSnapshot,
+    releaseAddress,
+    bucketLifecycle,
+  ].map((k) => [k.name, k]),
 );
 
 export function kindNamed(name: string): AnyKind | undefined {

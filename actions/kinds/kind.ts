@@ -20,6 +20,8 @@ export interface Expectation {
   sizeGb?: number;
   attachedTo?: string[];
   tags?: Record<string, string | null>;
+  /** A bucket's lifecycle rules by id: true present, false absent; others not compared. */
+  lifecycleRules?: Record<string, boolean>;
 }
 
 export interface ActionKind<P = Record<string, unknown>> {
@@ -80,6 +82,10 @@ export function mismatches(state: ResourceState, expected: Expectation): string[
     const have = state.tags[key];
     if (value === null && have !== undefined) out.push(`tag ${key} is present`);
     if (value !== null && have !== value) out.push(`tag ${key} is ${have ?? "absent"}, expected ${value}`);
+  }
+  for (const [id, present] of Object.entries(expected.lifecycleRules ?? {})) {
+    const has = state.lifecycleRules?.includes(id) ?? false;
+    if (present !== has) out.push(`lifecycle rule ${id} is ${has ? "present" : "absent"}`);
   }
   return out;
 }

@@ -45,6 +45,7 @@ export const resizeVm: ActionKind<Input> = {
       "Microsoft.Compute/virtualMachines/deallocate/action",
       "Microsoft.Compute/virtualMachines/write",
       "Microsoft.Compute/virtualMachines/start/action",
+      "Microsoft.Insights/metrics/read",
     ],
     gcp: [
       "compute.instances.get",

@@ -29,7 +29,11 @@ export const scheduleVm: ActionKind<Input> = {
   }),
   permissions: {
     aws: ["ec2:DescribeInstances", "ec2:CreateTags", "ec2:DeleteTags", "cloudwatch:GetMetricData"],
-    azure: ["Microsoft.Compute/virtualMachines/read", "Microsoft.Resources/tags/write"],
+    azure: [
+      "Microsoft.Compute/virtualMachines/read",
+      "Microsoft.Resources/tags/write",
+      "Microsoft.Insights/metrics/read",
+    ],
     gcp: [
       "compute.instances.get",
       "compute.instances.setLabels",

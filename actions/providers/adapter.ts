@@ -28,6 +28,8 @@ export interface ResourceState {
   tags: Record<string, string>;
   region?: string;
   account?: string;
+  /** A bucket's lifecycle rules by id (an empty list: none). */
+  lifecycleRules?: string[];
 }
 
 /** The operations action kinds are built from; each adapter maps them to its API. */
@@ -42,7 +44,11 @@ export type Operation =
   | { op: "delete_snapshot" }
   | { op: "release_address" }
   | { op: "set_tags"; tags: Record<string, string> }
-  | { op: "remove_tags"; keys: string[] };
+  | { op: "remove_tags"; keys: string[] }
+  /** Add (or replace) one rule of a bucket's lifecycle configuration, keeping the others. */
+  | { op: "put_lifecycle_rule"; ruleId: string; transitionDays: number; storageClass: string }
+  /** Remove one rule, keeping the others (no rule left: the configuration is deleted). */
+  | { op: "delete_lifecycle_rule"; ruleId: string };
 
 export interface OperationRequest {
   resourceId: string;

@@ -57,6 +57,7 @@ export const DETECTOR_OF_CASE: Record<string, string> = {
   old_snapshot: "old_snapshot",
   unassociated_ip: "idle_address",
   gp2_volume: "gp2_volume",
+  cold_bucket: "bucket_lifecycle",
 };
 
 export interface DetectorScore {
@@ -214,8 +215,9 @@ export function evaluateRecommendations(
   const mustNot = new Map(truth.cases.filter((c) => c.must_not).map((c) => [key(c.resource_id), c]));
   const violations: Violation[] = recommendations.flatMap((r) => {
     const c = mustNot.get(key(r.resource_id));
-    // Peaky and protected resources take no recommendation at all, whatever the truth forbids by name.
-    return c
+    // "any": peaky and protected resources take no recommendation at all; else the detector named
+    // (a hot bucket must get no lifecycle rule).
+    return c && (c.must_not === "any" || c.must_not === r.detector)
       ? [
           {
             recommendation_id: r.recommendation_id,

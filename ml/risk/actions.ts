@@ -107,6 +107,19 @@ export const ACTION_PROFILES: Record<string, ActionProfile> = {
     effort: "easy",
     mitigations: ["Check no DNS record or allow-list still points at the address."],
   },
+  add_lifecycle_rule: {
+    disruption: "none",
+    rollback: {
+      score: 30,
+      evidence:
+        "Deleting the rule stops further transitions; objects already in Standard-IA stay there (30-day minimum) until copied back.",
+    },
+    effort: "easy",
+    mitigations: [
+      "Check with the owner that objects older than 30 days are rarely read (S3 Storage Lens or storage class analysis).",
+      "Objects under 128 KB bill as 128 KB in Standard-IA: filter them out of the rule where many are small.",
+    ],
+  },
   purchase_commitment: {
     disruption: "none",
     rollback: {

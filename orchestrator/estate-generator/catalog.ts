@@ -188,6 +188,25 @@ export const STORAGE: Record<
   },
 };
 
+/**
+ * S3 as AWS bills it beyond Standard storage (us-east-1 list prices, https://aws.amazon.com/s3/pricing/):
+ * Standard-IA storage, requests per request (the CUR's unit; the page quotes them per 1,000), the
+ * IA retrieval fee per GB and the lifecycle transition into Standard-IA.
+ */
+export const AWS_S3 = {
+  standardIaPerGbMonth: 0.0125,
+  /** PUT, COPY, POST, LIST (Requests-Tier1): $0.005 per 1,000. */
+  tier1PerRequest: 0.000005,
+  /** GET, SELECT and the rest (Requests-Tier2): $0.0004 per 1,000. */
+  tier2PerRequest: 0.0000004,
+  /** A GET of a Standard-IA object (Requests-SIA-Tier2): $0.001 per 1,000. */
+  iaTier2PerRequest: 0.000001,
+  /** Data read from Standard-IA (Retrieval-SIA): $0.01 per GB. */
+  iaRetrievalPerGb: 0.01,
+  /** Lifecycle transition requests into Standard-IA: $0.01 per 1,000. */
+  transitionIaPerRequest: 0.00001,
+} as const;
+
 /** gp2 costs 25% more than gp3 for the same size and baseline. */
 export const AWS_GP2_PER_GB_MONTH = 0.1;
 

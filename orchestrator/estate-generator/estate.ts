@@ -10,6 +10,7 @@ import type { Provider } from "./catalog.ts";
 import { coverWithCommitments } from "./commitments.ts";
 import { dayString } from "./numbers.ts";
 import { makeOneOffs } from "./one-offs.ts";
+import { shapeBuckets } from "./buckets.ts";
 import { plantCases } from "./planted-cases.ts";
 import { Prng } from "./prng.ts";
 import { makeResources } from "./resources.ts";
@@ -42,7 +43,13 @@ export type CaseKind =
   /** A VM in an autoscaling group or tagged as batch: interruption-tolerant, a spot candidate. */
   | "spot_candidate"
   /** An idle VM tagged as protected (cco:skip): a tool must leave it alone. */
-  | "protected_vm";
+  | "protected_vm"
+  /** An AWS bucket all in S3 Standard and rarely read: a lifecycle rule to Standard-IA saves. */
+  | "cold_bucket"
+  /** A bucket read all the time (many GETs per GB): Standard-IA's retrieval fees would cost more. */
+  | "hot_bucket"
+  /** A rarely read bucket that already keeps part of its data in Standard-IA: it has a rule. */
+  | "tiered_bucket";
 
 export interface EstateResource {
   idx: number;
@@ -80,6 +87,16 @@ export interface EstateResource {
   /** When it runs: around the clock, or only on weekdays 07:00-19:00 (a dev VM already scheduled). */
   schedule: "always" | "business_hours";
   case: CaseKind | null;
+  /** An AWS bucket's storage classes and requests (buckets.ts); other buckets bill Standard only. */
+  s3?: S3Usage;
+}
+
+/** How an AWS bucket bills: the share of its bytes in Standard-IA, and requests a day. */
+export interface S3Usage {
+  iaShare: number;
+  /** Requests-Tier2 (GET) and Requests-Tier1 (PUT, LIST) a day, whole numbers. */
+  getsPerDay: number;
+  putsPerDay: number;
 }
 
 export interface UsageStream {
@@ -191,5 +208,7 @@ export function buildEstate(options: EstateOptions): Estate {
   const streams = makeStreams(rng, accounts, options, dates);
   const anomalies = plantAnomalies(streams, dates, resources, rng, Math.max(1, options.resources / 300));
   const oneOffs = makeOneOffs(accounts, dates);
+  // Last, from its own Prng: the buckets' S3 usage leaves every earlier draw as it was.
+  shapeBuckets(resources, options, anomalies);
   return { options, start, end, dates, accounts, resources, streams, anomalies, commitments, oneOffs };
 }

@@ -7,6 +7,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { lit } from "../../core/sql.ts";
+import { AWS_S3 } from "./catalog.ts";
 import type { Estate } from "./estate.ts";
 
 const RESOURCE_COLUMNS = `{
@@ -165,6 +167,8 @@ export async function buildLines(con: DuckDBConnection, estate: Estate, tmpDir: 
       commitment_rate, tags, attached_to, NULL::VARCHAR AS service, NULL::VARCHAR AS description, NULL::DECIMAL(38,10) AS amount
     FROM c`);
 
+  await buildS3Lines(con, estate, tmpDir);
+
   // Usage streams (egress, serverless, analytics) with trend, seasonality, anomalies.
   await con.run(`INSERT INTO li BY NAME
     SELECT s.export, s.provider, s.billing_account_id, s.sub_account_id, s.sub_account_name, s.currency, d.day, d.day_idx,
@@ -226,6 +230,52 @@ export async function buildLines(con: DuckDBConnection, estate: Estate, tmpDir: 
     FROM li ORDER BY export, day, sub_account_id, line_kind, resource_id, size`);
 
   await buildMetrics(con, estate);
+}
+
+/**
+ * AWS buckets as S3 bills them (buckets.ts): the Standard line keeps the Standard share of the
+ * bytes, a Standard-IA line the rest, and one line a day each for GET (Requests-Tier2) and PUT
+ * (Requests-Tier1) requests, counted in requests at S3's per-request price (the CUR's unit).
+ */
+async function buildS3Lines(con: DuckDBConnection, estate: Estate, tmpDir: string): Promise<void> {
+  const rows = estate.resources
+    .filter((r) => r.s3)
+    .map((r) => ({
+      resource_id: r.resourceId,
+      ia_share: r.s3!.iaShare,
+      gets: r.s3!.getsPerDay,
+      puts: r.s3!.putsPerDay,
+    }));
+  await loadJsonTable(
+    con,
+    tmpDir,
+    "s3_usage",
+    rows,
+    `{resource_id: 'VARCHAR', ia_share: 'DECIMAL(9,4)', gets: 'BIGINT', puts: 'BIGINT'}`,
+  );
+  // A request costs millionths of a dollar: the rate needs more places than an hourly price.
+  await con.run("ALTER TABLE li ALTER COLUMN unit_price SET DATA TYPE DECIMAL(18,10)");
+  const extra = (size: string, unit: string, unitPrice: number, amount: string) => {
+    const price = `${unitPrice.toFixed(10)}::DECIMAL(18,10)`;
+    return `
+    SELECT li.* REPLACE (
+      ${lit(size)} AS size, ${lit(unit)} AS unit, (${amount})::DECIMAL(38,10) AS usage_amount, ${price} AS unit_price,
+      round((${amount}) * ${price}, 10) AS list_cost, round((${amount}) * ${price}, 10) AS effective_cost)
+    FROM li JOIN s3_usage s USING (resource_id)
+    WHERE li.resource_kind = 'bucket' AND li.line_kind = 'usage' AND li.size = 'standard'`;
+  };
+  const standardIa = "round(li.size_gb::DECIMAL(38,10) / day(last_day(li.day)) * s.ia_share, 10)";
+  await con.run(`INSERT INTO li BY NAME
+    ${extra("standard_ia", "GB-Mo", AWS_S3.standardIaPerGbMonth, standardIa)} AND s.ia_share > 0
+    UNION ALL BY NAME ${extra("requests_tier2", "Requests", AWS_S3.tier2PerRequest, "s.gets")}
+    UNION ALL BY NAME ${extra("requests_tier1", "Requests", AWS_S3.tier1PerRequest, "s.puts")}`);
+  // The Standard line bills what is not in Standard-IA.
+  await con.run(`UPDATE li SET
+      usage_amount = round(li.size_gb::DECIMAL(38,10) / day(last_day(li.day)) * (1 - s.ia_share), 10),
+      list_cost = round(round(li.size_gb::DECIMAL(38,10) / day(last_day(li.day)) * (1 - s.ia_share), 10) * li.unit_price, 10),
+      effective_cost = round(round(li.size_gb::DECIMAL(38,10) / day(last_day(li.day)) * (1 - s.ia_share), 10) * li.unit_price, 10)
+    FROM s3_usage s
+    WHERE li.resource_id = s.resource_id AND li.resource_kind = 'bucket' AND li.size = 'standard' AND s.ia_share > 0`);
 }
 
 /**

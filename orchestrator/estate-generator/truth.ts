@@ -3,6 +3,7 @@
  * monthly savings it should estimate (730-hour month, on-demand list price, in the
  * account's billing currency), plus the anomalies, commitments and one-off lines.
  */
+import { LIFECYCLE_TARGET, lifecycleSavings } from "./buckets.ts";
 import { COMMITMENT_DISCOUNT, HOURS_PER_MONTH, oneSizeDown, STORAGE, vmSize } from "./catalog.ts";
 import type { CaseKind, Estate, EstateResource } from "./estate.ts";
 import { money } from "./numbers.ts";
@@ -242,6 +243,18 @@ function caseOf(r: EstateResource): TruthCase {
     case "gp2_volume":
       finding = { category: "modernization", action: "modify_volume_type", target: "gp3" };
       savings = r.sizeGb * (r.unitPrice - STORAGE.aws.disk.perGbMonth);
+      break;
+    case "cold_bucket":
+      finding = { category: "storage", action: "add_lifecycle_rule", target: LIFECYCLE_TARGET };
+      savings = lifecycleSavings(r);
+      break;
+    case "hot_bucket":
+      // Read all the time: Standard-IA's GET and retrieval fees would cost more than it saves.
+      mustNot = "bucket_lifecycle";
+      break;
+    case "tiered_bucket":
+      // Part of it is in Standard-IA already: a lifecycle rule is there.
+      mustNot = "bucket_lifecycle";
       break;
   }
   return {

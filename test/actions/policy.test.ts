@@ -34,6 +34,9 @@ describe("action policies", () => {
     expect(gcp.includedPermissions).toEqual([...new Set(KINDS.stop_vm!.permissions.gcp)].sort());
     for (const p of gcp.includedPermissions) expect(p).toMatch(/^compute\.[a-zA-Z]+\.[a-zA-Z]+$/);
     expect(() => policyFor("gcp", ["no_such_kind"])).toThrow(/no action kind named no_such_kind/);
+    // S3 lifecycle rules are AWS only: the Azure role neither names nor grants them.
+    expect(policyFor("azure", ["bucket_lifecycle", "stop_vm"]).kinds).toEqual(["stop_vm"]);
+    expect(policyFor("aws", ["bucket_lifecycle"]).kinds).toEqual(["bucket_lifecycle"]);
   });
 
   it("prints the grant for the kinds enabled in config", () => {

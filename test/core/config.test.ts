@@ -166,7 +166,10 @@ describe("docs/configuration.md", () => {
   it("shows a file that loads, with its values (the example is not a sketch)", () => {
     const text = readFileSync(path.join(PROJECT_ROOT, "docs", "configuration.md"), "utf8");
     const example = /```yaml\n([\s\S]*?)```/.exec(text)![1]!;
-    const config = loadConfig({ cwd: withFile(example), env: { SLACK_WEBHOOK_URL: "https://hooks.example/x" } });
+    const config = loadConfig({
+      cwd: withFile(example),
+      env: { SLACK_WEBHOOK_URL: "https://hooks.example/x" },
+    });
     expect(config.actions.mode).toBe("dry_run");
     expect(config.approvals.rules[0]).toEqual({ risk_levels: ["high"], approvers: 2 });
     expect(config.notifications.channels[0]).toMatchObject({ type: "slack", url: "https://hooks.example/x" });

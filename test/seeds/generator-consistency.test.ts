@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../../core/paths.ts";
 import { makeAccounts } from "../../orchestrator/estate-generator/accounts.ts";
 import {
   AWS_GP2_PER_GB_MONTH,
+  AWS_S3,
   COMMITMENT_DISCOUNT,
   type Provider,
   STORAGE,
@@ -122,6 +123,26 @@ describe("the catalogue seeds price the generated estate as the generator does",
         return seed === price ? [] : [{ provider, type, unit, region, currency, generator: price, seed }];
       });
     });
+    expect(differences).toEqual([]);
+  });
+
+  it("prices S3's Standard-IA, requests, retrieval and transitions as the generator bills them", () => {
+    const expected: [string, string, number][] = [
+      ["object_standard_ia", "GB-Mo", AWS_S3.standardIaPerGbMonth],
+      ["object_standard_ia_retrieval", "GB", AWS_S3.iaRetrievalPerGb],
+      ["object_requests_tier1", "Requests", AWS_S3.tier1PerRequest],
+      ["object_requests_tier2", "Requests", AWS_S3.tier2PerRequest],
+      ["object_standard_ia_requests_tier2", "Requests", AWS_S3.iaTier2PerRequest],
+      ["object_transition_standard_ia", "Requests", AWS_S3.transitionIaPerRequest],
+    ];
+    const aws = billed.filter((b) => b.provider === "aws");
+    expect(aws.length).toBeGreaterThan(0);
+    const differences = aws.flatMap(({ region, currency }) =>
+      expected.flatMap(([type, unit, price]) => {
+        const seed = storage.get(`aws/${type}/${unit}/${region}/${currency}`);
+        return seed === price ? [] : [{ type, unit, region, currency, generator: price, seed }];
+      }),
+    );
     expect(differences).toEqual([]);
   });
 

@@ -32,6 +32,9 @@ type AwsSettings = Config["actions"]["aws"] & {
 export interface Settings {
   region: string;
   endpoint?: string;
+  /** S3 endpoint override and path-style addressing (a local or sovereign S3). */
+  s3Endpoint?: string;
+  forcePathStyle: boolean;
   waitSeconds: number;
   pollSeconds: number;
   requestTimeoutMs: number;
@@ -45,6 +48,8 @@ export function settings(config: Config, options: AwsAdapterOptions): Settings {
   return {
     region: s.region,
     ...(s.ec2_endpoint ? { endpoint: s.ec2_endpoint } : {}),
+    ...(s.s3_endpoint ? { s3Endpoint: s.s3_endpoint } : {}),
+    forcePathStyle: s.force_path_style,
     waitSeconds: s.wait_seconds,
     pollSeconds: options.pollSeconds ?? s.poll_seconds ?? 5,
     requestTimeoutMs: options.requestTimeoutMs ?? s.request_timeout_ms ?? 30_000,

@@ -93,6 +93,9 @@ export async function dryRun(clients: Ec2Clients, request: OperationRequest): Pr
     case "remove_tags":
       command = new DeleteTagsCommand({ Resources: [ref.id], Tags: o.keys.map((Key) => ({ Key })), DryRun });
       break;
+    case "put_lifecycle_rule":
+    case "delete_lifecycle_rule":
+      throw new ProviderError("invalid", `${o.op} applies to a bucket, not '${request.resourceId}'`);
   }
   try {
     await clients.get(ref.region).send(command);

@@ -45,6 +45,13 @@ const CONFLICT = new Set([
 ]);
 const DENIED = new Set(["UnauthorizedOperation", "AuthFailure", "Blocked", "OptInRequired", "AccessDenied"]);
 const SERVER = new Set(["InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable"]);
+/**
+ * S3's (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): SlowDown (503) is
+ * throttling, above; OperationAborted (409, "a conflicting conditional operation is currently in
+ * progress… Please try again") is retried as throttling; NoSuchBucket is not_found.
+ */
+const S3_RETRY = new Set(["OperationAborted"]);
+const S3_NOT_FOUND = new Set(["NoSuchBucket"]);
 const TIMEOUT = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
 /** Connection-level failures: nothing reached EC2, or its answer was lost (retried like a 5xx). */
 const NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND"]);
@@ -57,7 +64,8 @@ interface SdkError {
 }
 
 export function codeFor(name: string, status?: number): ProviderErrorCode {
-  if (THROTTLED.has(name)) return "throttled";
+  if (THROTTLED.has(name) || S3_RETRY.has(name)) return "throttled";
+  if (S3_NOT_FOUND.has(name)) return "not_found";
   if (CAPACITY.has(name)) return "capacity";
   if (TIMEOUT.has(name)) return "timeout";
   if (DENIED.has(name)) return "denied";

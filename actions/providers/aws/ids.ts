@@ -35,3 +35,23 @@ export function ec2Ref(resourceId: string): Ec2Ref {
 /** The snapshot's ARN as the CUR names it: what snapshot_disk returns, so the estate's ids line up. */
 export const snapshotArn = (region: string, owner: string | undefined, snapshotId: string) =>
   `arn:aws:ec2:${region}:${owner ?? ""}:snapshot/${snapshotId}`;
+
+const S3_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)$/;
+/** S3's bucket naming rules: 3 to 63 lower-case letters, digits, dots and hyphens, a letter or digit at each end. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * The bucket a resource id names (the CUR's line_item_resource_id for S3 is the bucket's name; an
+ * S3 ARN also names one), or undefined for an EC2 id.
+ */
+export function bucketName(resourceId: string): string | undefined {
+  const arn = S3_ARN.exec(resourceId);
+  if (arn) return arn[1];
+  if (resourceId.startsWith("arn:")) return undefined;
+  try {
+    ec2Ref(resourceId);
+    return undefined;
+  } catch {
+    return BUCKET.test(resourceId) && !IPV4.test(resourceId) ? resourceId : undefined;
+  }
+}

@@ -161,6 +161,10 @@ export async function perform(
       );
       return { requestId: requestId(out) };
     }
+    case "put_lifecycle_rule":
+    case "delete_lifecycle_rule":
+      // A bucket's: the adapter sends these to S3 (s3.ts).
+      throw new ProviderError("invalid", `${operation.op} applies to a bucket, not '${resourceId}'`);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The SDK clients, one set per subscription: Compute (@azure/arm-compute), Network
- * (@azure/arm-network) and a bare ARM client of the Compute SDK for the two APIs no installed
- * SDK wraps (Permissions, Tags). All point at `actions.azure.arm_endpoint` with:
+ * (@azure/arm-network), Azure Monitor metrics (@azure/monitor-query: Metrics - List is an ARM
+ * API) and a bare ARM client of the Compute SDK for the two APIs no installed SDK wraps
+ * (Permissions, Tags). All point at `actions.azure.arm_endpoint` with:
  * - the SDK's own retries off (maxRetries 0): the executor retries throttling, timeouts and 5xx
  *   with backoff and full jitter and logs every attempt with the step's token; SDK retries would
  *   resend unseen and unlogged, and multiply with the executor's;
@@ -14,6 +15,7 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { createComputeManagement } from "@azure/arm-compute/api";
 import { NetworkManagementClient } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/core-auth";
+import { MetricsQueryClient } from "@azure/monitor-query";
 
 export interface ClientSettings {
   endpoint: string;
@@ -24,6 +26,7 @@ export interface ClientSettings {
 export interface Clients {
   compute: ComputeManagementClient;
   network: NetworkManagementClient;
+  monitor: MetricsQueryClient;
   /** Paths outside the SDKs' operation groups (Permissions, Tags), through the same pipeline. */
   arm: ReturnType<typeof createComputeManagement>;
 }
@@ -54,6 +57,8 @@ export function makeClients(settings: ClientSettings, subscription: string): Cli
       $host: endpoint,
       credentialScopes: scopes,
     }),
+    // The audience is the token's resource: its origin, as for the other clients.
+    monitor: new MetricsQueryClient(settings.credential, { ...common, audience: new URL(endpoint).origin }),
     arm: createComputeManagement(settings.credential, subscription, { ...common, credentials: { scopes } }),
   };
 }

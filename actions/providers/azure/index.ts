@@ -6,7 +6,8 @@
  * unless a TokenCredential is given (tests). ARM has no idempotency token: PUT and DELETE are
  * idempotent by design, names the adapter creates are derived from the action (the snapshot
  * `cco-<action>`) or the step's token (a restored disk), and each call carries an
- * x-ms-client-request-id derived from the token (clients.ts). Docs: docs/actions-azure.md.
+ * x-ms-client-request-id derived from the token (clients.ts). metrics(): a VM's hourly CPU and
+ * memory from Azure Monitor (metrics.ts) for verification. Docs: docs/actions-azure.md.
  */
 import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../../../core/config.ts";
@@ -23,6 +24,7 @@ import { describeResource } from "./describe.ts";
 import { armError, toProviderError } from "./errors.ts";
 import { groupScope, parseArmId } from "./ids.ts";
 import type { Caller } from "./call.ts";
+import { vmMetrics } from "./metrics.ts";
 import { performOperation } from "./operations.ts";
 import {
   CALL_PERMISSIONS,
@@ -32,7 +34,13 @@ import {
   permissionsFor,
 } from "./permissions.ts";
 
-export { CALL_PERMISSIONS, DESCRIBE_CALL, OPERATION_CALLS, permissionsFor } from "./permissions.ts";
+export {
+  CALL_PERMISSIONS,
+  DESCRIBE_CALL,
+  METRICS_CALL,
+  OPERATION_CALLS,
+  permissionsFor,
+} from "./permissions.ts";
 export { clientRequestId } from "./clients.ts";
 
 export interface AzureAdapterOptions {
@@ -40,6 +48,8 @@ export interface AzureAdapterOptions {
   credential?: TokenCredential;
   /** Each HTTP request's limit (polls included); default 60 s. */
   requestTimeoutMs?: number;
+  /** The adapter's clock (default: the real time); tests move it past a verification window. */
+  now?: () => Date;
 }
 
 /** Permissions - List For Resource (https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource). */
@@ -64,7 +74,7 @@ class AzureAdapter implements CloudAdapter {
   }
 
   now(): Date {
-    return new Date();
+    return this.options.now?.() ?? new Date();
   }
 
   private async clientsFor(subscription: string): Promise<Clients> {
@@ -155,11 +165,8 @@ class AzureAdapter implements CloudAdapter {
     return entries;
   }
 
-  /**
-   * Azure Monitor metrics are not read by this adapter yet: verification of a metrics kind
-   * (resize_vm, schedule_vm) then finds no samples and the action needs attention (docs/actions-azure.md).
-   */
-  async metrics(_resourceId: string, _since: Date): Promise<MetricSample[]> {
-    return [];
+  /** A VM's whole hours of Azure Monitor CPU and memory since `since` (metrics.ts); [] for other resources. */
+  async metrics(resourceId: string, since: Date): Promise<MetricSample[]> {
+    return vmMetrics(this.caller(), parseArmId(resourceId), since, this.now());
   }
 }

@@ -152,6 +152,12 @@ export async function performOperation(caller: Caller, request: OperationRequest
     case "set_tags":
       last = await patchTags(caller, id, token, "Merge", o.tags);
       break;
+    case "put_lifecycle_rule":
+    case "delete_lifecycle_rule":
+      throw new ProviderError(
+        "invalid",
+        `${o.op} is an S3 (AWS) operation; Blob lifecycle management is not automated`,
+      );
     case "remove_tags": {
       // The Tags API deletes name/value pairs: the current values of the keys present.
       const current = (await describeResource(caller, id)).tags;

@@ -3,7 +3,7 @@
  * so `cco actions policy` and the coverage test can check that a kind's declared permissions
  * (actions/kinds/*.ts permissions.azure) cover its steps, its undo and the reads around them.
  * Action names: https://learn.microsoft.com/azure/role-based-access-control/permissions/compute
- * and …/permissions/networking, …/permissions/management-and-governance.
+ * and …/permissions/networking, …/permissions/management-and-governance, …/permissions/monitor.
  */
 import type { Operation, ResourceKind } from "../adapter.ts";
 
@@ -26,6 +26,8 @@ export const CALL_PERMISSIONS = {
   "tags.updateAtScope": "Microsoft.Resources/tags/write",
   /** GET {scope}/providers/Microsoft.Authorization/permissions: checkPermissions itself. */
   "permissions.list": "Microsoft.Authorization/permissions/read",
+  /** GET {resource}/providers/Microsoft.Insights/metrics (Metrics - List): metrics() for verification. */
+  "metrics.list": "Microsoft.Insights/metrics/read",
 } as const;
 
 export type AzureCall = keyof typeof CALL_PERMISSIONS;
@@ -46,6 +48,9 @@ export const OPERATION_CALLS: Record<Operation["op"], readonly AzureCall[]> = {
   release_address: ["publicIPAddresses.get", "publicIPAddresses.delete"],
   set_tags: ["tags.updateAtScope"],
   remove_tags: ["tags.updateAtScope"],
+  // S3 operations: refused before any call (Blob lifecycle management is not automated).
+  put_lifecycle_rule: [],
+  delete_lifecycle_rule: [],
 };
 
 /** describe() of each kind of resource. */
@@ -55,6 +60,9 @@ export const DESCRIBE_CALL: Record<Exclude<ResourceKind, "bucket">, AzureCall> =
   snapshot: "snapshots.get",
   ip: "publicIPAddresses.get",
 };
+
+/** What metrics() calls: a kind verified by metrics needs it besides its steps' calls. */
+export const METRICS_CALL: AzureCall = "metrics.list";
 
 /** The RBAC actions an operation needs. */
 export function permissionsFor(operation: Operation): string[] {

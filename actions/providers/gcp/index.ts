@@ -30,8 +30,6 @@ import { checkTarget, perform } from "./perform.ts";
 export { CALL_PERMISSIONS, callsFor, permissionsFor } from "./permissions.ts";
 export type { GcpAdapterOptions } from "./client.ts";
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-
 /** The permission prefix testIamPermissions accepts on each kind of resource. */
 const TESTABLE: Record<GcpRef["collection"], string> = {
   instances: "compute.instances.",
@@ -52,10 +50,10 @@ class GcpAdapter implements CloudAdapter {
 
   private client(): Promise<Caller> {
     this.caller ??= computeClients(this.config, this.options).then((clients) => {
-      const s = this.config.actions.gcp as typeof this.config.actions.gcp & { request_timeout_ms?: number };
+      const s = this.config.actions.gcp;
       return new Caller(
         clients,
-        this.options.requestTimeoutMs ?? s.request_timeout_ms ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        this.options.requestTimeoutMs ?? s.request_timeout_ms,
         s.wait_seconds * 1000,
         s.poll_interval_ms,
         this.options.onCall,

@@ -41,6 +41,11 @@ export function checkTarget(operation: Op, ref: GcpRef): void {
       "invalid",
       `${operation.op} applies to ${need}; the resource is one of ${ref.collection}`,
     );
+  if (operation.op === "put_lifecycle_rule" || operation.op === "delete_lifecycle_rule")
+    throw new ProviderError(
+      "invalid",
+      `${operation.op} is an S3 (AWS) operation; GCS lifecycle rules are not automated`,
+    );
   if (operation.op === "change_disk_type")
     throw new ProviderError(
       "invalid",
@@ -127,6 +132,8 @@ export async function perform(
     case "remove_tags":
       return setLabels(c, ref, operation, rid);
     case "change_disk_type":
+    case "put_lifecycle_rule":
+    case "delete_lifecycle_rule":
       throw new Error("unreachable: refused by checkTarget");
   }
 }

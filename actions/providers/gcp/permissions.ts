@@ -95,6 +95,9 @@ export function callsFor(operation: Operation, ref: GcpRef): Call[] {
       const c = ref.collection === "addresses" ? addressCalls(ref) : ref.collection;
       return [`${c}.get`, `${c}.setLabels`, wait];
     }
+    case "put_lifecycle_rule":
+    case "delete_lifecycle_rule":
+      return []; // refused before any call (an S3 operation)
   }
 }
 

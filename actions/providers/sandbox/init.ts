@@ -82,7 +82,9 @@ export async function initialState(warehouse: Warehouse, seed: number): Promise<
         CommitmentDiscountId AS commitment_id, CommitmentDiscountType AS commitment_type,
         CASE WHEN CommitmentDiscountId IS NOT NULL THEN (EffectiveCost / ConsumedQuantity)::DECIMAL(18, 6)::VARCHAR END AS commitment_rate,
         ChargePeriodStart::DATE::VARCHAR AS last_billed,
-        row_number() OVER (PARTITION BY ResourceId ORDER BY ChargePeriodStart DESC, ConsumedQuantity DESC) AS rn
+        -- A bucket's storage line, not its request lines (counted in requests, at a price per request).
+        row_number() OVER (PARTITION BY ResourceId
+          ORDER BY ChargePeriodStart DESC, ConsumedUnit IS NOT DISTINCT FROM 'Requests', ConsumedQuantity DESC) AS rn
       FROM marts.focus_costs
       WHERE ChargeCategory = 'Usage' AND ResourceId IS NOT NULL AND ConsumedQuantity > 0
     ), exports AS (

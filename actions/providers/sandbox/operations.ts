@@ -36,6 +36,8 @@ const KIND_OF_OP: Partial<Record<Operation["op"], ResourceKind>> = {
   change_disk_type: "disk",
   delete_snapshot: "snapshot",
   release_address: "ip",
+  put_lifecycle_rule: "bucket",
+  delete_lifecycle_rule: "bucket",
 };
 
 /** How long each operation takes on the simulated clock (seconds), roughly as the clouds take. */
@@ -51,6 +53,8 @@ export const DURATION_S: Record<Operation["op"], number> = {
   release_address: 1,
   set_tags: 1,
   remove_tags: 1,
+  put_lifecycle_rule: 1,
+  delete_lifecycle_rule: 1,
 };
 
 /** The resource a request names, existing, of the kind the operation needs. */
@@ -139,7 +143,11 @@ export function apply(
         ctx.state.catalogue.storagePrices[
           catalogueKey(resource.provider, resource.region, resource.billing.currency, operation.type)
         ];
-      if (!price || ["snapshot", "ip", "object_standard", "egress_internet"].includes(operation.type)) {
+      if (
+        !price ||
+        ["snapshot", "ip", "egress_internet"].includes(operation.type) ||
+        operation.type.startsWith("object_")
+      ) {
         throw new ProviderError(
           "invalid",
           `volume type ${operation.type} is not offered in ${resource.region}`,
@@ -174,7 +182,67 @@ export function apply(
         delete resource.tags[key];
       }
       return undefined;
+    case "put_lifecycle_rule":
+      putLifecycleRule(resource, operation);
+      return undefined;
+    case "delete_lifecycle_rule":
+      onlyS3(resource);
+      // Removing a rule that is not there changes nothing (a re-sent undo step).
+      resource.lifecycleRules = (resource.lifecycleRules ?? []).filter((r) => r.id !== operation.ruleId);
+      return undefined;
   }
+}
+
+/**
+ * S3's rules for a lifecycle configuration (PutBucketLifecycleConfiguration): at most 1,000 rules,
+ * ids of 1 to 255 characters, a Transition to a storage class S3 has, and at least 30 days before
+ * Standard-IA or One Zone-IA. The same id replaces its rule (the adapter writes the whole set).
+ */
+export const TRANSITION_CLASSES = [
+  "STANDARD_IA",
+  "ONEZONE_IA",
+  "INTELLIGENT_TIERING",
+  "GLACIER_IR",
+  "GLACIER",
+  "DEEP_ARCHIVE",
+];
+
+function putLifecycleRule(
+  resource: SandboxResource,
+  rule: Extract<Operation, { op: "put_lifecycle_rule" }>,
+): void {
+  onlyS3(resource);
+  if (!rule.ruleId || rule.ruleId.length > 255)
+    throw new ProviderError("invalid", "InvalidArgument: a rule's ID must be 1 to 255 characters");
+  if (!TRANSITION_CLASSES.includes(rule.storageClass))
+    throw new ProviderError(
+      "invalid",
+      `InvalidStorageClass: ${rule.storageClass} is not a transition storage class`,
+    );
+  if (!Number.isInteger(rule.transitionDays) || rule.transitionDays < 0)
+    throw new ProviderError(
+      "invalid",
+      "InvalidArgument: 'Days' in Transition action must be a whole number of days",
+    );
+  if (["STANDARD_IA", "ONEZONE_IA"].includes(rule.storageClass) && rule.transitionDays < 30)
+    throw new ProviderError(
+      "invalid",
+      `InvalidArgument: 'Days' in Transition action must be greater than or equal to 30 for storageClass '${rule.storageClass}'`,
+    );
+  const rules = (resource.lifecycleRules ?? []).filter((r) => r.id !== rule.ruleId);
+  if (rules.length >= 1000)
+    throw new ProviderError("invalid", "InvalidRequest: a lifecycle configuration has at most 1,000 rules");
+  rules.push({ id: rule.ruleId, transitionDays: rule.transitionDays, storageClass: rule.storageClass });
+  resource.lifecycleRules = rules;
+}
+
+/** Blob and GCS lifecycle management are not automated (as no adapter does them). */
+function onlyS3(resource: SandboxResource): void {
+  if (resource.provider !== "aws")
+    throw new ProviderError(
+      "invalid",
+      `lifecycle rules are automated on AWS S3 only, not ${resource.provider}`,
+    );
 }
 
 function capacity(size: string, region: string): ProviderError {

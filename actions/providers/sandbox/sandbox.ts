@@ -136,6 +136,9 @@ class SandboxAdapter implements CloudAdapter {
       tags: { ...resource.tags },
       region: resource.region,
       account: resource.account,
+      ...(resource.kind === "bucket"
+        ? { lifecycleRules: (resource.lifecycleRules ?? []).map((r) => r.id) }
+        : {}),
     };
   }
 

@@ -64,6 +64,15 @@ export interface SandboxResource {
   billing: BillingFacts;
   history: Revision[];
   lastModifiedAt?: string;
+  /** A bucket's lifecycle configuration, in S3's order (none: no configuration). */
+  lifecycleRules?: LifecycleRule[];
+}
+
+/** One rule of a bucket's lifecycle configuration: a transition of every object after N days. */
+export interface LifecycleRule {
+  id: string;
+  transitionDays: number;
+  storageClass: string;
 }
 
 export interface RequestLogEntry {

@@ -25,7 +25,9 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
       WHEN resource_kind = 'snapshot' THEN ${regionPrefix} || 'EBS:SnapshotUsage'
       -- AWS bills a public IPv4 address in use and one idle (associated with nothing) apart.
       WHEN resource_kind = 'ip' THEN ${regionPrefix} || CASE WHEN attached_to IS NULL THEN 'PublicIPv4:IdleAddress' ELSE 'PublicIPv4:InUseAddress' END
-      WHEN resource_kind = 'bucket' THEN ${regionPrefix} || 'TimedStorage-ByteHrs'
+      -- S3's usage types (https://docs.aws.amazon.com/AmazonS3/latest/userguide/aws-usage-report-understand.html).
+      WHEN resource_kind = 'bucket' THEN ${regionPrefix} || CASE size WHEN 'standard_ia' THEN 'TimedStorage-SIA-ByteHrs'
+        WHEN 'requests_tier1' THEN 'Requests-Tier1' WHEN 'requests_tier2' THEN 'Requests-Tier2' ELSE 'TimedStorage-ByteHrs' END
       WHEN resource_kind = 'egress' THEN ${regionPrefix} || 'DataTransfer-Out-Bytes'
       WHEN resource_kind = 'serverless' THEN ${regionPrefix} || 'Request'
       WHEN line_kind = 'commitment_fee' AND commitment_type = 'savings_plan' THEN 'ComputeSP:1yrNoUpfront'
@@ -65,7 +67,9 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
       ${productCode} AS line_item_product_code,
       ${usageType} AS line_item_usage_type,
       CASE resource_kind WHEN 'vm' THEN 'RunInstances' WHEN 'disk' THEN 'CreateVolume-' || upper(substr(size, 1, 1)) || substr(size, 2)
-        WHEN 'snapshot' THEN 'CreateSnapshot' WHEN 'ip' THEN 'AssociateAddress' WHEN 'bucket' THEN 'StandardStorage'
+        WHEN 'snapshot' THEN 'CreateSnapshot' WHEN 'ip' THEN 'AssociateAddress'
+        WHEN 'bucket' THEN CASE size WHEN 'standard_ia' THEN 'StandardIAStorage' WHEN 'requests_tier1' THEN 'PutObject'
+          WHEN 'requests_tier2' THEN 'GetObject' ELSE 'StandardStorage' END
         WHEN 'serverless' THEN 'Invoke' ELSE '' END AS line_item_operation,
       CASE WHEN resource_kind IN ('vm', 'disk') THEN zone ELSE '' END AS line_item_availability_zone,
       CASE WHEN line_kind IN ('commitment_fee', 'commitment_purchase') THEN resource_id ELSE coalesce(resource_id, '') END AS line_item_resource_id,
@@ -91,7 +95,8 @@ export function curSelect(exportKind: string, month: string, openMonth: string):
       region AS product_region_code,
       ${productCode} AS product_servicecode,
       CASE resource_kind WHEN 'vm' THEN 'Compute Instance' WHEN 'disk' THEN 'Storage' WHEN 'snapshot' THEN 'Storage Snapshot'
-        WHEN 'ip' THEN 'IP Address' WHEN 'bucket' THEN 'Storage' WHEN 'egress' THEN 'Data Transfer' ELSE NULL END AS product_product_family,
+        WHEN 'ip' THEN 'IP Address'
+        WHEN 'bucket' THEN CASE WHEN size LIKE 'requests%' THEN 'API Request' ELSE 'Storage' END WHEN 'egress' THEN 'Data Transfer' ELSE NULL END AS product_product_family,
       CASE WHEN resource_kind = 'disk' THEN size END AS product_volume_api_name,
       list_cost::DOUBLE AS pricing_public_on_demand_cost,
       unit_price::DOUBLE AS pricing_public_on_demand_rate,

@@ -87,6 +87,40 @@ describe("the state machine", () => {
     expect(calls[0]!.n).toBe(6);
   });
 
+  it("keeps verifying when the metrics stay throttled, and asks a person when they are denied", async () => {
+    const { warehouse, cloud, run } = await setup();
+    await run();
+    cloud.advanceHours(25);
+    const read = cloud.metrics.bind(cloud);
+    let reads = 0;
+    cloud.metrics = async () => {
+      reads += 1;
+      throw new ProviderError("throttled", "Rate exceeded");
+    };
+    // Retried, still throttled: this run judges nothing and fails nothing.
+    const throttled = await run();
+    expect(throttled.verified).toBe(0);
+    expect(reads).toBeGreaterThan(1);
+    expect((await warehouse.all("select state from ops.actions"))[0]).toEqual({ state: "verifying" });
+    // Readable again: judged as usual.
+    cloud.metrics = read;
+    expect((await run()).verified).toBe(1);
+    expect((await warehouse.all("select state from ops.actions"))[0]).toEqual({ state: "succeeded" });
+
+    const second = await setup();
+    await second.run();
+    second.cloud.advanceHours(25);
+    second.cloud.metrics = async () => {
+      throw new ProviderError("denied", "not authorized to perform cloudwatch:GetMetricData");
+    };
+    await second.run();
+    const [action] = await second.warehouse.all<{ state: string; verification: string }>(
+      "select state, verification::varchar as verification from ops.actions",
+    );
+    expect(action!.state).toBe("needs_attention");
+    expect(JSON.parse(action!.verification)).toEqual({ decision: "metrics unreadable", code: "denied" });
+  });
+
   it("rolls back a change that saturates the VM after it (verification_failed, rolled_back)", async () => {
     const { warehouse, cloud, run } = await setup();
     await run();

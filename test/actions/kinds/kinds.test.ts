@@ -9,8 +9,11 @@ import type { QueueRow } from "../../../actions/approvals/columns.ts";
 import { KIND_FOR_DETECTOR } from "../../../actions/kinds/catalogue.ts";
 import { KINDS } from "../../../actions/kinds/index.ts";
 import { mismatches } from "../../../actions/kinds/kind.ts";
-import type { ResourceState } from "../../../actions/providers/adapter.ts";
+import type { Operation, ResourceState } from "../../../actions/providers/adapter.ts";
+import { apply } from "../../../actions/providers/sandbox/operations.ts";
+import type { SandboxResource, SandboxState } from "../../../actions/providers/sandbox/state.ts";
 import { ACTION_KINDS } from "../../../core/actions-settings.ts";
+import { sandboxSchema } from "../../../core/sandbox-settings.ts";
 import { FakeCloud, vm } from "../executor/fixture.ts";
 
 const row = (detector: string, current: string, target: string | null = null) =>
@@ -124,7 +127,7 @@ describe("action kinds", () => {
   it("declare real permissions for every provider", () => {
     for (const kind of Object.values(KINDS)) {
       expect(
-        kind.permissions.aws.every((p) => /^(ec2|cloudwatch):[A-Z][A-Za-z]+$/.test(p)),
+        kind.permissions.aws.every((p) => /^(ec2|cloudwatch|s3):[A-Z][A-Za-z]+$/.test(p)),
         kind.name,
       ).toBe(true);
       expect(
@@ -139,6 +142,15 @@ describe("action kinds", () => {
     expect(KINDS.stop_vm!.permissions.aws).toContain("ec2:StopInstances");
     expect(KINDS.stop_vm!.permissions.azure).toContain("Microsoft.Compute/virtualMachines/deallocate/action");
     expect(KINDS.stop_vm!.permissions.gcp).toContain("compute.instances.stop");
+    // S3's IAM names, not its API's (GetBucketLifecycleConfiguration is s3:GetLifecycleConfiguration).
+    expect(KINDS.bucket_lifecycle!.permissions.aws).toEqual(
+      expect.arrayContaining(["s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration"]),
+    );
+    // Not automated on Azure and GCP: nothing to grant there.
+    expect([KINDS.bucket_lifecycle!.permissions.azure, KINDS.bucket_lifecycle!.permissions.gcp]).toEqual([
+      [],
+      [],
+    ]);
   });
 
   it("agree with the detector catalogue and the config's list", () => {
@@ -157,6 +169,86 @@ describe("action kinds", () => {
     const schedule = KINDS.schedule_vm!;
     expect(
       schedule.input.safeParse(schedule.parameters(row("schedule", "m5.large", "whenever"))).success,
+    ).toBe(false);
+  });
+});
+
+describe("bucket_lifecycle", () => {
+  const queueRow = row(
+    "bucket_lifecycle",
+    "S3 Standard 8000 GB, 1.16 GETs per GB-month",
+    "lifecycle: STANDARD_IA after 30 days",
+  );
+  const kind = KINDS.bucket_lifecycle!;
+  const params = kind.input.parse(kind.parameters(queueRow));
+  /** A bucket in the sandbox's state, changed by the sandbox's own operations (S3's rules). */
+  const bucket = (rules: string[]) =>
+    ({
+      resourceId: "acme-archive",
+      provider: "aws",
+      kind: "bucket",
+      exists: true,
+      status: "available",
+      size: "",
+      attachedTo: [],
+      tags: {},
+      region: "us-east-1",
+      account: "1",
+      createdAt: "2026-01-01T00:00:00Z",
+      billing: {},
+      history: [],
+      lifecycleRules: rules.map((id) => ({ id, transitionDays: 365, storageClass: "GLACIER" })),
+    }) as unknown as SandboxResource;
+  const stateOf = (b: SandboxResource): ResourceState => ({
+    resourceId: b.resourceId,
+    provider: "aws",
+    kind: "bucket",
+    exists: b.exists,
+    status: b.status,
+    tags: b.tags,
+    lifecycleRules: (b.lifecycleRules ?? []).map((r) => r.id),
+  });
+  const run = (b: SandboxResource, operation: Operation) =>
+    apply(
+      { state: {} as SandboxState, provider: "aws", settings: sandboxSchema.parse({}), seq: 1, at: "" },
+      b,
+      operation,
+    );
+
+  it("parses its target, adds one rule beside the bucket's own, and the undo removes only that one", () => {
+    expect(params).toEqual({ storage_class: "STANDARD_IA", transition_days: 30 });
+    const b = bucket(["archive-old"]);
+    const prior = stateOf(b);
+    expect(mismatches(prior, kind.recorded(queueRow, params))).toEqual([]);
+    expect(kind.startStates).toContain(prior.status);
+    const steps = kind.steps(prior, params, "act-1");
+    expect(steps).toEqual([
+      {
+        op: "put_lifecycle_rule",
+        ruleId: "cco-standard-ia-after-30-days",
+        transitionDays: 30,
+        storageClass: "STANDARD_IA",
+      },
+    ]);
+    for (const s of steps) run(b, s);
+    expect(stateOf(b).lifecycleRules).toEqual(["archive-old", "cco-standard-ia-after-30-days"]);
+    expect(mismatches(stateOf(b), kind.after(prior, params, 1)!)).toEqual([]);
+    for (const u of kind.undo(prior, params, {}, 1)!) run(b, u);
+    expect(mismatches(stateOf(b), kind.after(prior, params, 0)!)).toEqual([]);
+    expect(stateOf(b).lifecycleRules).toEqual(["archive-old"]);
+    // Had the undo dropped the bucket's own rule too, the check would say so.
+    expect(mismatches({ ...stateOf(b), lifecycleRules: [] }, kind.after(prior, params, 0)!)).toEqual([
+      "lifecycle rule archive-old is absent",
+    ]);
+  });
+
+  it("refuses a bucket that has the rule already, and a target it cannot parse", () => {
+    const prior = stateOf(bucket(["cco-standard-ia-after-30-days"]));
+    expect(mismatches(prior, kind.recorded(queueRow, params))).toEqual([
+      "lifecycle rule cco-standard-ia-after-30-days is present",
+    ]);
+    expect(
+      kind.input.safeParse(kind.parameters(row("bucket_lifecycle", "S3", "move it somewhere"))).success,
     ).toBe(false);
   });
 });

@@ -4,7 +4,8 @@
  * <Response><Errors><Error><Code>…</Code><Message>…</Message></Error></Errors><RequestID>…</RequestID></Response>,
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html) over the estate in
  * aws-ec2.ts, and CloudWatch's GetMetricData (JSON 1.0, X-Amz-Target GraniteServiceVersion20100801.GetMetricData,
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html), and
+ * S3's REST XML for buckets' lifecycle rules and tags, path-style (aws-s3.ts).
  *
  * It records every request in order (action, parameters, resource, token, outcome, whether it
  * changed anything) and injects faults on demand: throttling (RequestLimitExceeded, 503), a server
@@ -19,6 +20,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { xml } from "../ec2-query-stub.ts";
 import { Ec2Error, Ec2Estate, type Seed, specTags } from "./aws-ec2.ts";
+import { type BucketSeed, S3Error, S3Estate, s3Action } from "./aws-s3.ts";
 
 export type FaultKind = "throttle" | "server" | "capacity" | "timeout" | "unavailable";
 
@@ -77,10 +79,20 @@ const RESOURCE_PARAMS = [
   "PublicIp.1",
   "ResourceId.1",
 ];
-const isRead = (action: string) => action.startsWith("Describe");
+const isRead = (action: string) => action.startsWith("Describe") || action.startsWith("GetBucket");
+
+/** S3 answers a fault with its own codes (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html). */
+const S3_FAULT_ERROR: Record<Exclude<FaultKind, "timeout">, [string, string, number]> = {
+  throttle: ["SlowDown", "Please reduce your request rate.", 503],
+  server: ["InternalError", "We encountered an internal error. Please try again.", 500],
+  unavailable: ["ServiceUnavailable", "Service is unable to handle request.", 503],
+  capacity: ["ServiceUnavailable", "Service is unable to handle request.", 503],
+};
 
 export interface ReplayOptions {
   seed?: Seed;
+  /** S3 buckets, with their lifecycle rules and tags. */
+  buckets?: BucketSeed[];
   /** How long EC2's asynchronous changes take (ms). */
   settleMs?: number;
   /** How long a "timeout" fault holds the answer (ms): longer than the client's request timeout. */
@@ -91,6 +103,7 @@ export interface ReplayOptions {
 
 export class AwsReplay {
   readonly estate: Ec2Estate;
+  readonly s3 = new S3Estate();
   readonly log: LoggedRequest[] = [];
   faults: Fault[] = [];
   /** A resource of a batch that always fails its changing calls, with this error. */
@@ -106,6 +119,7 @@ export class AwsReplay {
   constructor(options: ReplayOptions = {}) {
     this.estate = new Ec2Estate(options.settleMs ?? 20);
     if (options.seed) this.estate.seed(options.seed);
+    if (options.buckets) this.s3.seed(options.buckets);
     this.holdMs = options.holdMs ?? 2_000;
     this.cpu = options.cpu ?? (() => 30);
   }
@@ -155,6 +169,8 @@ export class AwsReplay {
     let text = "";
     for await (const chunk of req) text += chunk;
     if (req.url?.startsWith("/__replay/")) return this.control(req.url, text, res);
+    // EC2's Query API posts to /; S3 path-style names the bucket in the path.
+    if (req.url && !req.url.startsWith("/?") && req.url !== "/") return this.bucketCall(req, res, text);
     const target = req.headers["x-amz-target"];
     if (typeof target === "string") return this.cloudwatch(target, text, res);
     const params = Object.fromEntries(new URLSearchParams(text));
@@ -215,6 +231,59 @@ export class AwsReplay {
     res.end(
       `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${requestId}</requestId>${xml(body)}</${action}Response>`,
     );
+  }
+
+  /** An S3 call on a bucket: logged, faults and denials as S3 answers them, then the bucket's answer. */
+  private async bucketCall(req: IncomingMessage, res: ServerResponse, text: string): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://replay");
+    const bucket = decodeURIComponent(url.pathname.slice(1).split("/")[0] ?? "");
+    const action = s3Action(req.method ?? "GET", url.searchParams) ?? `${req.method} ${url.search}`;
+    const entry: LoggedRequest = {
+      seq: ++this.seq,
+      action,
+      params: { bucket, ...(text ? { body: text } : {}) },
+      resource: bucket,
+      dryRun: false,
+      status: 200,
+      outcome: "ok",
+      applied: false,
+    };
+    this.log.push(entry);
+    const requestId = randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase();
+    const ids = { "x-amz-request-id": requestId, "x-amz-id-2": Buffer.from(requestId).toString("base64") };
+    const fail = (code: string, message: string, status: number) => {
+      entry.status = status;
+      entry.outcome = code;
+      res.writeHead(status, { "content-type": "application/xml", ...ids });
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xml(message)}</Message><BucketName>${xml(bucket)}</BucketName><RequestId>${requestId}</RequestId><HostId>${ids["x-amz-id-2"]}</HostId></Error>`,
+      );
+    };
+    if (this.deny.has(action)) return fail("AccessDenied", "Access Denied", 403);
+    const broken = !isRead(action) ? this.failResources.get(bucket) : undefined;
+    if (broken) return fail(broken.code, `replay: ${bucket} fails`, broken.status);
+    const fault = this.takeFault(action, bucket);
+    if (fault) entry.fault = fault.fault;
+    if (fault && fault.fault !== "timeout") {
+      const [code, message, status] = S3_FAULT_ERROR[fault.fault];
+      return fail(fault.code ?? code, message, fault.status ?? status);
+    }
+    let answer: ReturnType<S3Estate["handle"]>;
+    try {
+      answer = this.s3.handle(action, bucket, text, req.headers);
+      entry.applied = answer.applied;
+    } catch (error) {
+      if (error instanceof S3Error) return fail(error.code, error.message, error.status);
+      throw error;
+    }
+    if (fault?.fault === "timeout") await new Promise((r) => setTimeout(r, this.holdMs));
+    if (res.destroyed || req.socket.destroyed) return;
+    res.writeHead(answer.status, {
+      ...(answer.body ? { "content-type": "application/xml" } : {}),
+      ...ids,
+      ...answer.headers,
+    });
+    res.end(answer.body ? `<?xml version="1.0" encoding="UTF-8"?>\n${answer.body}` : "");
   }
 
   /** GetMetricData: one average per Period for each CPUUtilization query; nothing for other metrics. */
@@ -283,6 +352,7 @@ export class AwsReplay {
         volumes: [...e.volumes.values()],
         snapshots: [...e.snapshots.values()],
         addresses: [...e.addresses.values()],
+        buckets: [...this.s3.buckets.values()],
       };
     else if (url === "/__replay/log") out = this.log;
     else if (url === "/__replay/faults") {

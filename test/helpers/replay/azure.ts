@@ -18,6 +18,14 @@
  *   (…/error-sku-not-available), ResourceNotFound 404, AuthorizationFailed 403,
  *   OperationNotAllowed 409 (an attached disk deleted), PublicIPAddressCannotBeDeleted 400.
  * - Permissions - List For Resource ({"value":[{"actions","notActions"}]}), Tags - Update At Scope.
+ * - Metrics - List (…/rest/api/monitor/metrics/list, api-version 2024-02-01): GET
+ *   {resource}/providers/Microsoft.Insights/metrics?timespan=start/end&interval=PT1H&metricnames=…
+ *   &aggregation=Average answers {cost, timespan, interval, namespace, resourceregion, value: [{id,
+ *   type, name: {value, localizedValue}, unit, timeseries: [{metadatavalues, data: [{timeStamp,
+ *   average}]}], errorCode}]}, one point per interval of the timespan, an interval without data
+ *   with its timeStamp only; a metric name the resource type does not have is 400 BadRequest
+ *   (azure/azure-monitor/reference/supported-metrics/microsoft-compute-virtualmachines-metrics);
+ *   throttling is ARM's 429 with Retry-After and {"error":{"code":"TooManyRequests"}}.
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -55,6 +63,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   apiVersion: string | null;
+  /** The query string's other parameters (metricnames, timespan, …). */
+  query: Record<string, string>;
   call: string;
   clientRequestId: string | null;
   body: unknown;
@@ -78,6 +88,28 @@ export interface ReplayOptions {
   /** listAvailableSizes (default: the VMs' sizes and a few common ones). */
   vmSizes?: string[];
 }
+
+/** A metric sample as seeded: the hour's average of Percentage CPU and of Available Memory Percentage. */
+export interface ReplayMetric {
+  hour: string | Date;
+  cpuPct: number;
+  availableMemoryPct?: number;
+}
+
+/** Platform metrics of Microsoft.Compute/virtualMachines (name in REST API → unit): a few of the documented list. */
+const VM_METRICS: Record<string, string> = {
+  "Percentage CPU": "Percent",
+  "Available Memory Percentage": "Percent",
+  "Available Memory Bytes": "Bytes",
+  "Network In Total": "Bytes",
+  "Network Out Total": "Bytes",
+  "Disk Read Bytes": "Bytes",
+  "Disk Write Bytes": "Bytes",
+};
+const SEEDED: Record<string, keyof ReplayMetric> = {
+  "percentage cpu": "cpuPct",
+  "available memory percentage": "availableMemoryPct",
+};
 
 const SIZES = ["Standard_D2s_v3", "Standard_D4s_v3", "Standard_D8s_v3", "Standard_B2s", "Standard_E4s_v5"];
 
@@ -126,6 +158,10 @@ const ROUTES: [RegExp, Record<string, [string, string]>][] = [
     },
   ],
   [
+    /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+)\/providers\/microsoft\.insights\/metrics$/i,
+    { GET: ["metrics.list", "Microsoft.Insights/metrics/read"] },
+  ],
+  [
     /^(\/.+)\/providers\/microsoft\.resources\/tags\/default$/i,
     { PATCH: ["tags.updateAtScope", "Microsoft.Resources/tags/write"] },
   ],
@@ -169,6 +205,8 @@ export class AzureReplay {
   readonly resources = new Map<string, ReplayResource>();
   /** Power state of each VM (lower-case id): running | deallocated | stopped. */
   readonly power = new Map<string, string>();
+  /** Hourly Azure Monitor samples of each VM (lower-case id → hour ISO → sample). */
+  readonly samples = new Map<string, Map<string, ReplayMetric>>();
   readonly log: LoggedRequest[] = [];
   faults: FaultRule[] = [];
   private readonly ops = new Map<string, AsyncOp>();
@@ -269,6 +307,14 @@ export class AzureReplay {
     return id;
   }
 
+  /** Hourly metrics of a VM, as Azure Monitor would have aggregated them (added to any seeded before). */
+  metrics(id: string, samples: ReplayMetric[]): void {
+    const key = id.toLowerCase();
+    const hours = this.samples.get(key) ?? new Map<string, ReplayMetric>();
+    for (const s of samples) hours.set(new Date(s.hour).toISOString(), s);
+    this.samples.set(key, hours);
+  }
+
   get(id: string): ReplayResource | undefined {
     return this.resources.get(id.toLowerCase());
   }
@@ -352,7 +398,9 @@ export class AzureReplay {
     headers: Record<string, string | string[] | undefined>,
     text: string,
   ): { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number } {
-    const url = new URL(rawUrl, this.url);
+    // A path starting "//" (an SDK joining "/{resourceUri}" with an id that starts with "/") is
+    // the same resource to ARM; parsed as is it would be a host.
+    const url = new URL(rawUrl.replace(/^\/{2,}/, "/"), this.url);
     if (url.pathname.startsWith("/__replay/")) return this.control(method, url.pathname, text);
     const requestId = randomUUID();
     const clientRequestId = (headers["x-ms-client-request-id"] as string | undefined) ?? null;
@@ -374,6 +422,7 @@ export class AzureReplay {
       method,
       path: url.pathname,
       apiVersion: url.searchParams.get("api-version"),
+      query: Object.fromEntries([...url.searchParams].filter(([k]) => k !== "api-version")),
       call: r?.call ?? `${method} ${url.pathname}`,
       clientRequestId,
       body: body ?? null,
@@ -401,6 +450,17 @@ export class AzureReplay {
       if (fault === "throttle") {
         entry.fault = "throttle";
         entry.status = 429;
+        if (r.call === "metrics.list")
+          return {
+            status: 429,
+            headers: { ...base, "retry-after": "1" },
+            body: {
+              error: {
+                code: "TooManyRequests",
+                message: "The request was throttled: too many metrics queries for this subscription.",
+              },
+            },
+          };
         return {
           status: 429,
           headers: { ...base, "retry-after": "1" },
@@ -550,6 +610,8 @@ export class AzureReplay {
           status: 200,
           body: this.view(this.need(r.id), /instanceview/i.test(url.searchParams.get("$expand") ?? "")),
         };
+      case "metrics.list":
+        return { status: 200, body: this.metricsList(r, url) };
       case "virtualMachines.listAvailableSizes": {
         const vm = this.need(r.id);
         const names = this.options.vmSizes ?? [...new Set([...SIZES, hardware(vm).vmSize as string])];
@@ -656,6 +718,64 @@ export class AzureReplay {
       default:
         throw new ArmError(405, "MethodNotAllowed", `${method} ${r.call}`);
     }
+  }
+
+  /** Metrics - List of a VM: every hour of the timespan, the seeded averages where there are some. */
+  private metricsList(r: Route, url: URL): Json {
+    const vm = this.need(r.id);
+    if (vm.type !== "Microsoft.Compute/virtualMachines")
+      throw new ArmError(
+        400,
+        "BadRequest",
+        `this replay has metrics for virtual machines only, not ${vm.type}`,
+      );
+    const q = (name: string) => url.searchParams.get(name) ?? "";
+    const names = q("metricnames").split(",").filter(Boolean);
+    const unknown = names.filter(
+      (n) => !Object.keys(VM_METRICS).some((k) => k.toLowerCase() === n.toLowerCase()),
+    );
+    if (!names.length || unknown.length)
+      throw new ArmError(
+        400,
+        "BadRequest",
+        `Failed to find metric configuration for provider: Microsoft.Compute, resource Type: virtualMachines, metric: ${unknown.join(",")}, Valid metrics: ${Object.keys(VM_METRICS).join(",")}`,
+      );
+    if (q("interval").toUpperCase() !== "PT1H")
+      throw new ArmError(400, "BadRequest", `this replay serves interval PT1H only, not '${q("interval")}'`);
+    if (!/(^|,)average(,|$)/i.test(q("aggregation")))
+      throw new ArmError(400, "BadRequest", `this replay serves the Average aggregation only`);
+    const [from, to] = q("timespan")
+      .split("/")
+      .map((t) => Date.parse(t));
+    if (!from || !to || to <= from)
+      throw new ArmError(400, "BadRequest", `Invalid timespan '${q("timespan")}': expected start/end`);
+    const hours = this.samples.get(vm.id.toLowerCase());
+    const iso = (t: number) => new Date(t).toISOString().replace(".000Z", "Z");
+    const data = (name: string) => {
+      const field = SEEDED[name.toLowerCase()];
+      const points: Json[] = [];
+      for (let t = Math.ceil(from / 3_600_000) * 3_600_000; t < to; t += 3_600_000) {
+        const value = field ? hours?.get(new Date(t).toISOString())?.[field] : undefined;
+        points.push({ timeStamp: iso(t), ...(typeof value === "number" ? { average: value } : {}) });
+      }
+      return points;
+    };
+    return {
+      cost: names.length * Math.round((to - from) / 3_600_000),
+      timespan: `${iso(from)}/${iso(to)}`,
+      interval: "PT1H",
+      value: names.map((name) => ({
+        id: `${vm.id}/providers/Microsoft.Insights/metrics/${name}`,
+        type: "Microsoft.Insights/metrics",
+        name: { value: name, localizedValue: name },
+        displayDescription: name,
+        unit: VM_METRICS[Object.keys(VM_METRICS).find((k) => k.toLowerCase() === name.toLowerCase())!],
+        timeseries: [{ metadatavalues: [], data: data(name) }],
+        errorCode: "Success",
+      })),
+      namespace: "Microsoft.Compute/virtualMachines",
+      resourceregion: vm.location,
+    };
   }
 
   private setPower(vmKey: string, power: string): void {
@@ -790,6 +910,8 @@ export class AzureReplay {
       for (const n of (body.snapshots ?? []) as Seed<{ sizeGb: number; source?: string }>)
         this.snapshot(n.id, n);
       for (const i of (body.ips ?? []) as Seed<{ ipConfiguration?: string }>) this.ip(i.id, i);
+      for (const m of (body.metrics ?? []) as { id: string; samples: ReplayMetric[] }[])
+        this.metrics(m.id, m.samples);
       return { status: 200, body: { resources: this.resources.size } };
     }
     return { status: 404, body: { error: { code: "NotFound", message: pathname } } };

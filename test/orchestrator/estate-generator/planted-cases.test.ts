@@ -27,7 +27,15 @@ const SIGNAL: Record<string, (r: EstateResource) => boolean> = {
   old_snapshot: (r) => r.kind === "snapshot" && r.createdAt <= dayString(estate.start, -200),
   unassociated_ip: (r) => r.kind === "ip" && r.attachedTo === null,
   gp2_volume: (r) => r.provider === "aws" && r.size === "gp2" && r.attachedTo !== null,
+  // Under the detector's 10 GETs per GB-month, all in Standard; hot: far over it; tiered: IA already.
+  cold_bucket: (r) => r.provider === "aws" && r.s3!.iaShare === 0 && getsPerGbMonth(r) < 10,
+  hot_bucket: (r) => r.provider === "aws" && r.s3!.iaShare === 0 && getsPerGbMonth(r) > 1000,
+  tiered_bucket: (r) => r.provider === "aws" && r.s3!.iaShare > 0 && getsPerGbMonth(r) < 10,
 };
+
+function getsPerGbMonth(r: EstateResource): number {
+  return (r.s3!.getsPerDay * 730) / 24 / r.sizeGb;
+}
 
 describe("planted cases", () => {
   it("plant each case on its share of the estate, spread over the providers that can have it", () => {
@@ -64,6 +72,30 @@ describe("planted cases", () => {
       others.filter((r) => r.kind === "vm" && r.env === "dev" && r.schedule === "always" && !r.commitmentId),
     ).toEqual([]);
     expect(others.filter((r) => r.tags["cco:skip"] || r.tags.workload === "batch")).toEqual([]);
+    // Every other AWS bucket is read far more than a cold one; other clouds' buckets bill Standard only.
+    const otherBuckets = others.filter((r) => r.kind === "bucket");
+    expect(otherBuckets.filter((r) => r.provider === "aws" && getsPerGbMonth(r) < 30)).toEqual([]);
+    expect(otherBuckets.filter((r) => (r.provider === "aws") !== (r.s3 !== undefined))).toEqual([]);
+  });
+
+  it("plant cold, hot and tiered AWS buckets, in both AWS exports", () => {
+    const kinds = ["cold_bucket", "hot_bucket", "tiered_bucket"];
+    expect(kinds.map((k) => planted.filter((r) => r.case === k).length)).toEqual([10, 1, 1]);
+    const cold = planted.filter((r) => r.case === "cold_bucket");
+    expect(new Set(cold.map((r) => r.export))).toEqual(new Set(["aws_cur2", "aws_cur_legacy"]));
+    for (const c of truth.cases.filter((c) => kinds.includes(c.case))) {
+      if (c.case === "cold_bucket") {
+        expect(c.expected_finding).toEqual({
+          category: "storage",
+          action: "add_lifecycle_rule",
+          target: "lifecycle: STANDARD_IA after 30 days",
+        });
+        // Most of the Standard to Standard-IA difference (0.0105 a GB-month) survives the fees.
+        const r = byId.get(c.resource_id)!;
+        expect(Number(c.expected_monthly_savings)).toBeGreaterThan(r.sizeGb * 0.0105 * 0.9);
+        expect(Number(c.expected_monthly_savings)).toBeLessThan(r.sizeGb * 0.0105);
+      } else expect([c.expected_finding, c.must_not]).toEqual([null, "bucket_lifecycle"]);
+    }
   });
 
   it("match truth.json one to one, with findings that follow from the signal", () => {

@@ -8,7 +8,7 @@ export const REQUEST_TIMEOUT_MS = 400;
 
 /** Settings for a config pointing at `url` (also what a child process's config file says). */
 export const awsYaml = (url: string, extra = "") =>
-  `actions:\n  mode: execute\n  adapters: {aws: aws}\n  aws: {ec2_endpoint: "${url}", region: us-east-1, wait_seconds: 10}\n${extra}`;
+  `actions:\n  mode: execute\n  adapters: {aws: aws}\n  aws: {ec2_endpoint: "${url}", s3_endpoint: "${url}", force_path_style: true, region: us-east-1, wait_seconds: 10}\n${extra}`;
 
 export function adapterFor(config: Config, url: string): AwsAdapter {
   return createAwsAdapter(config, {

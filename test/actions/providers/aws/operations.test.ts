@@ -85,7 +85,9 @@ describe("describe()", () => {
     expect(await adapter.describe("i-0nope")).toMatchObject({ kind: "vm", exists: false });
     expect(await adapter.describe("vol-0nope")).toMatchObject({ kind: "disk", exists: false });
     expect(await adapter.describe("198.51.100.1")).toMatchObject({ kind: "ip", exists: false });
-    expect((await rejected(adapter.describe("bucket-x"))).code).toBe("invalid");
+    // A valid bucket name is S3's (NoSuchBucket: gone); a name S3 would not take is nobody's.
+    expect(await adapter.describe("bucket-x")).toMatchObject({ kind: "bucket", exists: false });
+    expect((await rejected(adapter.describe("Not_A_Bucket"))).code).toBe("invalid");
   });
 });
 

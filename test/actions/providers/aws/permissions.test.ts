@@ -12,7 +12,7 @@ import {
   OPERATION_CALLS,
   permissionsFor,
 } from "../../../../actions/providers/aws/index.ts";
-import { DESCRIBE_CALL } from "../../../../actions/providers/aws/permissions.ts";
+import { DESCRIBE_CALLS } from "../../../../actions/providers/aws/permissions.ts";
 import type { AwsReplay } from "../../../helpers/replay/aws.ts";
 import { awsWorld, ESTATE } from "./setup.ts";
 
@@ -23,7 +23,7 @@ import { awsWorld, ESTATE } from "./setup.ts";
 /** Calls a kind makes that its declared permissions do not grant: none (a new gap fails the test). */
 const KNOWN_GAPS: Record<string, string[]> = {};
 
-type Kind = Exclude<ResourceKind, "bucket">;
+type Kind = ResourceKind;
 
 /** Priors a kind may start from (a running and a stopped VM, a free and an attached disk, …). */
 function priors(kind: Kind): ResourceState[] {
@@ -52,6 +52,15 @@ function priors(kind: Kind): ResourceState[] {
       ];
     case "ip":
       return [{ ...base, resourceId: "203.0.113.9", status: "idle", attachedTo: [] }];
+    case "bucket":
+      // With a rule of its own (kept), and with none (the undo then deletes the configuration).
+      return [["expire-logs"], []].map((lifecycleRules) => ({
+        ...base,
+        resourceId: "acme-logs",
+        status: "available",
+        attachedTo: [],
+        lifecycleRules,
+      }));
   }
 }
 
@@ -63,6 +72,7 @@ const PARAMS: Record<string, Record<string, unknown>> = {
   snapshot_delete_disk: { type: "gp2" },
   delete_snapshot: {},
   release_address: {},
+  bucket_lifecycle: { storage_class: "STANDARD_IA", transition_days: 30 },
 };
 
 /** Every operation a kind can send: its steps, and its undo after any number of them. */
@@ -83,7 +93,9 @@ describe("each kind's declared AWS permissions", () => {
     "%s covers every call its operations, describe and verification make",
     (name) => {
       const kind = KINDS[name]!;
-      const needed = new Set<string>([CALL_PERMISSIONS[DESCRIBE_CALL[kind.resourceKind as Kind]]]);
+      const needed = new Set<string>(
+        DESCRIBE_CALLS[kind.resourceKind as Kind].map((c) => CALL_PERMISSIONS[c]),
+      );
       for (const op of operationsOf(name))
         for (const p of permissionsFor(op.op, kind.resourceKind as Kind)) needed.add(p);
       if (kind.verification === "metrics") needed.add(CALL_PERMISSIONS.GetMetricData);
@@ -97,7 +109,10 @@ describe("the calls the adapter makes", () => {
   let replay: AwsReplay;
   let adapter: AwsAdapter;
   beforeAll(async () => {
-    ({ replay, adapter } = await awsWorld({ seed: structuredClone(ESTATE) }));
+    ({ replay, adapter } = await awsWorld({
+      seed: structuredClone(ESTATE),
+      buckets: [{ name: "acme-logs", rules: [{ id: "expire-logs", prefix: "logs/", expirationDays: 365 }] }],
+    }));
   });
 
   const CASES: [string, Operation][] = [
@@ -112,6 +127,12 @@ describe("the calls the adapter makes", () => {
     ["203.0.113.10", { op: "release_address" }],
     ["i-0run", { op: "set_tags", tags: { a: "b" } }],
     ["i-0run", { op: "remove_tags", keys: ["a"] }],
+    [
+      "acme-logs",
+      { op: "put_lifecycle_rule", ruleId: "cco-p", transitionDays: 30, storageClass: "STANDARD_IA" },
+    ],
+    ["acme-logs", { op: "delete_lifecycle_rule", ruleId: "cco-p" }],
+    ["acme-logs", { op: "delete_lifecycle_rule", ruleId: "expire-logs" }],
   ];
 
   it("are, for every operation, among those permissions.ts declares for it", async () => {
@@ -127,7 +148,11 @@ describe("the calls the adapter makes", () => {
       });
       snapshotId = result.output?.snapshotId ?? snapshotId;
       const made = new Set(replay.log.slice(from).map((r) => r.action));
-      const declared = new Set<string>(OPERATION_CALLS[operation.op]);
+      const kind = resourceId.startsWith("acme-") ? "bucket" : undefined;
+      const declared = new Set<string>([
+        ...OPERATION_CALLS[operation.op],
+        ...(kind ? DESCRIBE_CALLS[kind] : []),
+      ]);
       expect(
         [...made].filter((a) => !declared.has(a)),
         operation.op,

@@ -1,7 +1,8 @@
 /**
  * Least privilege, checked: every ARM call the adapter makes for a kind's steps, its undo (every
- * partial undo too) and the reads around them (describe of the resource, of a restored disk) needs
- * an RBAC action the kind declares in permissions.azure. And the other way: a kind declares
+ * partial undo too) and the reads around them (describe of the resource, of a restored disk, the
+ * Azure Monitor metrics a metrics-verified kind is judged by) needs an RBAC action the kind
+ * declares in permissions.azure. And the other way: a kind declares
  * nothing its calls never need.
  */
 import { describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import type { Operation, ResourceState } from "../../../../actions/providers/ada
 import {
   CALL_PERMISSIONS,
   DESCRIBE_CALL,
+  METRICS_CALL,
   OPERATION_CALLS,
 } from "../../../../actions/providers/azure/index.ts";
 import { granted } from "../../../../actions/providers/azure/permissions.ts";
@@ -54,10 +56,13 @@ function operations(kind: (typeof KINDS)[string]): Operation[] {
 }
 
 function needed(kind: (typeof KINDS)[string]): Set<string> {
-  const reads = [DESCRIBE_CALL[kind.resourceKind as keyof typeof DESCRIBE_CALL]];
+  const describe = DESCRIBE_CALL[kind.resourceKind as keyof typeof DESCRIBE_CALL];
+  // A kind of a resource Azure has none of here (bucket_lifecycle: S3 only) makes no call.
+  if (!describe) return new Set();
+  const reads = [describe, ...(kind.verification === "metrics" ? [METRICS_CALL] : [])];
   const calls = operations(kind).flatMap((op) => [
     ...OPERATION_CALLS[op.op],
-    ...(op.op === "remove_tags" ? reads : []),
+    ...(op.op === "remove_tags" ? [describe] : []),
     ...(op.op === "restore_disk" ? [DESCRIBE_CALL.disk] : []),
   ]);
   return new Set([...reads, ...calls].map((c) => CALL_PERMISSIONS[c]));
@@ -76,7 +81,7 @@ describe("each kind's permissions.azure cover the ARM calls the adapter makes fo
   it("every call the adapter can make names one RBAC action of the documented form", () => {
     for (const [call, action] of Object.entries(CALL_PERMISSIONS))
       expect(action, call).toMatch(
-        /^Microsoft\.(Compute|Network|Resources|Authorization)\/[A-Za-z]+(\/[A-Za-z]+)*\/(read|write|delete|action)$/,
+        /^Microsoft\.(Compute|Network|Resources|Authorization|Insights)\/[A-Za-z]+(\/[A-Za-z]+)*\/(read|write|delete|action)$/,
       );
     for (const calls of Object.values(OPERATION_CALLS))
       for (const c of calls) expect(CALL_PERMISSIONS).toHaveProperty([c]);

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { createAzureAdapter } from "../../../../actions/providers/azure/index.ts";
+import { type AzureAdapterOptions, createAzureAdapter } from "../../../../actions/providers/azure/index.ts";
 import type { CloudAdapter } from "../../../../actions/providers/adapter.ts";
 import { type Config, loadConfig } from "../../../../core/config.ts";
 import { type AzureReplay, type ReplayOptions, startAzureReplay } from "../../../helpers/replay/azure.ts";
@@ -49,12 +49,14 @@ export function azureConfig(dir: string, url: string, extra = ""): Config {
 export async function replayWithAdapter(
   dir: string,
   options: ReplayOptions = {},
+  adapterOptions: AzureAdapterOptions = {},
 ): Promise<{ replay: AzureReplay; adapter: CloudAdapter; config: Config }> {
   const replay = await startAzureReplay({ timeoutDelayMs: REQUEST_TIMEOUT_MS * 4, ...options });
   const config = azureConfig(dir, replay.url);
   const adapter = createAzureAdapter(config, {
     credential: staticCredential,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...adapterOptions,
   });
   return { replay, adapter, config };
 }
