@@ -172,9 +172,11 @@ export async function evaluate(
     }
     source += `, data ${window.dataStart} to ${window.dataEnd}`;
   }
+  const { actionOutcomes, summarizeOutcomes } = await import("./outcomes.ts");
+  const outcomes = summarizeOutcomes(await actionOutcomes(warehouse));
   return {
     job: "utilization",
     checks: checksOf(scores),
-    table: `${formatScores(scores)}\n(${source}; no truth file needed: predictions are scored against the metrics' later days)`,
+    table: `${formatScores(scores)}\n(${source}; no truth file needed: predictions are scored against the metrics' later days)\n${outcomes}`,
   };
 }
