@@ -35,8 +35,8 @@ beforeAll(async () => {
 describe("recommendations on a generated estate", () => {
   it("meet every detector's targets against the planted truth, and touch no protected or peaky resource", async () => {
     const evaluation = evaluateRecommendations(await recommendationsForEvaluation(warehouse), truth, targets);
-    expect(evaluation.detectors.length).toBe(12);
-    expect(formatEvaluation(evaluation)).toMatch(/^PASSED: 12 of 12 detectors .*; 0 must-not violations$/m);
+    expect(evaluation.detectors.length).toBe(13);
+    expect(formatEvaluation(evaluation)).toMatch(/^PASSED: 13 of 13 detectors .*; 0 must-not violations$/m);
     for (const d of evaluation.detectors) expect(d.true_positives, d.detector).toBeGreaterThan(0);
   });
 
@@ -105,7 +105,7 @@ describe("recommendations on a generated estate", () => {
     await warehouse.run("delete from marts.catalog_vm_prices where region = 'eu-west-1'");
     await recommendStage(warehouse, config, quiet);
     const evaluation = evaluateRecommendations(await recommendationsForEvaluation(warehouse), truth, targets);
-    expect(formatEvaluation(evaluation)).toMatch(/^PASSED: 12 of 12 detectors/m);
+    expect(formatEvaluation(evaluation)).toMatch(/^PASSED: 13 of 13 detectors/m);
     const priced = await warehouse.all<{ region: string; priced_in: string }>(
       `select distinct region, evidence ->> 'catalogue_region' as priced_in from marts.recommendations
        where detector in ('rightsizing', 'previous_generation') and region = 'eu-west-1'`,
@@ -121,7 +121,7 @@ describe("recommendations on a generated estate", () => {
     expect(ok.stdout).toMatch(/^detector\s+truth\s+found\s+TP\s+FP\s+FN\s+precision\s+recall/);
     expect([ok.status, ok.stdout.trim().split("\n").at(-1)]).toEqual([
       0,
-      expect.stringMatching(/^PASSED: 12 of 12/),
+      expect.stringMatching(/^PASSED: 13 of 13/),
     ]);
     const missed = path.join(dataDir, "truth-missed.json");
     const extra = { ...truth.cases.find((c) => c.case === "idle_vm")!, resource_id: "i-not-found" };
