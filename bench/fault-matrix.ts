@@ -42,7 +42,9 @@ const progress = createProgress({ quiet: json });
 const rows: FaultRow[] = [];
 for (const [provider, matrix] of Object.entries(MATRICES)) {
   if (only && provider !== only) continue;
-  rows.push(...(await progress.step(`Fault matrix: ${provider}`, matrix)));
+  const result = await progress.step(`Fault matrix: ${provider}`, matrix);
+  // The sandbox's rows name the provider it simulated: keep them apart from the real adapters'.
+  rows.push(...result.map((r) => (provider === "sandbox" ? { ...r, provider: `sandbox:${r.provider}` } : r)));
 }
 const passed = (r: FaultRow) => r.unknown === 0 && r.appliedTwice === 0 && r.restored && r.auditIntact;
 const failing = rows.filter((r) => !passed(r));
