@@ -70,6 +70,13 @@ async function approveForDemo(
 ): Promise<{ kind: string; resourceId: string }[]> {
   const { decideOne } = await import("../actions/approvals/decisions.ts");
   const approved: { kind: string; resourceId: string }[] = [];
+  // A demo run again in the same data directory: the demo approver has decided already, and the
+  // executor finds those changes done; approving more rows each run would keep changing the estate.
+  const [earlier] = await warehouse.all<{ n: number }>(
+    "select count(*)::integer as n from ops.approvals where approver = $1",
+    [config.approvals.demo_approver],
+  );
+  if (earlier!.n > 0) return approved;
   for (const kind of DEMO_KINDS) {
     const [row] = await warehouse.all<{ recommendation_id: string; resource_id: string }>(
       `select recommendation_id, resource_id from ops.approval_queue

@@ -4,7 +4,7 @@
  * one modification per volume every 6 hours, so an early undo may be throttled and is retried.
  */
 import { z } from "zod";
-import { type ActionKind, firstWord, gbIn } from "./kind.ts";
+import { type ActionKind, diskTypeIn, gbIn } from "./kind.ts";
 
 const input = z.strictObject({
   type: z.string().min(1, "the disk's type is missing (current_configuration)"),
@@ -20,9 +20,9 @@ export const changeDiskType: ActionKind<Input> = {
   irreversible: false,
   input,
   parameters: (row) => ({
-    type: firstWord(row.current_configuration) ?? "",
+    type: diskTypeIn(row.current_configuration) ?? "",
     size_gb: gbIn(row.current_configuration),
-    target_type: firstWord(row.target_configuration) ?? "",
+    target_type: diskTypeIn(row.target_configuration) ?? "",
   }),
   permissions: {
     aws: ["ec2:DescribeVolumes", "ec2:ModifyVolume", "ec2:DescribeVolumesModifications"],

@@ -105,6 +105,15 @@ export function firstWord(text: string | null): string | undefined {
   return m?.[1];
 }
 
+/**
+ * A disk's type in a configuration text: what comes before its size ("Premium SSD" of "Premium SSD
+ * 512.0 GB, unattached": Azure's disk types are several words), else the first word ("gp2").
+ */
+export function diskTypeIn(text: string | null): string | undefined {
+  const m = /^\s*(.+?)\s+\d+(?:\.\d+)?\s*GB\b/i.exec(text ?? "");
+  return m ? m[1]!.trim() : firstWord(text);
+}
+
 export const VM_RUNNING = ["running"];
 export const VM_STOPPED = ["stopped", "deallocated"];
 

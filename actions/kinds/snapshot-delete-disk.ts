@@ -5,7 +5,7 @@
  * disk has a new id, recorded in the undo's output.
  */
 import { z } from "zod";
-import { type ActionKind, firstWord, gbIn } from "./kind.ts";
+import { type ActionKind, diskTypeIn, gbIn } from "./kind.ts";
 
 const input = z.strictObject({
   type: z.string().min(1, "the disk's type is missing (current_configuration)"),
@@ -25,7 +25,7 @@ export const snapshotDeleteDisk: ActionKind<Input> = {
   input,
   parameters(row) {
     const on = / on stopped VM (\S+)/.exec(row.current_configuration ?? "");
-    const type = firstWord(row.current_configuration);
+    const type = diskTypeIn(row.current_configuration);
     return {
       type: type === "volume" ? "" : (type ?? ""),
       size_gb: gbIn(row.current_configuration),

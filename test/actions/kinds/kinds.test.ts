@@ -161,6 +161,23 @@ describe("action kinds", () => {
     }
   });
 
+  it("read a disk type of several words as the recommendation wrote it (Azure's Premium SSD)", () => {
+    const disk = KINDS.snapshot_delete_disk!;
+    expect(disk.parameters(row("unattached_volume", "Premium SSD 512.0 GB, unattached"))).toEqual({
+      type: "Premium SSD",
+      size_gb: 512,
+    });
+    expect(disk.parameters(row("stopped_vm_volume", "gp3 256.0 GB on stopped VM i-08f4"))).toMatchObject({
+      type: "gp3",
+      attached_to: "i-08f4",
+    });
+    const retype = KINDS.change_disk_type!;
+    expect(retype.parameters(row("gp2_volume", "gp2 256.0 GB", "gp3"))).toMatchObject({
+      type: "gp2",
+      target_type: "gp3",
+    });
+  });
+
   it("refuse a queue row without what they need, naming the column", () => {
     const resize = KINDS.resize_vm!;
     const parsed = resize.input.safeParse(resize.parameters(row("rightsizing", "m5.xlarge", null)));
