@@ -249,19 +249,7 @@ async function deleteDisk(caller: Caller, id: ArmId, token: string): Promise<str
     const before = vm.storageProfile?.dataDisks ?? [];
     const dataDisks = before.filter((d) => !sameId(d.managedDisk?.id, disk.id ?? id.id));
     const n = caller.count(`detach ${token}`);
-    await call(
-      caller,
-      "virtualMachines.update",
-      token,
-      (c) =>
-        compute.virtualMachines.beginUpdateAndWait(
-          vmArm.resourceGroup,
-          vmArm.name,
-          { storageProfile: { dataDisks } },
-          c.compute,
-        ),
-      n > 1 ? `#${n}` : "",
-    );
+    await setDataDisks(caller, vmArm, dataDisks, token, n > 1 ? `#${n}` : "");
     detached = { vmArm, before, n };
   }
   try {
@@ -275,32 +263,43 @@ async function deleteDisk(caller: Caller, id: ArmId, token: string): Promise<str
   }
 }
 
+/** Set a VM's data disks (ARM attaches and detaches by rewriting the list); `variant` as call()'s. */
+async function setDataDisks(
+  caller: Caller,
+  vmArm: ArmId,
+  dataDisks: DataDisk[],
+  token: string,
+  variant = "",
+): Promise<void> {
+  const { compute } = await caller.clients(vmArm.subscription);
+  await call(
+    caller,
+    "virtualMachines.update",
+    token,
+    (c) =>
+      compute.virtualMachines.beginUpdateAndWait(
+        vmArm.resourceGroup,
+        vmArm.name,
+        { storageProfile: { dataDisks } },
+        c.compute,
+      ),
+    variant,
+  );
+}
+
 async function reattach(
   caller: Caller,
   { vmArm, before, n }: { vmArm: ArmId; before: DataDisk[]; n: number },
   token: string,
   cause: ProviderError,
 ): Promise<void> {
-  const { compute } = await caller.clients(vmArm.subscription);
   const dataDisks = before.map((d) => ({
     lun: d.lun,
     createOption: "Attach" as const,
     managedDisk: { id: d.managedDisk?.id },
   }));
   try {
-    await call(
-      caller,
-      "virtualMachines.update",
-      token,
-      (c) =>
-        compute.virtualMachines.beginUpdateAndWait(
-          vmArm.resourceGroup,
-          vmArm.name,
-          { storageProfile: { dataDisks } },
-          c.compute,
-        ),
-      `#reattach-${n}`,
-    );
+    await setDataDisks(caller, vmArm, dataDisks, token, `#reattach-${n}`);
   } catch (error) {
     // Both failed: say so, so the action needs attention rather than a retry that would detach again.
     throw new ProviderError(
@@ -351,14 +350,7 @@ async function restoreDisk(
       let lun = 0;
       while (used.has(lun)) lun++;
       dataDisks.push({ lun, createOption: "Attach", managedDisk: { id: diskId } });
-      await call(caller, "virtualMachines.update", token, (c) =>
-        compute.virtualMachines.beginUpdateAndWait(
-          vmArm.resourceGroup,
-          vmArm.name,
-          { storageProfile: { dataDisks } },
-          c.compute,
-        ),
-      );
+      await setDataDisks(caller, vmArm, dataDisks, token);
     }
   }
   return { resourceId: diskId, ...(requestId ? { requestId } : {}) };
