@@ -16,6 +16,7 @@ import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { fixed, shorten, textTable } from "../forecast/table.ts";
 import type { JobEvaluation, MlTruth, TargetCheck } from "../jobs.ts";
 import type { Contributor } from "./root-cause.ts";
+import type { AnomalyRow } from "./store.ts";
 
 export const TARGETS = { recall: 0.9, falseAlarmsPer90Days: 1 };
 
@@ -38,23 +39,11 @@ export interface PlantedAnomaly {
   };
 }
 
-export interface StoredAnomaly {
+/** An ml.cost_anomalies row as the evaluation reads it: the job's row with its id and parsed causes. */
+export type StoredAnomaly = Omit<AnomalyRow, "impact_pct" | "root_cause"> & {
   anomaly_id: string;
-  scope_type: string;
-  scope: string;
-  provider: string | null;
-  billing_account_id: string | null;
-  sub_account_id: string | null;
-  service_name: string | null;
-  region: string | null;
-  currency: string;
-  start_date: string;
-  end_date: string;
-  expected_cost: string;
-  actual_cost: string;
-  impact: string;
   root_cause: Contributor[];
-}
+};
 
 /** Ids compare exactly, except Azure's, which compare in lower case (Azure itself ignores case). */
 function same(provider: string, a: string | null | undefined, b: string | null | undefined): boolean {
