@@ -67,24 +67,10 @@ const SERIES: { type: string; aligner: string; column: string; scale: number; ex
 
 async function client(apiEndpoint: string | undefined): Promise<MetricServiceClient> {
   const { MetricServiceClient } = await import("@google-cloud/monitoring");
-  const { OAuth2Client } = await import("google-auth-library");
-  const token = process.env.GOOGLE_OAUTH_ACCESS_TOKEN;
-  const auth = token
-    ? (() => {
-        const oauth = new OAuth2Client();
-        oauth.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
-        return { authClient: oauth };
-      })()
-    : {};
-  if (!apiEndpoint) return new MetricServiceClient({ fallback: true, ...auth });
-  const url = new URL(apiEndpoint);
-  return new MetricServiceClient({
-    fallback: true,
-    apiEndpoint: url.hostname,
-    port: Number(url.port || (url.protocol === "http:" ? 80 : 443)),
-    protocol: url.protocol.replace(":", ""),
-    ...auth,
-  } as ConstructorParameters<typeof MetricServiceClient>[0]);
+  const { gcpClientOptions } = await import("../../core/gcp-client.ts");
+  return new MetricServiceClient(
+    (await gcpClientOptions(apiEndpoint)) as ConstructorParameters<typeof MetricServiceClient>[0],
+  );
 }
 
 export const cloudMonitoringSource: RemoteSource = {

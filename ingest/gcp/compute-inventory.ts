@@ -29,24 +29,8 @@ const PAGED = { autoPaginate: false };
 type ClientOptions = NonNullable<ConstructorParameters<typeof InstancesClient>[0]>;
 
 async function clientOptions(apiEndpoint: string | undefined): Promise<ClientOptions> {
-  const { OAuth2Client } = await import("google-auth-library");
-  const token = process.env.GOOGLE_OAUTH_ACCESS_TOKEN;
-  const auth = token
-    ? (() => {
-        const oauth = new OAuth2Client();
-        oauth.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
-        return { authClient: oauth };
-      })()
-    : {};
-  if (!apiEndpoint) return { fallback: true, ...auth };
-  const url = new URL(apiEndpoint);
-  return {
-    fallback: true,
-    apiEndpoint: url.hostname,
-    port: Number(url.port || (url.protocol === "http:" ? 80 : 443)),
-    protocol: url.protocol.replace(":", ""),
-    ...auth,
-  } as ClientOptions;
+  const { gcpClientOptions } = await import("../../core/gcp-client.ts");
+  return (await gcpClientOptions(apiEndpoint)) as ClientOptions;
 }
 
 const str = (v: unknown) => (v === null || v === undefined || v === "" ? undefined : String(v));

@@ -37,24 +37,10 @@ export interface GcpPriceOptions {
 
 async function client(apiEndpoint: string | undefined): Promise<CloudCatalogClient> {
   const { CloudCatalogClient } = await import("@google-cloud/billing");
-  const { OAuth2Client } = await import("google-auth-library");
-  const token = process.env.GOOGLE_OAUTH_ACCESS_TOKEN;
-  const auth = token
-    ? (() => {
-        const oauth = new OAuth2Client();
-        oauth.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
-        return { authClient: oauth };
-      })()
-    : {};
-  if (!apiEndpoint) return new CloudCatalogClient({ fallback: true, ...auth });
-  const url = new URL(apiEndpoint);
-  return new CloudCatalogClient({
-    fallback: true,
-    apiEndpoint: url.hostname,
-    port: Number(url.port || (url.protocol === "http:" ? 80 : 443)),
-    protocol: url.protocol.replace(":", ""),
-    ...auth,
-  } as ConstructorParameters<typeof CloudCatalogClient>[0]);
+  const { gcpClientOptions } = await import("../../core/gcp-client.ts");
+  return new CloudCatalogClient(
+    (await gcpClientOptions(apiEndpoint)) as ConstructorParameters<typeof CloudCatalogClient>[0],
+  );
 }
 
 /** The SKU's on-demand unit price in USD: its first tier that starts at zero (units may be an int64 string). */

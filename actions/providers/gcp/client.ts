@@ -12,6 +12,7 @@
  * is raced against the adapter's own timer: past it the call is a ProviderError("timeout"), which
  * the executor settles by describe() (the change may have landed).
  */
+import { gcpClientOptions } from "../../../core/gcp-client.ts";
 import type { protos } from "@google-cloud/compute";
 import type { Config } from "../../../core/config.ts";
 import { ProviderError } from "../adapter.ts";
@@ -37,23 +38,9 @@ export async function clientOptions(
   apiEndpoint: string | undefined,
   authClient?: unknown,
 ): Promise<ClientOptions> {
-  let auth: Record<string, unknown> = authClient ? { authClient } : {};
-  const token = process.env.GOOGLE_OAUTH_ACCESS_TOKEN;
-  if (!authClient && token) {
-    const { OAuth2Client } = await import("google-auth-library");
-    const oauth = new OAuth2Client();
-    oauth.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
-    auth = { authClient: oauth };
-  }
-  if (!apiEndpoint) return { fallback: true, ...auth } as ClientOptions;
-  const url = new URL(apiEndpoint.includes("://") ? apiEndpoint : `https://${apiEndpoint}`);
-  return {
-    fallback: true,
-    apiEndpoint: url.hostname,
-    port: Number(url.port || (url.protocol === "http:" ? 80 : 443)),
-    protocol: url.protocol.replace(":", ""),
-    ...auth,
-  } as ClientOptions;
+  // actions.gcp.api_endpoint may be host[:port] alone: https then.
+  const url = apiEndpoint && !apiEndpoint.includes("://") ? `https://${apiEndpoint}` : apiEndpoint;
+  return (await gcpClientOptions(url, authClient)) as ClientOptions;
 }
 
 export async function computeClients(config: Config, options: GcpAdapterOptions) {
