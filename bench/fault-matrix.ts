@@ -8,17 +8,7 @@
  *   npx tsx bench/fault-matrix.ts [--json] [--provider sandbox|aws|azure|gcp]   (exit 1 on a failing row)
  */
 import { createProgress } from "../core/log.ts";
-
-interface FaultRow {
-  provider: string;
-  kind: string;
-  fault: string;
-  outcome: string;
-  unknown: number;
-  appliedTwice: number;
-  restored: boolean;
-  auditIntact: boolean;
-}
+import type { FaultRow } from "../test/helpers/fault-row.ts";
 
 const MATRICES: Record<string, () => Promise<FaultRow[]>> = {
   sandbox: async () => (await import("../test/actions/executor/fault-matrix.ts")).faultMatrixSandbox(),

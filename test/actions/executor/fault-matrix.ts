@@ -25,17 +25,9 @@ import {
   copyExecutorFiles,
   ESTATE_YAML,
 } from "./sandbox-estate.ts";
+import type { FaultRow } from "../../helpers/fault-row.ts";
 
-export interface FaultRow {
-  provider: string;
-  kind: string;
-  fault: string;
-  outcome: string;
-  unknown: number;
-  appliedTwice: number;
-  restored: boolean;
-  auditIntact: boolean;
-}
+export type { FaultRow };
 
 interface Scenario {
   fault: string;

@@ -17,6 +17,7 @@ import { type Config, loadConfig } from "../../../../core/config.ts";
 import { Warehouse } from "../../../../core/warehouse/warehouse.ts";
 import { type AwsReplay, type Seed, startAwsReplay } from "../../../helpers/replay/aws.ts";
 import { adapterFor, awsYaml, CREDENTIALS, REQUEST_TIMEOUT_MS } from "./adapter-options.ts";
+import type { FaultRow } from "../../../helpers/fault-row.ts";
 
 export const KINDS_TESTED = ["resize_vm", "snapshot_delete_disk", "change_disk_type"] as const;
 export const FAULTS = [
@@ -31,16 +32,7 @@ export const FAULTS = [
 export type KindName = (typeof KINDS_TESTED)[number];
 export type FaultName = (typeof FAULTS)[number];
 
-export interface FaultRow {
-  provider: string;
-  kind: string;
-  fault: string;
-  outcome: string;
-  unknown: number;
-  appliedTwice: number;
-  restored: boolean;
-  auditIntact: boolean;
-}
+export type { FaultRow };
 
 /** The approvals' clock (inside their 7-day validity, as test/actions/executor/fixture.ts). */
 export const NOW = new Date("2026-11-02T10:00:00Z");

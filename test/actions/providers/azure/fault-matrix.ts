@@ -26,17 +26,9 @@ import {
 } from "../../../helpers/replay/azure.ts";
 import { type AzureRow, azureEstate } from "./estate.ts";
 import { diskId, REQUEST_TIMEOUT_MS, RUN_AT, staticCredential, vmId } from "./setup.ts";
+import type { FaultRow } from "../../../helpers/fault-row.ts";
 
-export interface FaultRow {
-  provider: string;
-  kind: string;
-  fault: string;
-  outcome: string;
-  unknown: number;
-  appliedTwice: number;
-  restored: boolean;
-  auditIntact: boolean;
-}
+export type { FaultRow };
 
 export const MATRIX_KINDS = ["resize_vm", "snapshot_delete_disk", "change_disk_type"] as const;
 export const MATRIX_FAULTS = ["none", "throttle", "capacity", "timeout", "5xx", "kill", "batch"] as const;

@@ -19,17 +19,9 @@ import type { ResourceState } from "../../../../actions/providers/adapter.ts";
 import { Warehouse } from "../../../../core/warehouse/warehouse.ts";
 import { GcpReplay, type GcpReplay as Replay } from "../../../helpers/replay/gcp.ts";
 import { adapterFor, gcpConfig, IDS, seed } from "./estate.ts";
+import type { FaultRow } from "../../../helpers/fault-row.ts";
 
-export interface FaultRow {
-  provider: string;
-  kind: string;
-  fault: string;
-  outcome: string;
-  unknown: number;
-  appliedTwice: number;
-  restored: boolean;
-  auditIntact: boolean;
-}
+export type { FaultRow };
 
 export const MATRIX_KINDS = ["resize_vm", "snapshot_delete_disk", "stop_vm"] as const;
 export const MATRIX_FAULTS = ["none", "throttle", "capacity", "timeout", "5xx", "kill", "batch"] as const;
