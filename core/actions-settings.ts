@@ -21,7 +21,8 @@ export const ACTION_KINDS = [
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "expected HH:MM" });
-const timezone = z.string().refine(
+/** An IANA time zone name, checked against Intl. */
+export const timezone = z.string().refine(
   (tz) => {
     try {
       new Intl.DateTimeFormat("en", { timeZone: tz });

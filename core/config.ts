@@ -11,9 +11,12 @@ import { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { type ActionsSettings, actionsSchema } from "./actions-settings.ts";
 import { type ApprovalsSettings, approvalsSchema } from "./approvals-settings.ts";
+import { type AssistantSettings, assistantSchema } from "./assistant-settings.ts";
 import { type MlSettings, mlSchema } from "./ml-settings.ts";
 import { type NotificationsSettings, notificationsSchema } from "./notifications-settings.ts";
+import { type PipelineSettings, pipelineSchema } from "./pipeline-settings.ts";
 import { type RecommendSettings, recommendSchema } from "./recommend-settings.ts";
+import { type ServiceSettings, serviceSchema } from "./service-settings.ts";
 
 const positiveInt = z.number().int().positive();
 
@@ -60,6 +63,9 @@ const configSchema = z.strictObject({
   approvals: approvalsSchema,
   actions: actionsSchema,
   notifications: notificationsSchema,
+  pipeline: pipelineSchema,
+  service: serviceSchema,
+  assistant: assistantSchema,
   reports: z
     .strictObject({
       title: z.string().min(1).default("Cloud cost report"),
@@ -180,6 +186,10 @@ export interface Config {
   approvals: ApprovalsSettings;
   actions: ActionsSettings;
   notifications: NotificationsSettings;
+  /** Sources, schedules, retries and the lock of `cco run` and the scheduler; the service; the assistant. */
+  pipeline: PipelineSettings;
+  service: ServiceSettings;
+  assistant: AssistantSettings;
   reports: { title: string; budgets: Budget[] };
   allocation: { dimensions: { name: string; tagKeys: string[] }[]; shareUntagged: boolean };
   sources: {
@@ -264,6 +274,9 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
     approvals: user.approvals,
     actions: user.actions,
     notifications: user.notifications,
+    pipeline: user.pipeline,
+    service: user.service,
+    assistant: user.assistant,
     reports: { title: user.reports.title, budgets: user.reports.budgets },
     allocation: {
       dimensions: Object.entries(user.allocation.dimensions).map(([name, tagKeys]) => ({ name, tagKeys })),
@@ -321,6 +334,9 @@ export function toFileConfig(config: Config): FileConfig {
     approvals: config.approvals,
     actions: config.actions,
     notifications: config.notifications,
+    pipeline: config.pipeline,
+    service: config.service,
+    assistant: config.assistant,
     reports: { title: config.reports.title, budgets: config.reports.budgets },
     allocation: {
       dimensions: Object.fromEntries(config.allocation.dimensions.map((d) => [d.name, d.tagKeys])),

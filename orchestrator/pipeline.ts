@@ -147,3 +147,14 @@ async function summarize(
     steps,
   };
 }
+
+/** One stage of a run as ops.pipeline_steps records it (STUB type: the pipeline helper owns it). */
+export interface PipelineStepRecord {
+  runId: string;
+  step: string;
+  status: "running" | "succeeded" | "failed" | "skipped";
+  seconds?: number;
+  rows?: number;
+  attempts?: number;
+  error?: string;
+}

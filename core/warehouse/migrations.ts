@@ -2,6 +2,8 @@ import type { Generated } from "kysely";
 import { auditMigration } from "./migrations/08-audit.ts";
 import { approvalsMigration } from "./migrations/09-approvals.ts";
 import { actionsMigration } from "./migrations/10-actions.ts";
+import { pipelineStepsMigration } from "./migrations/11-pipeline-steps.ts";
+import { serviceMigration } from "./migrations/12-service.ts";
 
 /**
  * Versioned migrations for the `ops` schema. Append only: a released migration is
@@ -164,6 +166,8 @@ export const migrations: Migration[] = [
   auditMigration,
   approvalsMigration,
   actionsMigration,
+  pipelineStepsMigration,
+  serviceMigration,
 ];
 
 /** Typed view of the ops tables for Kysely (values as DuckDB's JSON conversion returns them). */
@@ -227,5 +231,40 @@ export interface OpsDatabase {
     status: "running" | "succeeded" | "failed";
     steps: string | null;
     error: string | null;
+    trigger: "cli" | "schedule" | "api" | null;
+    selection: string | null;
+    resumed_from: string | null;
+  };
+  "ops.pipeline_steps": {
+    run_id: string;
+    step: string;
+    started_at: string;
+    finished_at: string | null;
+    status: "running" | "succeeded" | "failed" | "skipped";
+    fingerprint: string | null;
+    rows: number | string | null;
+    cost_totals: string | null;
+    attempts: Generated<number>;
+    detail: string | null;
+    error: string | null;
+  };
+  "ops.users": {
+    username: string;
+    password_hash: string;
+    role: "viewer" | "approver" | "operator" | "admin";
+    created_at: string;
+    updated_at: string;
+    disabled: Generated<boolean>;
+  };
+  "ops.api_tokens": {
+    token_id: string;
+    username: string;
+    name: string;
+    token_sha256: string;
+    role: "viewer" | "approver" | "operator" | "admin";
+    created_at: string;
+    expires_at: string | null;
+    last_used_at: string | null;
+    revoked_at: string | null;
   };
 }

@@ -16,6 +16,7 @@ import { CcoError } from "../../core/errors.ts";
 import { shippedFile } from "../../core/paths.ts";
 import { register as actions } from "./commands/actions.ts";
 import { register as approvals } from "./commands/approvals.ts";
+import { register as assistant } from "./commands/assistant.ts";
 import { register as audit } from "./commands/audit.ts";
 import { register as catalog } from "./commands/catalog.ts";
 import { register as config } from "./commands/config.ts";
@@ -24,12 +25,14 @@ import { register as help } from "./commands/help.ts";
 import { register as ingest } from "./commands/ingest.ts";
 import { register as ml } from "./commands/ml.ts";
 import { register as models } from "./commands/models.ts";
-import { register as notBuilt } from "./commands/not-built.ts";
 import { register as recommend } from "./commands/recommend.ts";
 import { register as report } from "./commands/report.ts";
 import { register as run } from "./commands/run.ts";
 import { register as sandbox } from "./commands/sandbox.ts";
+import { register as schedule } from "./commands/schedule.ts";
+import { register as serve } from "./commands/serve.ts";
 import { register as sql } from "./commands/sql.ts";
+import { register as users } from "./commands/users.ts";
 import { cleanUp } from "./context.ts";
 
 export const VERSION: string = JSON.parse(readFileSync(shippedFile("package.json"), "utf8")).version;
@@ -62,11 +65,14 @@ export function buildCli(): Command {
     audit,
     report,
     run,
+    schedule,
+    serve,
+    users,
+    assistant,
     sandbox,
     sql,
     catalog,
     config,
-    notBuilt,
     help,
   ]) {
     register(program);
