@@ -11,7 +11,10 @@ export const assistantSchema = z
     base_url: z.string().url().optional(),
     model: z.string().min(1).default("gpt-4o-mini"),
     /** Environment variable holding the API key. */
-    api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("OPENAI_API_KEY"),
+    api_key_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .default("OPENAI_API_KEY"),
     /** Replace account names and tag values with placeholders before anything is sent. */
     redact: z.boolean().default(false),
     /** Tool calls per question before the agent stops. */
