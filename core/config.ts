@@ -41,6 +41,8 @@ const configSchema = z.strictObject({
         .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as 4GB or 512MiB")
         .default("4GB"),
       threads: positiveInt.max(256).default(2),
+      /** Where DuckDB spills work that does not fit in memory_limit; default: <warehouse file>.tmp beside it. */
+      temp_directory: z.string().min(1).optional(),
     })
     .prefault({}),
   generate: z
@@ -176,7 +178,7 @@ export interface Config {
   /** Directory relative paths are resolved against. */
   root: string;
   dataDir: string;
-  warehouse: { path: string; memoryLimit: string; threads: number };
+  warehouse: { path: string; memoryLimit: string; threads: number; tempDirectory?: string };
   generate: { seed: number; resources: number; days: number; endDate: string };
   /** Detector thresholds, protected tags, risk and priority: as the file spells them (dbt vars). */
   recommend: RecommendSettings;
@@ -262,6 +264,9 @@ export function loadConfig(overrides: ConfigOverrides = {}): Config {
       path: warehousePath,
       memoryLimit: user.warehouse.memory_limit,
       threads: user.warehouse.threads,
+      tempDirectory: user.warehouse.temp_directory
+        ? path.resolve(root, user.warehouse.temp_directory)
+        : undefined,
     },
     generate: {
       seed: user.generate.seed,
@@ -322,6 +327,7 @@ export function toFileConfig(config: Config): FileConfig {
       path: config.warehouse.path,
       memory_limit: config.warehouse.memoryLimit,
       threads: config.warehouse.threads,
+      temp_directory: config.warehouse.tempDirectory,
     },
     generate: {
       seed: config.generate.seed,

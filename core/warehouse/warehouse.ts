@@ -30,13 +30,20 @@ export class Warehouse {
     this.db = new Kysely<OpsDatabase>({ dialect: new DuckDbDialect(connection, () => this.lock.acquire()) });
   }
 
-  static async open(options: { path: string; memoryLimit?: string; threads?: number }): Promise<Warehouse> {
+  static async open(options: {
+    path: string;
+    memoryLimit?: string;
+    threads?: number;
+    /** Where DuckDB spills what does not fit in memory_limit; default: beside the file (<file>.tmp). */
+    tempDirectory?: string;
+  }): Promise<Warehouse> {
     if (options.path !== ":memory:") mkdirSync(path.dirname(options.path), { recursive: true });
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(options.path, {
         memory_limit: options.memoryLimit ?? "4GB",
         threads: String(options.threads ?? 2),
+        ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
         // Extensions that download at run time are unavailable here: fail at once.
         autoinstall_known_extensions: "false",
         autoload_known_extensions: "false",
