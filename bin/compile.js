@@ -27,7 +27,7 @@ const stampOf = (root) => path.join(root, "dist", ".stamp");
 const lockOf = (root) => path.join(root, "dist", ".lock");
 
 /** Folders compiled whole (tests and benchmarks run from their sources), and folders whose top level only is. */
-const TREES = ["actions", "core", "ingest", "ml", "orchestrator"];
+const TREES = ["actions", "assistant", "core", "ingest", "ml", "orchestrator", "service"];
 const TOP_LEVEL_ONLY = ["reports"];
 const SOURCE = /(?<!\.d)\.ts$/;
 

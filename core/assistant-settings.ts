@@ -9,6 +9,7 @@ export const assistantSchema = z
   .strictObject({
     /** OpenAI, Azure OpenAI, Ollama, vLLM …; default: OPENAI_BASE_URL, else OpenAI. */
     base_url: z.string().url().optional(),
+    /** The model (Azure OpenAI: the deployment's name). */
     model: z.string().min(1).default("gpt-4o-mini"),
     /** Environment variable holding the API key. */
     api_key_env: z
@@ -25,7 +26,10 @@ export const assistantSchema = z
     statement_timeout_ms: z.number().int().min(100).max(300_000).default(10_000),
     /** Earlier turns of a conversation kept for follow-ups. */
     memory_turns: z.number().int().min(0).max(50).default(6),
-    request_timeout_ms: z.number().int().min(1000).default(60_000),
+    /** Time one request to the endpoint may take. */
+    request_timeout_ms: z.number().int().min(100).default(60_000),
+    /** Retries of a request that timed out or failed with 408, 409, 429 or 5xx (the SDK's backoff). */
+    max_retries: z.number().int().min(0).max(10).default(2),
   })
   .prefault({});
 
