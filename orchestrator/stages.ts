@@ -208,12 +208,13 @@ export interface RecommendStageResult {
  * ml.recommendation_risk, marts.recommendations from both with its tests, the history of what
  * changed, then the marts' snapshots and the approval table of the open recommendations.
  * `detectorsBuilt`: the caller has just built every model (cco run), so the detectors are fresh.
+ * `snapshots: false`: the caller writes the snapshots itself later (cco run's snapshot stage).
  */
 export async function recommendStage(
   warehouse: Warehouse,
   config: Config,
   progress: Progress,
-  options: { detectorsBuilt?: boolean } = {},
+  options: { detectorsBuilt?: boolean; snapshots?: boolean } = {},
 ): Promise<RecommendStageResult> {
   for (const relation of RECOMMEND_INPUTS) {
     const [schema, table] = relation.split(".") as [string, string];
@@ -248,7 +249,7 @@ export async function recommendStage(
   const { countRows } = await import("../core/sql.ts");
   const recommendations = await countRows(warehouse, "marts.recommendations", "status = 'open'");
   const { writePipelineApprovalTable } = await import("../actions/approvals/export.ts");
-  await snapshotStage(warehouse, config, progress);
+  if (options.snapshots !== false) await snapshotStage(warehouse, config, progress);
   const { file: approvalTable } = await writePipelineApprovalTable(warehouse, config, (m) =>
     progress.warn(m),
   );

@@ -55,10 +55,21 @@ export async function warehouseFor(config: Config): Promise<Warehouse> {
 }
 let delivering: (() => Promise<void>) | undefined;
 
+const afterClosing: (() => void)[] = [];
+
+/** Run `fn` once the command's warehouse is closed (a lock released after DuckDB let go of the file). */
+export function afterClose(fn: () => void): void {
+  afterClosing.push(fn);
+}
+
 /** Close what the command opened; main() calls it after every command, failed or not. */
 export async function cleanUp(): Promise<void> {
   delivering = undefined;
-  for (const close of cleanups.splice(0)) await close();
+  try {
+    for (const close of cleanups.splice(0)) await close();
+  } finally {
+    for (const fn of afterClosing.splice(0)) fn();
+  }
 }
 
 /** JSON for --json, the human text otherwise, on stdout. */

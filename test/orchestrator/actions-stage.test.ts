@@ -36,6 +36,10 @@ describe("the demo's actions stage", () => {
         quiet,
       );
       expect(again.actions).toMatchObject({ mode: "execute", approved: 0 });
+      // Nothing new to load, model or recommend: only the actions (and what shows them) run again.
+      const skipped = again.steps.filter((s) => s.status === "skipped").map((s) => s.name);
+      expect(skipped).toEqual(expect.arrayContaining(["generate", "ingest", "models", "ml", "recommend"]));
+      expect(again.steps.find((s) => s.name === "actions")?.status).toBe("succeeded");
       // No new action: the same ones, each at most moved on from verifying.
       expect((await actions()).map((a) => a.action_id)).toEqual(first.map((a) => a.action_id));
       expect(await warehouse.all("select approval_id from ops.approvals")).toEqual(approvals);
