@@ -39,3 +39,33 @@ case {{ code }}
     else {{ code }}
 end
 {%- endmacro %}
+
+{#
+  Legacy CUR's tag columns vary per report (resourceTags/user:<key>, and resourceTags/aws:<key>
+  for the AWS-generated ones): each row's columns as one JSON value (tag_columns), from which
+  cur_legacy_tags keeps the tags. DuckDB picks the columns by pattern (_source_file is always
+  present, so the pattern never matches nothing); BigQuery takes the whole row as JSON, where the
+  columns are named resourceTags_user_<key> (raw_column).
+#}
+{% macro cur_legacy_landed(relation) -%}{{ return(adapter.dispatch('cur_legacy_landed', 'cco')(relation)) }}{%- endmacro %}
+{% macro duckdb__cur_legacy_landed(relation) -%}
+select *, to_json(struct_pack(*columns('^(resourceTags/.*|_source_file)$'))) as tag_columns
+    from {{ relation }}
+{%- endmacro %}
+{% macro bigquery__cur_legacy_landed(relation) -%}
+select *, to_json(landed_row) as tag_columns
+    from {{ relation }} as landed_row
+{%- endmacro %}
+
+{# The row's non-empty tag columns as a JSON object, keys without their resourceTags/ and user: prefixes. #}
+{% macro cur_legacy_tags(tag_columns) -%}{{ return(adapter.dispatch('cur_legacy_tags', 'cco')(tag_columns)) }}{%- endmacro %}
+{% macro duckdb__cur_legacy_tags(tag_columns) -%}
+select json_group_object(regexp_replace(key, '^resourceTags/(user:)?', ''), value ->> '$')
+        from json_each({{ tag_columns }})
+        where key <> '_source_file' and coalesce(value ->> '$', '') <> ''
+{%- endmacro %}
+{% macro bigquery__cur_legacy_tags(tag_columns) -%}
+select {{ json_object_agg("regexp_replace(tag_key, r'^resourceTags_(user_)?', '')", 'json_value(' ~ tag_columns ~ '[tag_key])') }}
+        from unnest(json_keys({{ tag_columns }}, 1)) as tag_key
+        where starts_with(tag_key, 'resourceTags_') and coalesce(json_value({{ tag_columns }}[tag_key]), '') <> ''
+{%- endmacro %}

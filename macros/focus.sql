@@ -13,23 +13,23 @@ case
     when {{ service_name }} in ('Virtual Network', 'Networking', 'Amazon Virtual Private Cloud') then 'Network Infrastructure'
     when {{ service_name }} in ('BigQuery', 'Amazon Redshift') then 'Data Warehouses'
     when {{ service_name }} in ('Block Storage', 'Amazon Elastic Block Store') then 'Block Storage'
-    when regexp_matches(lower({{ service_name }}), 'lambda|function|cloud run') then 'Serverless Compute'
-    when regexp_matches(lower({{ service_name }}), 'kubernetes|container|\beks\b|\baks\b|\bgke\b') then 'Containers'
-    when regexp_matches(lower({{ service_name }}), 'elastic compute|virtual machine|compute engine|^compute$') then 'Virtual Machines'
-    when regexp_matches(lower({{ service_name }}), 'block storage|disk|elastic block') then 'Block Storage'
-    when regexp_matches(lower({{ service_name }}), 'simple storage|cloud storage|object storage|^storage$') then 'Object Storage'
-    when regexp_matches(lower({{ service_name }}), 'backup') then 'Backup Storage'
-    when regexp_matches(lower({{ service_name }}), 'bigquery|redshift|synapse|snowflake') then 'Data Warehouses'
-    when regexp_matches(lower({{ service_name }}), '\brds\b|relational database|sql database|cloud sql|aurora') then 'Relational Databases'
-    when regexp_matches(lower({{ service_name }}), 'dynamodb|cosmos|firestore|bigtable') then 'NoSQL Databases'
-    when regexp_matches(lower({{ service_name }}), 'data transfer|bandwidth|egress') then 'Network Connectivity'
-    when regexp_matches(lower({{ service_name }}), 'cloudfront|\bcdn\b|front door') then 'Content Delivery'
-    when regexp_matches(lower({{ service_name }}), 'virtual network|\bvpc\b|networking|load balanc|nat gateway') then 'Network Infrastructure'
-    when regexp_matches(lower({{ service_name }}), 'cloudwatch|monitor|logging|log analytics') then 'Observability'
-    when regexp_matches(lower({{ service_name }}), 'support') then 'Support'
-    when regexp_matches(lower({{ service_name }}), 'savings plan|reservation|commitment') then 'Other (Compute)'
-    when regexp_matches(lower({{ service_name }}), 'key vault|\bkms\b|secrets manager|secret manager') then 'Secret Management'
-    when regexp_matches(lower({{ service_name }}), '\biam\b|entra|active directory|identity') then 'Identity and Access Management'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'lambda|function|cloud run'") }} then 'Serverless Compute'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'kubernetes|container|\\beks\\b|\\baks\\b|\\bgke\\b'") }} then 'Containers'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'elastic compute|virtual machine|compute engine|^compute$'") }} then 'Virtual Machines'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'block storage|disk|elastic block'") }} then 'Block Storage'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'simple storage|cloud storage|object storage|^storage$'") }} then 'Object Storage'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'backup'") }} then 'Backup Storage'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'bigquery|redshift|synapse|snowflake'") }} then 'Data Warehouses'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'\\brds\\b|relational database|sql database|cloud sql|aurora'") }} then 'Relational Databases'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'dynamodb|cosmos|firestore|bigtable'") }} then 'NoSQL Databases'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'data transfer|bandwidth|egress'") }} then 'Network Connectivity'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'cloudfront|\\bcdn\\b|front door'") }} then 'Content Delivery'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'virtual network|\\bvpc\\b|networking|load balanc|nat gateway'") }} then 'Network Infrastructure'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'cloudwatch|monitor|logging|log analytics'") }} then 'Observability'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'support'") }} then 'Support'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'savings plan|reservation|commitment'") }} then 'Other (Compute)'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'key vault|\\bkms\\b|secrets manager|secret manager'") }} then 'Secret Management'
+    when {{ regexp_contains('lower(' ~ service_name ~ ')', "'\\biam\\b|entra|active directory|identity'") }} then 'Identity and Access Management'
     else 'Other (Other)'
 end
 {%- endmacro %}
@@ -52,8 +52,8 @@ end
 {% macro focus_unit_price(cost, quantity) -%}
 case
     when {{ quantity }} is null then null
-    when {{ quantity }} <> 0 then cast(cast({{ cost }} as double) / cast({{ quantity }} as double) as decimal(38, 18))
-    when {{ cost }} = 0 then cast(0 as decimal(38, 18))
+    when {{ quantity }} <> 0 then {{ cast(cast(cost, 'double') ~ ' / ' ~ cast(quantity, 'double'), 'decimal(38, 18)') }}
+    when {{ cost }} = 0 then {{ cast('0', 'decimal(38, 18)') }}
 end
 {%- endmacro %}
 
@@ -71,8 +71,8 @@ end
 {# An export's unit rate, kept only where rate x quantity gives the cost (within FOCUS's tolerance). #}
 {% macro consistent_rate(rate, quantity, cost) -%}
 case
-    when abs(cast({{ rate }} as double) * cast({{ quantity }} as double) - cast({{ cost }} as double))
-        <= 0.000001 + 0.000001 * abs(cast({{ cost }} as double))
+    when abs({{ cast(rate, 'double') }} * {{ cast(quantity, 'double') }} - {{ cast(cost, 'double') }})
+        <= 0.000001 + 0.000001 * abs({{ cast(cost, 'double') }})
     then {{ rate }}
 end
 {%- endmacro %}
@@ -93,13 +93,13 @@ select
     {{ billing_account }}                                               as BillingAccountId,
     '{{ p.billing_account_type }}'                                      as BillingAccountType,
     currency                                                            as BillingCurrency,
-    strptime(billing_period, '%Y-%m') + interval 1 month                as BillingPeriodEnd,
-    strptime(billing_period, '%Y-%m')                                   as BillingPeriodStart,
+    {{ dateadd('month', 1, parse_datetime('billing_period', "'%Y-%m'")) }}                as BillingPeriodEnd,
+    {{ parse_datetime('billing_period', "'%Y-%m'") }}                                   as BillingPeriodStart,
     case when service_name = 'Tax' then 'Tax' else 'Usage' end          as ChargeCategory,
     service_name                                                        as ChargeDescription,
     case when service_name = 'Tax' then 'One-Time' else 'Usage-Based' end as ChargeFrequency,
-    usage_date + interval 1 day                                         as ChargePeriodEnd,
-    usage_date::timestamp                                               as ChargePeriodStart,
+    {{ dateadd('day', 1, 'usage_date') }}                                         as ChargePeriodEnd,
+    {{ typecast('usage_date', 'timestamp') }}                                               as ChargePeriodStart,
     case when service_name <> 'Tax' then coalesce(usage_quantity, 0) end as ConsumedQuantity,
     case when service_name <> 'Tax' then 'Units' end                    as ConsumedUnit,
     -- The APIs give no list or negotiated prices: both are what was charged.
@@ -121,7 +121,7 @@ select
     sub_account_id                                                      as SubAccountId,
     sub_account_id                                                      as SubAccountName,
     '{{ p.sub_account_type }}'                                          as SubAccountType,
-    '{}'::json                                                          as Tags,
+    {{ typecast("'{}'", 'json') }}                                                          as Tags,
     '{{ p.provider }}'                                                  as x_Provider,
     billing_period                                                      as x_BillingPeriod,
     '{{ p.dataset }}'                                                   as x_SourceDataset,

@@ -5,9 +5,14 @@
   30x faster than going through text, which larger amounts still do.
   on_error: 'fail' (the models: a value ingest let through must parse) or 'null' (ingest's
   validation, which reports the row that does not parse). One definition for both.
+  BigQuery: through text always, to BIGNUMERIC(38, 10) (DuckDB's DECIMAL(38, 10)).
 #}
-{% macro money(expr, on_error='fail') -%}
+{% macro money(expr, on_error='fail') -%}{{ return(adapter.dispatch('money', 'cco')(expr, on_error)) }}{%- endmacro %}
+{% macro duckdb__money(expr, on_error) -%}
 CASE WHEN typeof({{ expr }}) IN ('DOUBLE', 'FLOAT') AND abs(TRY_CAST({{ expr }} AS DOUBLE)) < 100000
 THEN CAST(TRY_CAST({{ expr }} AS DOUBLE) AS DECIMAL(38, 10))
 ELSE {{ 'TRY_CAST' if on_error == 'null' else 'CAST' }}(CAST({{ expr }} AS VARCHAR) AS DECIMAL(38, 10)) END
+{%- endmacro %}
+{% macro bigquery__money(expr, on_error) -%}
+{{ 'SAFE_CAST' if on_error == 'null' else 'CAST' }}(CAST({{ expr }} AS STRING) AS BIGNUMERIC(38, 10))
 {%- endmacro %}

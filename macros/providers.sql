@@ -9,6 +9,6 @@ case
     when lower(trim({{ name }})) in ('azure', 'microsoft', 'microsoft azure', 'microsoft corporation') then 'azure'
     when lower(trim({{ name }})) in ('gcp', 'google', 'google cloud', 'google cloud platform') then 'gcp'
     when lower(trim({{ name }})) in ('oci', 'oracle', 'oracle cloud infrastructure', 'oracle cloud') then 'oci'
-    else trim(regexp_replace(lower(trim({{ name }})), '[^a-z0-9]+', '_', 'g'), '_')
+    else trim({{ regexp_replace('lower(trim(' ~ name ~ '))', "'[^a-z0-9]+'", "'_'", "'g'") }}, '_')
 end
 {%- endmacro %}

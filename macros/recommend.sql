@@ -4,12 +4,12 @@
 
 {# The first hours of a lookback window over the hourly metrics: their newest hour less N days. #}
 {% macro metrics_window(days) -%}
-hour_start > (select max(hour_start) from {{ ref('stg_metrics__hourly') }}) - to_days({{ days }})
+hour_start > {{ timestamp_days_before("(select max(hour_start) from " ~ ref('stg_metrics__hourly') ~ ")", days) }}
 {%- endmacro %}
 
 {# The first day of a lookback window over daily costs: the newest charge day less N days. #}
 {% macro cost_window(days) -%}
-charge_date > (select max(charge_date) from {{ ref('cost_daily') }}) - {{ days }}
+charge_date > {{ days_before("(select max(charge_date) from " ~ ref('cost_daily') ~ ")", days) }}
 {%- endmacro %}
 
 {#
@@ -18,11 +18,15 @@ charge_date > (select max(charge_date) from {{ ref('cost_daily') }}) - {{ days }
   aws:autoscaling:groupName), so the user prefix, case and punctuation are dropped.
 #}
 {% macro tag_key_normalized(key) -%}
-regexp_replace(lower(regexp_replace({{ key }}, '^user[:_]', '')), '[^a-z0-9]', '', 'g')
+{{ regexp_replace('lower(' ~ regexp_replace(key, "'^user[:_]'", "''") ~ ')', "'[^a-z0-9]'", "''", "'g'") }}
 {%- endmacro %}
 
-{# True where a resource's tags (JSON) carry any of the key: value pairs ("*" = any value; values compare case-insensitively). #}
-{% macro has_any_tag(tags, pairs) -%}
+{#
+  True where a resource's tags (JSON) carry any of the key: value pairs ("*" = any value; values
+  compare case-insensitively).
+#}
+{% macro has_any_tag(tags, pairs) -%}{{ return(adapter.dispatch('has_any_tag', 'cco')(tags, pairs)) }}{%- endmacro %}
+{% macro duckdb__has_any_tag(tags, pairs) -%}
 exists (select 1 from json_each({{ tags }}) tag where
 {%- for key, value in pairs.items() %}
     ({{ tag_key_normalized('tag.key') }} = {{ tag_key_normalized("'" ~ (key | replace("'", "''")) ~ "'") }}
@@ -30,8 +34,16 @@ exists (select 1 from json_each({{ tags }}) tag where
     {%- if not loop.last %} or{% endif %}
 {%- endfor %}{% if not pairs %} false{% endif %})
 {%- endmacro %}
+{% macro bigquery__has_any_tag(tags, pairs) -%}
+exists (select 1 from unnest(json_keys(safe.parse_json({{ tags }}), 1)) as tag_key where
+{%- for key, value in pairs.items() %}
+    ({{ tag_key_normalized('tag_key') }} = {{ tag_key_normalized(string_literal(key)) }}
+    {%- if value != '*' %} and lower(json_value(safe.parse_json({{ tags }})[tag_key])) = lower({{ string_literal(value) }}){% endif %})
+    {%- if not loop.last %} or{% endif %}
+{%- endfor %}{% if not pairs %} false{% endif %})
+{%- endmacro %}
 
 {# A tag's value under the first of several keys present (as allocation dimensions read them). #}
 {% macro tag_value(tags, keys) -%}
-coalesce({% for key in keys %}nullif({{ tags }} ->> '{{ key }}', ''), {% endfor %}null)
+coalesce({% for key in keys %}nullif({{ json_text(tags, key) }}, ''), {% endfor %}null)
 {%- endmacro %}

@@ -9,10 +9,10 @@
 #}
 {% macro resource_match_key(resource_id, provider) -%}
 case
-    when {{ provider }} = 'aws' and regexp_matches({{ resource_id }}, '(^|/)(i|vol|snap|eipalloc|ami)-[0-9a-f]+$')
-        then regexp_extract({{ resource_id }}, '(i|vol|snap|eipalloc|ami)-[0-9a-f]+$')
-    when {{ provider }} = 'gcp' and regexp_matches({{ resource_id }}, '^//compute\.googleapis\.com/.*/[0-9]+$')
-        then 'compute:' || regexp_extract({{ resource_id }}, '[0-9]+$')
+    when {{ provider }} = 'aws' and {{ regexp_contains(resource_id, "'(^|/)(i|vol|snap|eipalloc|ami)-[0-9a-f]+$'") }}
+        then {{ regexp_extract(resource_id, "'(?:i|vol|snap|eipalloc|ami)-[0-9a-f]+$'") }}
+    when {{ provider }} = 'gcp' and {{ regexp_contains(resource_id, "'^//compute\\.googleapis\\.com/.*/[0-9]+$'") }}
+        then 'compute:' || {{ regexp_extract(resource_id, "'[0-9]+$'") }}
     when {{ provider }} = 'azure' then lower({{ resource_id }})
     else {{ resource_id }}
 end

@@ -8,6 +8,6 @@ select 'catalog_storage_prices', provider || '/' || storage_type || '/' || regio
 from {{ ref('catalog_storage_prices') }}
 group by all having count(*) > 1
 union all
-select 'catalog_commitment_discounts', provider || '/' || commitment_type || '/' || term_years || '/' || payment_option
+select 'catalog_commitment_discounts', provider || '/' || commitment_type || '/' || {{ as_text('term_years') }} || '/' || payment_option
 from {{ ref('catalog_commitment_discounts') }}
 group by all having count(*) > 1

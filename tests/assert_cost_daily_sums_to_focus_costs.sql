@@ -14,7 +14,7 @@ d as (
 
 select *
 from f
-full join d on f.billing_period is not distinct from d.billing_period and f.currency is not distinct from d.currency
+full join d on coalesce(f.billing_period, '') = coalesce(d.billing_period, '') and coalesce(f.currency, '') = coalesce(d.currency, '')
 where f.billed is distinct from d.billed
    or f.effective is distinct from d.effective
    or f.list is distinct from d.list

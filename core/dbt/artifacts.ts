@@ -35,7 +35,7 @@ export function writeArtifacts(
   const metadata = {
     dbt_schema_version: "https://schemas.getdbt.com/dbt/manifest/v12.json",
     generated_at: new Date().toISOString(),
-    adapter_type: "duckdb",
+    adapter_type: project.target.type,
     invocation_started_at: started,
   };
   const nodes = Object.fromEntries([

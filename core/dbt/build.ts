@@ -4,6 +4,7 @@
  * model or seed does); a singular test runs once the nodes it reads are built. Each seed and
  * model is built in its own transaction; the artifacts in target/ are written at the end.
  */
+import { UsageError } from "../errors.ts";
 import type { Progress } from "../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import { previousTimes, writeArtifacts } from "./artifacts.ts";
@@ -32,7 +33,7 @@ export interface BuildOptions {
   threads?: number;
 }
 
-interface BuildNode extends DagNode {
+export interface BuildNode extends DagNode {
   seed?: SeedNode;
   model?: CompiledModel;
   test?: DataTest;
@@ -45,6 +46,11 @@ export async function buildProject(
   progress: Progress,
 ): Promise<{ results: NodeResult[]; failed: number }> {
   const project = loadProject(root);
+  // The warehouse is DuckDB: a profile whose default target is another adapter builds there.
+  if (project.target.type !== "duckdb")
+    throw new UsageError(
+      `profiles.yml: the default target ${project.target.name} is ${project.target.type}, not DuckDB: build it with --target`,
+    );
   Object.assign(project.vars, options.vars ?? {});
   const models = compileProject(project);
   const tests = compileDataTests(project, models);
@@ -123,7 +129,7 @@ export async function buildProject(
  * reads (among ready nodes with equal chains of work, e.g. on a first build with no past times,
  * list order decides).
  */
-function dagNodes(
+export function dagNodes(
   project: DbtProject,
   seeds: SeedNode[],
   order: CompiledModel[],

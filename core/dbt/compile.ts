@@ -5,7 +5,7 @@
  */
 import { dependencyOrder, parentsOf, parseModels } from "./graph.ts";
 import type { DbtProject, ModelNode } from "./project.ts";
-import { type ModelConfig, type RenderResult, renderModel, TARGET } from "./render.ts";
+import { type ModelConfig, type RenderResult, renderModel } from "./render.ts";
 
 export interface CompiledModel {
   node: ModelNode;
@@ -29,7 +29,7 @@ export function compileProject(
   const compiled = new Map<string, CompiledModel>();
   for (const name of dependencyOrder(parentsOf(parsed))) {
     const node = project.models.get(name)!;
-    const r = renderModel(node, { project, relationOf, incremental: false, env, target: TARGET });
+    const r = renderModel(node, { project, relationOf, incremental: false, env });
     compiled.set(name, {
       node,
       sql: r.sql,
@@ -57,6 +57,5 @@ export function renderCompiled(
     relationOf: (name) => models.get(name)?.relation ?? project.seeds.get(name)?.relation ?? name,
     incremental,
     env: process.env,
-    target: TARGET,
   });
 }

@@ -10,7 +10,7 @@ import { ConfigError, UsageError } from "../errors.ts";
 import { ident } from "../sql.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import type { DbtProject, ModelNode } from "./project.ts";
-import { type ModelConfig, renderModel, TARGET } from "./render.ts";
+import { type ModelConfig, renderModel } from "./render.ts";
 
 export interface ContractColumn {
   name: string;
@@ -30,7 +30,6 @@ export function contractColumns(project: DbtProject, modelName: string): Contrac
     relationOf: (name) => name,
     incremental: false,
     env: process.env,
-    target: TARGET,
   });
   const columns = enforcedContract(node, config);
   if (!columns) throw new ConfigError(node.patchPath ?? node.file, modelName, "no enforced contract");

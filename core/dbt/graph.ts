@@ -5,7 +5,7 @@
  */
 import { UsageError } from "../errors.ts";
 import type { DbtProject, ModelNode } from "./project.ts";
-import { type ModelConfig, renderModel, TARGET } from "./render.ts";
+import { type ModelConfig, renderModel } from "./render.ts";
 
 export interface ParsedModel {
   node: ModelNode;
@@ -26,10 +26,10 @@ export function parseModels(
 ): Map<string, ParsedModel> {
   const relationOf = (name: string) =>
     project.seeds.get(name)?.relation ??
-    `${String(project.models.get(name)?.folderConfig.schema ?? TARGET.schema)}.${name}`;
+    `${String(project.models.get(name)?.folderConfig.schema ?? project.target.schema)}.${name}`;
   const parsed = new Map<string, ParsedModel>();
   for (const node of project.models.values()) {
-    const r = renderModel(node, { project, relationOf, incremental: false, env, target: TARGET });
+    const r = renderModel(node, { project, relationOf, incremental: false, env });
     parsed.set(node.name, { node, refs: r.refs, sources: r.sources, config: r.config });
   }
   return parsed;

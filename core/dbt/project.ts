@@ -2,14 +2,15 @@
  * Reads a dbt project: dbt_project.yml, models/**.sql, macros, seeds (seeds/**.csv), and the
  * schema YAML beside the models and seeds (sources, model and seed docs, column tests).
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import nunjucks from "nunjucks";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../errors.ts";
 import { YamlCache } from "./partial-parse.ts";
 import { type ColumnSpec, folderConfig, listFiles, parseColumns } from "./properties.ts";
-import { TARGET } from "./render.ts";
 import { collectSeedProperties, loadSeeds, type SeedNode, type SeedProperties } from "./seeds.ts";
+import { loadTarget, type Target, targetVariable } from "./target.ts";
 
 export type { ColumnSpec, ColumnTest } from "./properties.ts";
 
@@ -34,10 +35,14 @@ export interface ModelNode {
 export interface SourceTable {
   source: string;
   name: string;
+  /** BigQuery: the project holding the table, when not the target's (dbt's source database). */
+  database?: string;
   schema: string;
   identifier: string;
   description?: string;
   columns: ColumnSpec[];
+  /** dbt's meta: the source's, with the table's over it. */
+  meta: Record<string, unknown>;
 }
 
 /** A singular test: a SELECT in tests/ that returns the rows breaking an assertion. */
@@ -60,6 +65,8 @@ export interface DbtProject {
   vars: Record<string, unknown>;
   /** How many nodes run at once: the profile target's `threads` (profiles.yml beside the project), else 1. */
   threads: number;
+  /** The profile's output the project is compiled for and built on (profiles.yml; DuckDB without one). */
+  target: Target;
 }
 
 /** A node's unique id in dbt's manifest and run results, e.g. model.cco.focus_costs. */
@@ -77,10 +84,17 @@ export function sourceId(project: DbtProject, source: string, table: string): st
   return `source.${project.name}.${source}.${table}`;
 }
 
-export function loadProject(root: string): DbtProject {
+export interface LoadOptions {
+  /** The profile's output to use (dbt's --target); default the profile's `target:`. */
+  target?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadProject(root: string, options: LoadOptions = {}): DbtProject {
   const projectFile = path.join(root, "dbt_project.yml");
   const project = parseYaml(readFileSync(projectFile, "utf8")) as Record<string, any>;
   const name = String(project.name);
+  const env = options.env ?? process.env;
   const modelPaths: string[] = project["model-paths"] ?? ["models"];
   const macroPaths: string[] = project["macro-paths"] ?? ["macros"];
   const testPaths: string[] = project["test-paths"] ?? ["tests"];
@@ -88,6 +102,11 @@ export function loadProject(root: string): DbtProject {
   const folderConfigs = (project.models?.[name] ?? {}) as Record<string, unknown>;
   const targetPath = path.join(root, project["target-path"] ?? "target");
   const yaml = new YamlCache(path.join(targetPath, "partial_parse.json"));
+  const target = loadTarget(root, String(project.profile ?? name), yaml, options);
+  const vars = (project.vars ?? {}) as Record<string, unknown>;
+  // dbt renders a source's database, schema and identifier (e.g. per target, from env_var).
+  const sourceField = (value: unknown, file: string) =>
+    renderSourceField(value, { target: targetVariable(target), env, vars, file });
   const models = new Map<string, ModelNode>();
   const sources: SourceTable[] = [];
   const docs = new Map<
@@ -118,13 +137,16 @@ export function loadProject(root: string): DbtProject {
         const doc = (yaml.parse(file) ?? {}) as Record<string, any>;
         for (const source of doc.sources ?? []) {
           for (const table of source.tables ?? []) {
+            const database = sourceField(source.database, rel);
             sources.push({
               source: source.name,
               name: table.name,
-              schema: source.schema ?? source.name,
-              identifier: table.identifier ?? table.name,
+              ...(database ? { database } : {}),
+              schema: sourceField(source.schema ?? source.name, rel)!,
+              identifier: sourceField(table.identifier ?? table.name, rel)!,
               description: table.description,
               columns: parseColumns(table.columns, rel),
+              meta: { ...(source.meta ?? {}), ...(table.meta ?? {}) },
             });
           }
         }
@@ -146,7 +168,7 @@ export function loadProject(root: string): DbtProject {
       collectSeedProperties(yaml.parse(file), path.relative(root, file), seedProperties);
   }
   const seedTree = (project.seeds?.[name] ?? {}) as Record<string, unknown>;
-  const seeds = loadSeeds(root, seedPaths, seedTree, seedProperties, TARGET.schema);
+  const seeds = loadSeeds(root, seedPaths, seedTree, seedProperties, target.schema);
   for (const seed of seeds.values()) {
     // A ref names one node: dbt refuses a seed and a model of the same name.
     if (models.has(seed.name)) throw new ConfigError(seed.file, "", `a model is also named ${seed.name}`);
@@ -183,28 +205,43 @@ export function loadProject(root: string): DbtProject {
         raw: readFileSync(f, "utf8"),
       })),
     macros,
-    vars: project.vars ?? {},
-    threads: profileThreads(root, String(project.profile ?? name), yaml),
+    vars,
+    threads: target.threads,
+    target,
   };
   yaml.save();
   return loaded;
 }
 
-/** The `threads` of the profile's target in profiles.yml beside the project (dbt's default: 1). */
-function profileThreads(root: string, profile: string, yaml: YamlCache): number {
-  const file = path.join(root, "profiles.yml");
-  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) return 1;
-  const profiles = (yaml.parse(file) ?? {}) as Record<string, Record<string, unknown>>;
-  const entry = profiles[profile] as
-    | { target?: string; outputs?: Record<string, { threads?: unknown }> }
-    | undefined;
-  const threads = Number(entry?.outputs?.[entry.target ?? "dev"]?.threads ?? 1);
-  if (!Number.isInteger(threads) || threads < 1) {
+const sourceEnv = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+
+/** A source's database, schema or identifier, its Jinja rendered with target, var and env_var; undefined when empty. */
+function renderSourceField(
+  value: unknown,
+  ctx: {
+    target: Record<string, unknown>;
+    env: NodeJS.ProcessEnv;
+    vars: Record<string, unknown>;
+    file: string;
+  },
+): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = String(value);
+  if (!text.includes("{{") && !text.includes("{%")) return text || undefined;
+  try {
+    const rendered = sourceEnv
+      .renderString(text, {
+        target: ctx.target,
+        var: (name: string, fallback?: unknown) => (name in ctx.vars ? ctx.vars[name] : fallback),
+        env_var: (name: string, fallback?: string) => ctx.env[name] ?? fallback ?? "",
+      })
+      .trim();
+    return rendered || undefined;
+  } catch (error) {
     throw new ConfigError(
-      path.relative(root, file),
-      `${profile}.threads`,
-      "must be a whole number of at least 1",
+      ctx.file,
+      text,
+      `template error: ${(error as Error).message.split("\n").slice(-1)[0]}`,
     );
   }
-  return threads;
 }

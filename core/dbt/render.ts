@@ -1,11 +1,13 @@
 /**
  * Jinja rendering for dbt models through nunjucks (Jinja-compatible for the
  * subset dbt models use): ref, source, config, var, env_var, this, target,
- * is_incremental, model (its name and YAML columns), and the project's macros.
+ * is_incremental, model (its name and YAML columns), adapter.dispatch and
+ * adapter.quote, return, and the project's macros.
  */
 import nunjucks from "nunjucks";
 import { ConfigError } from "../errors.ts";
-import type { DbtProject, ModelNode } from "./project.ts";
+import type { DbtProject, ModelNode, SourceTable } from "./project.ts";
+import { type Target, targetVariable } from "./target.ts";
 
 export interface ModelConfig {
   /** external: written as Parquet (dbt-duckdb's materialization), read through a view. */
@@ -17,6 +19,15 @@ export interface ModelConfig {
   severity?: "error" | "warn";
   /** external: the column the Parquet files are partitioned by (one folder per value). */
   partition_by?: string;
+  /**
+   * incremental: delete+insert (the default: rows sharing a unique_key value are replaced) or
+   * merge (BigQuery: a MERGE on a unique_key that is unique per row).
+   */
+  incremental_strategy?: "delete+insert" | "merge";
+  /** BigQuery tables (dbt-bigquery's config): the partitioning column and its granularity. */
+  bigquery_partition_by?: { field: string; data_type?: string; granularity?: string };
+  /** BigQuery tables: up to four clustering columns. */
+  cluster_by?: string[];
   /** dbt's model contract: when enforced, the YAML's columns and data_types are the relation's shape. */
   contract?: { enforced: boolean };
 }
@@ -34,11 +45,9 @@ export interface RenderContext {
   relationOf: (model: string) => string;
   incremental: boolean;
   env: NodeJS.ProcessEnv;
-  target: { name: string; schema: string; type: string };
+  /** Default: the project's target. */
+  target?: Target;
 }
-
-/** The target our runner builds: profiles.yml's dev output, whose default schema is main. */
-export const TARGET = { name: "dev", schema: "main", type: "duckdb" };
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
 
@@ -63,16 +72,84 @@ function template(source: string): nunjucks.Template {
  */
 let rendering: Record<string, unknown> | undefined;
 
-const MACRO_CONTEXT = Object.fromEntries(
-  ["ref", "source", "var", "env_var", "is_incremental"].map((name) => [
-    name,
-    (...args: unknown[]) => {
-      const fn = rendering?.[name];
-      if (typeof fn !== "function") throw new Error(`${name}() is only available while a model renders`);
-      return fn(...args);
+/** dbt's `return()`: a macro's value handed back as it is. */
+const returnValue = (value: unknown) => value;
+
+/** dbt's exceptions.raise_compiler_error: a template that cannot compile for this target. */
+function raiseCompilerError(message: string): never {
+  throw new ConfigError("macros", "", String(message));
+}
+
+const MACRO_CONTEXT: Record<string, unknown> = {
+  ...Object.fromEntries(
+    ["ref", "source", "var", "env_var", "is_incremental"].map((name) => [
+      name,
+      (...args: unknown[]) => {
+        const fn = rendering?.[name];
+        if (typeof fn !== "function") throw new Error(`${name}() is only available while a model renders`);
+        return fn(...args);
+      },
+    ]),
+  ),
+  return: returnValue,
+  exceptions: { raise_compiler_error: raiseCompilerError },
+  // The rendering model's target and adapter, read when a macro runs (macros are compiled once).
+  target: new Proxy({}, { get: (_, key) => (rendering?.target as Record<string | symbol, unknown>)?.[key] }),
+  adapter: {
+    dispatch: (...args: unknown[]) => renderingAdapter().dispatch(...(args as [string])),
+    quote: (name: string) => renderingAdapter().quote(name),
+  },
+};
+
+function renderingAdapter(): Adapter {
+  const adapter = rendering?.adapter as Adapter | undefined;
+  if (!adapter) throw new Error("adapter is only available while a model renders");
+  return adapter;
+}
+
+/** dbt's `adapter` in templates: the macro for this adapter (dispatch) and identifier quoting. */
+interface Adapter {
+  dispatch(name: string, namespace?: string): unknown;
+  quote(identifier: string): string;
+}
+
+/**
+ * adapter.dispatch as dbt documents it: `<adapter>__<name>`, else `default__<name>`, among the
+ * project's macros. A namespace other than the project's (or dbt's, whose cross-database macros
+ * the project defines itself) is a package this runner does not have.
+ */
+function adapterFor(project: DbtProject, target: Target): Adapter {
+  return {
+    dispatch(name: string, namespace?: string) {
+      if (namespace && namespace !== project.name && namespace !== "dbt")
+        throw new ConfigError(
+          "macros",
+          name,
+          `adapter.dispatch: no package ${namespace} (packages are not supported)`,
+        );
+      const macros = projectMacros(project.macros);
+      for (const candidate of [`${target.type}__${name}`, `default__${name}`]) {
+        if (typeof macros[candidate] === "function") return macros[candidate];
+      }
+      throw new ConfigError(
+        "macros",
+        name,
+        `adapter.dispatch: no ${target.type}__${name} or default__${name} macro`,
+      );
     },
-  ]),
-);
+    quote: (identifier: string) =>
+      target.type === "bigquery"
+        ? `\`${identifier.replaceAll("`", "\\`")}\``
+        : `"${identifier.replaceAll('"', '""')}"`,
+  };
+}
+
+/** A source's relation as the target names it: BigQuery with the project, when the source names one. */
+export function sourceRelation(source: SourceTable, target: Target): string {
+  if (source.database && target.type === "bigquery")
+    return `\`${source.database}.${source.schema}.${source.identifier}\``;
+  return `${source.schema}.${source.identifier}`;
+}
 
 function projectMacros(source: string): Record<string, unknown> {
   if (macros?.source !== source) {
@@ -131,11 +208,12 @@ function kwargs(args: unknown[]): Record<string, unknown> {
 }
 
 export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult {
+  const target = ctx.target ?? ctx.project.target;
   const refs: string[] = [];
   const sources: [string, string][] = [];
   const config: ModelConfig = {
     materialized: (model.folderConfig.materialized as ModelConfig["materialized"]) ?? "view",
-    schema: String(model.folderConfig.schema ?? ctx.target.schema),
+    schema: String(model.folderConfig.schema ?? target.schema),
     tags: ([] as string[]).concat((model.folderConfig.tags as string[]) ?? []),
   };
   const contract = model.folderConfig.contract as ModelConfig["contract"] | undefined;
@@ -153,13 +231,26 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       const found = ctx.project.sources.find((s) => s.source === sourceName && s.name === table);
       if (!found) throw new ConfigError(model.file, `source('${sourceName}', '${table}')`, "no such source");
       sources.push([sourceName, table]);
-      return `${found.schema}.${found.identifier}`;
+      return sourceRelation(found, target);
     },
     config: (...args: unknown[]) => {
       const kw = kwargs(args);
       if (kw.materialized) config.materialized = kw.materialized as ModelConfig["materialized"];
       if (kw.schema) config.schema = String(kw.schema);
       if (kw.unique_key) config.unique_key = String(kw.unique_key);
+      if (kw.incremental_strategy) {
+        const strategy = String(kw.incremental_strategy);
+        if (strategy !== "delete+insert" && strategy !== "merge")
+          throw new ConfigError(
+            model.file,
+            "incremental_strategy",
+            `'${strategy}' is not delete+insert or merge`,
+          );
+        config.incremental_strategy = strategy;
+      }
+      const partitionBy = kw.partition_by as ModelConfig["bigquery_partition_by"] | string | undefined;
+      if (partitionBy && typeof partitionBy === "object") config.bigquery_partition_by = partitionBy;
+      if (kw.cluster_by) config.cluster_by = ([] as string[]).concat(kw.cluster_by as string[]).map(String);
       const options = kw.options as Record<string, unknown> | undefined;
       if (options?.partition_by) config.partition_by = String(options.partition_by);
       if (kw.severity) config.severity = String(kw.severity).toLowerCase() === "warn" ? "warn" : "error";
@@ -183,7 +274,10 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
     is_incremental: () => ctx.incremental,
     model: modelVariable(model),
     this: ctx.relationOf(model.name),
-    target: ctx.target,
+    target: targetVariable(target),
+    adapter: adapterFor(ctx.project, target),
+    return: returnValue,
+    exceptions: { raise_compiler_error: raiseCompilerError },
   };
   let sql: string;
   const outer = rendering;
@@ -211,5 +305,12 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
 export function renderMacro(project: DbtProject, name: string, ...args: unknown[]): string {
   const macro = projectMacros(project.macros)[name];
   if (typeof macro !== "function") throw new ConfigError("macros", name, "no such macro");
-  return String((macro as (...a: unknown[]) => unknown)(...args)).trim();
+  // Outside a model: the project's target and adapter, so a macro may dispatch.
+  const outer = rendering;
+  rendering = { target: targetVariable(project.target), adapter: adapterFor(project, project.target) };
+  try {
+    return String((macro as (...a: unknown[]) => unknown)(...args)).trim();
+  } finally {
+    rendering = outer;
+  }
 }

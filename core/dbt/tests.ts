@@ -3,14 +3,26 @@ import { ConfigError } from "../errors.ts";
 import { ident, litList } from "../sql.ts";
 import { type CompiledModel, renderCompiled } from "./compile.ts";
 import { type ColumnTest, type DbtProject, uniqueId } from "./project.ts";
+import type { AdapterType } from "./target.ts";
+
+/** How each warehouse quotes a column and casts it to text (BigQuery: backticks, STRING). */
+const DIALECTS: Record<AdapterType, { quote(name: string): string; text(expr: string): string }> = {
+  duckdb: { quote: ident, text: (expr) => `${expr}::VARCHAR` },
+  bigquery: {
+    quote: (name) => `\`${name.replaceAll("`", "\\`")}\``,
+    text: (expr) => `CAST(${expr} AS STRING)`,
+  },
+};
 
 export function compileTest(
   relation: string,
   column: string,
   test: ColumnTest,
   relationOfModel: (name: string) => string | undefined,
+  adapter: AdapterType = "duckdb",
 ): { sql: string } {
-  const col = ident(column);
+  const { quote, text } = DIALECTS[adapter];
+  const col = quote(column);
   switch (test.name) {
     case "not_null":
       return { sql: `SELECT * FROM ${relation} WHERE ${col} IS NULL` };
@@ -22,7 +34,7 @@ export function compileTest(
       const values = (test.args.values as unknown[] | undefined) ?? [];
       const list = litList(values.map(String));
       return {
-        sql: `SELECT ${col} FROM ${relation} WHERE ${col} IS NOT NULL AND ${col}::VARCHAR NOT IN (${list})`,
+        sql: `SELECT ${col} FROM ${relation} WHERE ${col} IS NOT NULL AND ${text(col)} NOT IN (${list})`,
       };
     }
     case "relationships": {
@@ -31,8 +43,9 @@ export function compileTest(
       const name = refName(to);
       const target = name ? relationOfModel(name) : undefined;
       if (!target) throw new ConfigError(relation, column, `relationships test: cannot resolve ${to}`);
+      const parent = quote(field);
       return {
-        sql: `SELECT c.${col} FROM ${relation} c LEFT JOIN ${target} p ON c.${col} = p."${field}" WHERE c.${col} IS NOT NULL AND p."${field}" IS NULL`,
+        sql: `SELECT c.${col} FROM ${relation} c LEFT JOIN ${target} p ON c.${col} = p.${parent} WHERE c.${col} IS NOT NULL AND p.${parent} IS NULL`,
       };
     }
   }
@@ -82,7 +95,7 @@ export function compileDataTests(project: DbtProject, models: Map<string, Compil
           id: uniqueId(project, "test", name),
           name,
           file: node.documentedIn,
-          sql: compileTest(node.relation, column.name, test, relationOf).sql,
+          sql: compileTest(node.relation, column.name, test, relationOf, project.target.type).sql,
           refs: parent && parent !== node.name ? [node.name, parent] : [node.name],
           severity: test.severity,
           attached: { model: node.name, column: column.name, test },

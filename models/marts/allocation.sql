@@ -31,8 +31,8 @@ valued as (
 {% for dimension in var('allocation_dimensions') %}
     select
         '{{ dimension.name }}' as dimension,
-        coalesce({% for key in dimension.tag_keys %}nullif(tags ->> '{{ key }}', ''), {% endfor %}null) as value,
-        * exclude (tags)
+        coalesce({% for key in dimension.tag_keys %}nullif({{ json_text('tags', key) }}, ''), {% endfor %}null) as value,
+        {{ star_exclude('tags') }}
     from costs
     {% if not loop.last %}union all{% endif %}
 {% endfor %}
@@ -52,15 +52,15 @@ account_totals as (
     select
         billing_period, provider, billing_account_id, sub_account_id, currency, dimension,
         sum(effective_cost) as total_cost,
-        sum(effective_cost) filter (where value is not null) as tagged_cost,
-        sum(effective_cost) filter (where value is null) as untagged_cost
+        {{ agg_where('sum', 'effective_cost', 'value is not null') }} as tagged_cost,
+        {{ agg_where('sum', 'effective_cost', 'value is null') }} as untagged_cost
     from grouped
     group by all
 )
 
 select
-    md5(concat_ws('|', g.billing_period, g.provider, g.billing_account_id, coalesce(g.sub_account_id, ''), g.currency,
-        g.dimension, coalesce(g.value, '(untagged)'))) as allocation_id,
+    {{ hash(concat_ws("'|'", ['g.billing_period', 'g.provider', 'g.billing_account_id', "coalesce(g.sub_account_id, '')", 'g.currency',
+        'g.dimension', "coalesce(g.value, '(untagged)')"])) }} as allocation_id,
     g.billing_period,
     g.provider,
     g.billing_account_id,
@@ -69,19 +69,19 @@ select
     g.dimension,
     coalesce(g.value, '(untagged)') as value,
     g.value is null as is_untagged,
-    g.billed_cost::decimal(38, 10) as billed_cost,
-    g.effective_cost::decimal(38, 10) as effective_cost,
-    (case
+    {{ typecast('g.billed_cost', 'decimal(38, 10)') }} as billed_cost,
+    {{ typecast('g.effective_cost', 'decimal(38, 10)') }} as effective_cost,
+    {% call typecast_block('decimal(38, 10)') %}(case
         when not {{ var('allocation_share_untagged') }} or coalesce(t.tagged_cost, 0) = 0 then 0
         when g.value is null then -g.effective_cost
         else coalesce(t.untagged_cost, 0) * g.effective_cost / t.tagged_cost
-    end)::decimal(38, 10) as shared_cost,
-    (g.effective_cost + case
+    end){% endcall %} as shared_cost,
+    {% call typecast_block('decimal(38, 10)') %}(g.effective_cost + case
         when not {{ var('allocation_share_untagged') }} or coalesce(t.tagged_cost, 0) = 0 then 0
         when g.value is null then -g.effective_cost
         else coalesce(t.untagged_cost, 0) * g.effective_cost / t.tagged_cost
-    end)::decimal(38, 10) as allocated_cost,
-    round(100 * coalesce(t.tagged_cost, 0) / nullif(t.total_cost, 0), 2)::decimal(7, 2) as tag_coverage_pct,
+    end){% endcall %} as allocated_cost,
+    {{ typecast('round(100 * coalesce(t.tagged_cost, 0) / nullif(t.total_cost, 0), 2)', 'decimal(7, 2)') }} as tag_coverage_pct,
     g.load_id
 from grouped g
 join account_totals t

@@ -7,7 +7,7 @@ with periods as (
     {{ billing_periods_to_build(ref('focus_costs'), this, is_incremental()) }}
 ),
 
-rows as (
+commitment_rows as (
     select * from {{ ref('focus_costs') }}
     where CommitmentDiscountId is not null and x_BillingPeriod in (select billing_period from periods)
 ),
@@ -20,16 +20,16 @@ daily as (
         max(x_LoadId) as load_id,
         any_value(x_Provider) as provider,
         any_value(BillingAccountId) as billing_account_id,
-        any_value(SubAccountId) filter (where ChargeCategory = 'Purchase') as purchase_sub_account_id,
+        {{ agg_where('any_value', 'SubAccountId', "ChargeCategory = 'Purchase'") }} as purchase_sub_account_id,
         any_value(CommitmentDiscountType) as commitment_type,
         any_value(CommitmentDiscountCategory) as commitment_category,
         any_value(CommitmentDiscountName) as commitment_name,
         any_value(BillingCurrency) as currency,
-        sum(BilledCost) filter (where ChargeCategory = 'Purchase') as purchase_cost,
-        sum(EffectiveCost) filter (where ChargeCategory = 'Usage' and CommitmentDiscountStatus = 'Used') as used_cost,
-        sum(EffectiveCost) filter (where ChargeCategory = 'Usage' and CommitmentDiscountStatus = 'Unused') as unused_cost,
-        sum(ListCost) filter (where ChargeCategory = 'Usage' and CommitmentDiscountStatus = 'Used') as covered_list_cost
-    from rows
+        {{ agg_where('sum', 'BilledCost', "ChargeCategory = 'Purchase'") }} as purchase_cost,
+        {{ agg_where('sum', 'EffectiveCost', "ChargeCategory = 'Usage' and CommitmentDiscountStatus = 'Used'") }} as used_cost,
+        {{ agg_where('sum', 'EffectiveCost', "ChargeCategory = 'Usage' and CommitmentDiscountStatus = 'Unused'") }} as unused_cost,
+        {{ agg_where('sum', 'ListCost', "ChargeCategory = 'Usage' and CommitmentDiscountStatus = 'Used'") }} as covered_list_cost
+    from commitment_rows
     group by all
 ),
 
@@ -52,7 +52,7 @@ terms as (
             min(x_CommitmentDiscountStart) as term_start,
             max(x_CommitmentDiscountEnd) as term_end,
             min(x_ChargeDate) as first_seen
-        from rows
+        from commitment_rows
         group by all
         {% if is_incremental() %}
         union all
@@ -66,7 +66,7 @@ terms as (
 )
 
 select
-    md5(d.commitment_id || '|' || d.charge_date || '|' || d.billing_period) as commitment_day_id,
+    {{ hash("d.commitment_id || '|' || " ~ as_text('d.charge_date') ~ " || '|' || d.billing_period") }} as commitment_day_id,
     d.commitment_id,
     d.charge_date,
     d.billing_period,
@@ -78,20 +78,20 @@ select
     d.commitment_category,
     d.commitment_name,
     d.currency,
-    coalesce(d.purchase_cost, 0)::decimal(38, 10) as purchase_cost,
-    coalesce(d.used_cost, 0)::decimal(38, 10) as used_cost,
-    coalesce(d.unused_cost, 0)::decimal(38, 10) as unused_cost,
-    (coalesce(d.used_cost, 0) + coalesce(d.unused_cost, 0))::decimal(38, 10) as amortized_cost,
-    coalesce(d.covered_list_cost, 0)::decimal(38, 10) as covered_list_cost,
-    (coalesce(d.covered_list_cost, 0) - coalesce(d.used_cost, 0))::decimal(38, 10) as savings,
-    round(100 * coalesce(d.used_cost, 0) / nullif(coalesce(d.used_cost, 0) + coalesce(d.unused_cost, 0), 0), 2)::decimal(7, 2)
+    {{ typecast('coalesce(d.purchase_cost, 0)', 'decimal(38, 10)') }} as purchase_cost,
+    {{ typecast('coalesce(d.used_cost, 0)', 'decimal(38, 10)') }} as used_cost,
+    {{ typecast('coalesce(d.unused_cost, 0)', 'decimal(38, 10)') }} as unused_cost,
+    {{ typecast('(coalesce(d.used_cost, 0) + coalesce(d.unused_cost, 0))', 'decimal(38, 10)') }} as amortized_cost,
+    {{ typecast('coalesce(d.covered_list_cost, 0)', 'decimal(38, 10)') }} as covered_list_cost,
+    {{ typecast('(coalesce(d.covered_list_cost, 0) - coalesce(d.used_cost, 0))', 'decimal(38, 10)') }} as savings,
+    {{ typecast('round(100 * coalesce(d.used_cost, 0) / nullif(coalesce(d.used_cost, 0) + coalesce(d.unused_cost, 0), 0), 2)', 'decimal(7, 2)') }}
         as utilization_pct,
-    round(100 * coalesce(d.covered_list_cost, 0)
-        / nullif(coalesce(d.covered_list_cost, 0) + coalesce(u.on_demand_list_cost, 0), 0), 2)::decimal(7, 2)
+    {% call typecast_block('decimal(7, 2)') %}round(100 * coalesce(d.covered_list_cost, 0)
+        / nullif(coalesce(d.covered_list_cost, 0) + coalesce(u.on_demand_list_cost, 0), 0), 2){% endcall %}
         as coverage_pct,
-    t.term_start::date as term_start,
-    t.term_end::date as term_end,
-    (t.term_end::date - d.charge_date) as days_to_expiry,
+    {{ typecast('t.term_start', 'date') }} as term_start,
+    {{ typecast('t.term_end', 'date') }} as term_end,
+    ({{ datediff('d.charge_date', typecast('t.term_end', 'date'), 'day') }}) as days_to_expiry,
     t.first_seen
 from daily d
 join terms t using (commitment_id)

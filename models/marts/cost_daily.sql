@@ -2,8 +2,8 @@
 -- One row per day x provider x billing account x sub account x service x region x resource x charge category.
 -- Incremental by billing period: periods whose newest load is newer than the one recorded are rebuilt.
 select
-    md5(concat_ws('|', x_ChargeDate, x_Provider, BillingAccountId, SubAccountId, ServiceName, RegionId,
-        coalesce(ResourceId, ''), ChargeCategory, BillingCurrency)) as cost_daily_id,
+    {{ hash(concat_ws("'|'", ['x_ChargeDate', 'x_Provider', 'BillingAccountId', 'SubAccountId', 'ServiceName', 'RegionId',
+        "coalesce(ResourceId, '')", 'ChargeCategory', 'BillingCurrency'])) }} as cost_daily_id,
     x_ChargeDate as charge_date,
     x_BillingPeriod as billing_period,
     x_Provider as provider,
@@ -17,10 +17,10 @@ select
     any_value(x_ResourceKind) as resource_type,
     ChargeCategory as charge_category,
     BillingCurrency as currency,
-    sum(BilledCost)::decimal(38, 10) as billed_cost,
-    sum(EffectiveCost)::decimal(38, 10) as effective_cost,
-    sum(ListCost)::decimal(38, 10) as list_cost,
-    sum(coalesce(ConsumedQuantity, 0))::decimal(38, 10) as usage_quantity,
+    {{ typecast('sum(BilledCost)', 'decimal(38, 10)') }} as billed_cost,
+    {{ typecast('sum(EffectiveCost)', 'decimal(38, 10)') }} as effective_cost,
+    {{ typecast('sum(ListCost)', 'decimal(38, 10)') }} as list_cost,
+    {{ typecast('sum(coalesce(ConsumedQuantity, 0))', 'decimal(38, 10)') }} as usage_quantity,
     max(x_LoadId) as load_id
 from {{ ref('focus_costs') }}
 {% if is_incremental() %}

@@ -1,4 +1,7 @@
 {{ config(materialized='external', unique_key='x_BillingPeriod', options={'partition_by': 'x_BillingPeriod'}) }}
+{#- BigQuery: a table (no external materialization there), a partition per month, clustered by provider and account. -#}
+{% if target.type == 'bigquery' %}{{ config(materialized='table', partition_by={'field': 'x_ChargeDate', 'data_type': 'date', 'granularity': 'month'},
+    cluster_by=['x_Provider', 'BillingAccountId']) }}{% endif %}
 -- FOCUS 1.2 cost and usage rows for every provider and export format, one row per charge,
 -- with the warehouse's own x_ columns. The columns, their order and types are the model's
 -- enforced contract in _marts__models.yml (the one place the FOCUS column list is written).
@@ -10,19 +13,19 @@
 -- periods they touch (a restated period's old rows are replaced along with it).
 with unioned as (
     select * from {{ ref('int_aws__focus_lines') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('int_aws__focus_unused_lines') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('int_azure__focus_lines') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('int_gcp__focus_lines') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('int_gcp__file_export_focus_lines') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('int_aws__cost_explorer_focus_lines') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('int_azure__cost_management_focus_lines') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('int_focus__focus_lines') }}
 ),
 
@@ -132,6 +135,6 @@ focus_rows as (
 -- names and types against the contract before it builds, so the SQL casts, from the YAML.
 select
 {%- for column in model.columns.values() %}
-    cast({{ column.name }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+    {{ cast(column.name, column.data_type) }} as {{ column.name }}{{ "," if not loop.last }}
 {%- endfor %}
 from focus_rows

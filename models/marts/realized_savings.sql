@@ -5,7 +5,7 @@
 -- for the resource costs 0: a deleted disk bills nothing). Monthly = daily difference x 30.4.
 with executed as (
     select action_id, recommendation_id, kind, provider, billing_account_id, sub_account_id, resource_id, state,
-        estimated_monthly_savings, currency, executed_at, (executed_at at time zone 'UTC')::date as executed_on
+        estimated_monthly_savings, currency, executed_at, {{ typecast('(' ~ at_utc('executed_at') ~ ')', 'date') }} as executed_on
     from {{ source('ops_actions', 'actions') }}
     where mode = 'execute' and executed_at is not null
 ),
@@ -23,20 +23,20 @@ resource_days as (
 
 days as (
     select e.action_id, b.charge_date, b.charge_date < e.executed_on as is_before,
-        coalesce(r.cost, 0)::decimal(38, 10) as cost
+        {{ typecast('coalesce(r.cost, 0)', 'decimal(38, 10)') }} as cost
     from executed e
     join billed_days b on b.provider = e.provider
-        and (b.charge_date between e.executed_on - 7 and e.executed_on - 1 or b.charge_date > e.executed_on)
+        and (b.charge_date between {{ days_before('e.executed_on', 7) }} and {{ days_before('e.executed_on', 1) }} or b.charge_date > e.executed_on)
     left join resource_days r on r.provider = e.provider and r.resource_id = e.resource_id and r.charge_date = b.charge_date
 ),
 
 measured as (
     select action_id,
-        avg(cost) filter (where is_before) as baseline_daily_cost,
-        count(*) filter (where is_before) as baseline_days,
-        avg(cost) filter (where not is_before) as after_daily_cost,
-        count(*) filter (where not is_before) as days_after,
-        sum(cost) filter (where not is_before) as cost_after
+        {{ agg_where('avg', 'cost', "is_before") }} as baseline_daily_cost,
+        {{ agg_where('count', '*', "is_before") }} as baseline_days,
+        {{ agg_where('avg', 'cost', "not is_before") }} as after_daily_cost,
+        {{ agg_where('count', '*', "not is_before") }} as days_after,
+        {{ agg_where('sum', 'cost', "not is_before") }} as cost_after
     from days
     group by action_id
 )
@@ -53,12 +53,12 @@ select
     e.executed_at,
     e.currency,
     e.estimated_monthly_savings,
-    m.baseline_daily_cost::decimal(18, 4) as baseline_daily_cost,
-    coalesce(m.baseline_days, 0)::integer as baseline_days,
-    m.after_daily_cost::decimal(18, 4) as after_daily_cost,
-    coalesce(m.days_after, 0)::integer as days_after,
-    ((m.baseline_daily_cost - m.after_daily_cost) * 30.4)::decimal(18, 2) as realized_monthly_savings,
-    (m.baseline_daily_cost * m.days_after - m.cost_after)::decimal(18, 2) as realized_savings_to_date,
+    {{ typecast('m.baseline_daily_cost', 'decimal(18, 4)') }} as baseline_daily_cost,
+    {{ typecast('coalesce(m.baseline_days, 0)', 'integer') }} as baseline_days,
+    {{ typecast('m.after_daily_cost', 'decimal(18, 4)') }} as after_daily_cost,
+    {{ typecast('coalesce(m.days_after, 0)', 'integer') }} as days_after,
+    {{ typecast('((m.baseline_daily_cost - m.after_daily_cost) * 30.4)', 'decimal(18, 2)') }} as realized_monthly_savings,
+    {{ typecast('(m.baseline_daily_cost * m.days_after - m.cost_after)', 'decimal(18, 2)') }} as realized_savings_to_date,
     case when e.estimated_monthly_savings > 0 and m.days_after > 0
         then round(100 * (m.baseline_daily_cost - m.after_daily_cost) * 30.4 / e.estimated_monthly_savings, 1)
     end as realized_pct_of_estimate

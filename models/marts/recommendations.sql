@@ -2,10 +2,10 @@
 -- in ml.recommendation_risk) and its standing: open, or dismissed by a user (ops history). One
 -- row per recommendation, its id stable across runs (detector, resource, target).
 with dismissed as (
-    select recommendation_id, arg_max(reason, changed_at) as reason
+    select recommendation_id, {{ arg_max('reason', 'changed_at') }} as reason
     from {{ source('ops_recommendations', 'recommendation_history') }}
     group by recommendation_id
-    having arg_max(status, changed_at) = 'dismissed'
+    having {{ arg_max('status', 'changed_at') }} = 'dismissed'
 )
 
 select
@@ -37,7 +37,7 @@ select
     r.priority,
     case when d.recommendation_id is not null then 'dismissed' else 'open' end as status,
     d.reason as status_reason,
-    now() as generated_at
+    {{ current_timestamp() }} as generated_at
 from {{ ref('int_recommend__candidates') }} c
 left join {{ source('ml', 'recommendation_risk') }} r using (recommendation_id)
 left join dismissed d using (recommendation_id)

@@ -25,7 +25,7 @@ per_resource as (
         min(charge_date) as first_seen,
         max(charge_date) as last_seen,
         -- Monthly run rate: effective cost of the last 7 billed days, per day x 730 / 24.
-        sum(effective_cost) filter (where charge_date > (select d from last_day) - 7) as effective_cost_last_7d
+        {{ agg_where('sum', 'effective_cost', 'charge_date > ' ~ days_before('(select d from last_day)', 7)) }} as effective_cost_last_7d
     from days
     group by resource_id
 ),
@@ -38,7 +38,7 @@ billed as (
 -- One inventory row per resource and match key (an id spelled two ways is still one resource).
 inventory as (
     select *, {{ resource_match_key('resource_id', 'provider') }} as match_key
-    from {{ ref('stg_inventory__resources') }}
+    from {{ ref('stg_inventory__resources') }}{{ where_for_qualify() }}
     qualify row_number() over (partition by provider, match_key order by snapshot_time desc, resource_id) = 1
 ),
 
@@ -78,7 +78,7 @@ resources as (
         coalesce(b.resource_type, i.resource_type) as resource_type,
         coalesce(b.sku, i.size) as sku,
         coalesce(b.region, i.region) as region,
-        coalesce(b.tags::json, i.tags) as tags,
+        coalesce({{ typecast('b.tags', 'json') }}, i.tags) as tags,
         b.first_seen,
         b.last_seen,
         b.resource_id is not null as is_billed,
@@ -104,17 +104,17 @@ select
     r.resource_type,
     r.sku,
     r.region,
-    coalesce(r.tags, '{}')::json as tags,
+    {{ typecast("coalesce(r.tags, '{}')", 'json') }} as tags,
     r.first_seen,
     r.last_seen,
     -- Billed in the last two days of data; a resource never billed is active while its latest
     -- inventory snapshot lists it (stg_inventory__resources holds only those).
     case
         when not r.is_billed then 'active'
-        when r.last_seen >= (select d from last_day) - 1 then 'active'
+        when r.last_seen >= {{ days_before('(select d from last_day)', 1) }} then 'active'
         else 'gone'
     end as state,
-    case when r.is_billed then round(coalesce(r.effective_cost_last_7d, 0) / 7 * 730 / 24, 2)::decimal(18, 2) end as monthly_cost,
+    case when r.is_billed then {{ typecast('round(coalesce(r.effective_cost_last_7d, 0) / 7 * 730 / 24, 2)', 'decimal(18, 2)') }} end as monthly_cost,
     r.currency,
     exists (select 1 from {{ ref('stg_metrics__hourly') }} m where m.resource_id = r.resource_id) as reports_metrics,
     r.inventory_state,

@@ -1,13 +1,13 @@
 -- Resource x day utilization from hourly samples: percentiles over the hourly averages,
 -- max over the hourly maxima, network and disk summed.
 select
-    md5(resource_id || '|' || (hour_start at time zone 'UTC')::date) as utilization_daily_id,
+    {{ hash("resource_id || '|' || " ~ as_text(typecast('(' ~ at_utc('hour_start') ~ ')', 'date'))) }} as utilization_daily_id,
     provider,
     resource_id,
-    (hour_start at time zone 'UTC')::date as usage_date,
+    {{ typecast('(' ~ at_utc('hour_start') ~ ')', 'date') }} as usage_date,
     round(avg(cpu_avg_pct), 3) as cpu_avg_pct,
-    round(quantile_cont(cpu_avg_pct, 0.95), 3) as cpu_p95_pct,
-    round(quantile_cont(cpu_avg_pct, 0.99), 3) as cpu_p99_pct,
+    round({{ percentile('cpu_avg_pct', 0.95) }}, 3) as cpu_p95_pct,
+    round({{ percentile('cpu_avg_pct', 0.99) }}, 3) as cpu_p99_pct,
     max(cpu_max_pct) as cpu_max_pct,
     round(avg(memory_avg_pct), 3) as memory_avg_pct,
     max(memory_max_pct) as memory_max_pct,

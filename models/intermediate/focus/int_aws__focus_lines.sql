@@ -10,7 +10,7 @@
 -- One row per line, in one pass over the lines (no self-reference: that would materialize them).
 with lines as (
     select * from {{ ref('stg_aws__cur2_line_items') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('stg_aws__cur_legacy_line_items') }}
 ),
 
@@ -79,23 +79,23 @@ select
     billing_account_name                                                as BillingAccountName,
     'Payer Account'                                                     as BillingAccountType,
     currency                                                            as BillingCurrency,
-    coalesce(billing_period_end, strptime(billing_period, '%Y-%m') + interval 1 month)  as BillingPeriodEnd,
-    coalesce(billing_period_start, strptime(billing_period, '%Y-%m'))   as BillingPeriodStart,
-    null::varchar                                                       as CapacityReservationId,
-    null::varchar                                                       as CapacityReservationStatus,
+    coalesce(billing_period_end, {{ dateadd('month', 1, parse_datetime('billing_period', "'%Y-%m'")) }})  as BillingPeriodEnd,
+    coalesce(billing_period_start, {{ parse_datetime('billing_period', "'%Y-%m'") }})   as BillingPeriodStart,
+    {{ typecast('null', 'varchar') }}                                                       as CapacityReservationId,
+    {{ typecast('null', 'varchar') }}                                                       as CapacityReservationStatus,
     charge_category                                                     as ChargeCategory,
-    null::varchar                                                       as ChargeClass,
+    {{ typecast('null', 'varchar') }}                                                       as ChargeClass,
     coalesce(description, line_item_type)                               as ChargeDescription,
     case
         when charge_category = 'Usage' then 'Usage-Based'
         when line_item_type in ('RIFee', 'SavingsPlanRecurringFee') then 'Recurring'
         else 'One-Time'
     end                                                                 as ChargeFrequency,
-    coalesce(usage_end, usage_start + interval 1 hour)                  as ChargePeriodEnd,
+    coalesce(usage_end, {{ dateadd('hour', 1, 'usage_start') }})                  as ChargePeriodEnd,
     usage_start                                                         as ChargePeriodStart,
     case when is_commitment_row then case when savings_plan_arn is not null then 'Spend' else 'Usage' end end as CommitmentDiscountCategory,
     case when is_commitment_row then coalesce(savings_plan_arn, reservation_arn) end as CommitmentDiscountId,
-    null::varchar                                                       as CommitmentDiscountName,
+    {{ typecast('null', 'varchar') }}                                                       as CommitmentDiscountName,
     case
         when not is_commitment_row then null
         -- Savings Plans commit to spend per hour: quantities are in the billing currency.
@@ -145,21 +145,21 @@ select
     region                                                              as RegionId,
     case when region is not null then coalesce(region_name, region) end as RegionName,
     resource_id                                                         as ResourceId,
-    null::varchar                                                       as ResourceName,
+    {{ typecast('null', 'varchar') }}                                                       as ResourceName,
     case when resource_id is not null then coalesce(
             {{ focus_resource_type('resource_kind') }},
             nullif(product_family, ''), service_name, 'Resource') end    as ResourceType,
     service_name                                                        as ServiceName,
     case when charge_category <> 'Tax' then coalesce(product_sku, service_code || ':' || usage_type) end as SkuId,
     case when charge_category <> 'Tax' then usage_type end              as SkuMeter,
-    null::json                                                          as SkuPriceDetails,
+    {{ typecast('null', 'json') }}                                                          as SkuPriceDetails,
     -- Qualified by its SKU, so a price id always has exactly one parent SkuId (FOCUS SkuPriceId-C-008).
     case when charge_category <> 'Tax' then coalesce(product_sku, service_code || ':' || usage_type) || ':'
         || coalesce(pricing_rate_id, pricing_term, 'OnDemand') end as SkuPriceId,
     sub_account_id                                                      as SubAccountId,
     coalesce(sub_account_name, sub_account_id)                          as SubAccountName,
     case when sub_account_id is not null then 'Linked Account' end      as SubAccountType,
-    coalesce(tags, '{}'::json)                                          as Tags,
+    coalesce(tags, {{ typecast("'{}'", 'json') }})                                          as Tags,
     -- Provider extras (FOCUS allows x_ columns).
     'aws'                                                               as x_Provider,
     resource_kind                                                       as x_ResourceKind,
@@ -167,9 +167,9 @@ select
     -- suffix is the previous-generation magnetic (standard) volume.
     coalesce(instance_type, case
         when usage_type like '%EBS:VolumeUsage%' or usage_type like '%EBS:VolumeP-%' then
-            case regexp_extract(usage_type, 'EBS:Volume(?:Usage|P-IOPS|P-Throughput)\.?([A-Za-z0-9]*)', 1)
+            case {{ regexp_extract('usage_type', "'EBS:Volume(?:Usage|P-IOPS|P-Throughput)\\.?([A-Za-z0-9]*)'", 1) }}
                 when '' then 'standard' when 'piops' then 'io1'
-                else regexp_extract(usage_type, 'EBS:Volume(?:Usage|P-IOPS|P-Throughput)\.?([A-Za-z0-9]*)', 1)
+                else {{ regexp_extract('usage_type', "'EBS:Volume(?:Usage|P-IOPS|P-Throughput)\\.?([A-Za-z0-9]*)'", 1) }}
             end
     end) as x_InstanceType,
     line_item_type                                                      as x_LineItemType,

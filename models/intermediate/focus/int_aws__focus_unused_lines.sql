@@ -4,26 +4,26 @@
 -- (the fee line bills it), on the commitment as the resource.
 select
     * replace (
-        0::decimal(38, 10) as BilledCost,
+        {{ typecast('0', 'decimal(38, 10)') }} as BilledCost,
         'Usage' as ChargeCategory,
         'Usage-Based' as ChargeFrequency,
         'Unused commitment: ' || ChargeDescription as ChargeDescription,
         coalesce(x_UnusedCommitmentQuantity, x_UnusedCommitmentCost) as CommitmentDiscountQuantity,
         'Unused' as CommitmentDiscountStatus,
-        null::decimal(38, 10) as ConsumedQuantity,
-        null::varchar as ConsumedUnit,
-        0::decimal(38, 10) as ContractedCost,
-        0::decimal(38, 10) as ContractedUnitPrice,
+        {{ typecast('null', 'decimal(38, 10)') }} as ConsumedQuantity,
+        {{ typecast('null', 'varchar') }} as ConsumedUnit,
+        {{ typecast('0', 'decimal(38, 10)') }} as ContractedCost,
+        {{ typecast('0', 'decimal(38, 10)') }} as ContractedUnitPrice,
         x_UnusedCommitmentCost as EffectiveCost,
-        0::decimal(38, 10) as ListCost,
-        0::decimal(38, 10) as ListUnitPrice,
+        {{ typecast('0', 'decimal(38, 10)') }} as ListCost,
+        {{ typecast('0', 'decimal(38, 10)') }} as ListUnitPrice,
         'Committed' as PricingCategory,
         CommitmentDiscountId as ResourceId,
         CommitmentDiscountType as ResourceType,
-        null::varchar as x_ResourceKind,
-        null::varchar as x_InstanceType,
-        null::decimal(38, 10) as x_UnusedCommitmentCost,
-        null::decimal(38, 10) as x_UnusedCommitmentQuantity
+        {{ typecast('null', 'varchar') }} as x_ResourceKind,
+        {{ typecast('null', 'varchar') }} as x_InstanceType,
+        {{ typecast('null', 'decimal(38, 10)') }} as x_UnusedCommitmentCost,
+        {{ typecast('null', 'decimal(38, 10)') }} as x_UnusedCommitmentQuantity
     )
 -- The line item type test reaches the Parquet scan: only fee lines are read.
 from {{ ref('int_aws__focus_lines') }}

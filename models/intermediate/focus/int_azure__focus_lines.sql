@@ -12,8 +12,8 @@ loaded as (
     select
         billing_account_id,
         billing_period,
-        bool_or(cost_kind = 'actual') as has_actual,
-        bool_or(cost_kind = 'amortized') as has_amortized
+        {{ bool_or("cost_kind = 'actual'") }} as has_actual,
+        {{ bool_or("cost_kind = 'amortized'") }} as has_amortized
     from lines
     group by all
 ),
@@ -71,26 +71,26 @@ costed as (
 )
 
 select
-    null::varchar                                                       as AvailabilityZone,
+    {{ typecast('null', 'varchar') }}                                                       as AvailabilityZone,
     billed_cost                                                         as BilledCost,
     billing_account_id                                                  as BillingAccountId,
     billing_account_name                                                as BillingAccountName,
     'Billing Account'                                                   as BillingAccountType,
     currency                                                            as BillingCurrency,
-    coalesce(billing_period_end + 1, strptime(billing_period, '%Y-%m') + interval 1 month)::timestamp as BillingPeriodEnd,
-    coalesce(billing_period_start, strptime(billing_period, '%Y-%m'))::timestamp as BillingPeriodStart,
-    null::varchar                                                       as CapacityReservationId,
-    null::varchar                                                       as CapacityReservationStatus,
+    {{ typecast("coalesce(" ~ days_after('billing_period_end', 1) ~ ", " ~ dateadd('month', 1, parse_datetime('billing_period', "'%Y-%m'")) ~ ")", 'timestamp') }} as BillingPeriodEnd,
+    {{ typecast("coalesce(billing_period_start, " ~ parse_datetime('billing_period', "'%Y-%m'") ~ ")", 'timestamp') }} as BillingPeriodStart,
+    {{ typecast('null', 'varchar') }}                                                       as CapacityReservationId,
+    {{ typecast('null', 'varchar') }}                                                       as CapacityReservationStatus,
     charge_category                                                     as ChargeCategory,
-    null::varchar                                                       as ChargeClass,
+    {{ typecast('null', 'varchar') }}                                                       as ChargeClass,
     coalesce(meter_name, service) || case when is_unused then ' (unused reservation)' else '' end as ChargeDescription,
     case
         when charge_category = 'Usage' then 'Usage-Based'
         when frequency = 'Recurring' then 'Recurring'
         else 'One-Time'
     end                                                                 as ChargeFrequency,
-    (usage_date + 1)::timestamp                                         as ChargePeriodEnd,
-    usage_date::timestamp                                               as ChargePeriodStart,
+    {{ typecast('(' ~ days_after('usage_date', 1) ~ ')', 'timestamp') }}                                         as ChargePeriodEnd,
+    {{ typecast('usage_date', 'timestamp') }}                                               as ChargePeriodStart,
     case when is_commitment_row then case when pricing_model = 'SavingsPlan' then 'Spend' else 'Usage' end end as CommitmentDiscountCategory,
     case when is_commitment_row then commitment_id end                  as CommitmentDiscountId,
     case when is_commitment_row then commitment_name end                as CommitmentDiscountName,
@@ -132,12 +132,12 @@ select
     lower(replace(region, ' ', ''))                                     as RegionId,
     region                                                              as RegionName,
     resource_id                                                         as ResourceId,
-    case when resource_id like '/subscriptions/%' then regexp_extract(resource_id, '[^/]+$') end as ResourceName,
+    case when resource_id like '/subscriptions/%' then {{ regexp_extract('resource_id', "'[^/]+$'") }} end as ResourceName,
     case when resource_id is not null then coalesce({{ focus_resource_type('resource_kind') }}, service) end as ResourceType,
     service                                                             as ServiceName,
     case when charge_category <> 'Tax' then coalesce(product_id, meter_id, meter_name, service) end as SkuId,
     case when charge_category <> 'Tax' then coalesce(meter_name, service) end as SkuMeter,
-    null::json                                                          as SkuPriceDetails,
+    {{ typecast('null', 'json') }}                                                          as SkuPriceDetails,
     case when charge_category <> 'Tax' then coalesce(product_id, meter_id, meter_name, service) || ':' || coalesce(pricing_model, 'OnDemand') end as SkuPriceId,
     sub_account_id                                                      as SubAccountId,
     coalesce(sub_account_name, sub_account_id)                          as SubAccountName,

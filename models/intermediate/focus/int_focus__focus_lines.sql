@@ -1,6 +1,6 @@
 -- FOCUS exports are FOCUS already: their rows pass through, with the warehouse's x_ columns added.
 select
-    * exclude (x_provider, billing_period, load_id, source_file),
+    {{ star_exclude('x_provider, billing_period, load_id, source_file') }},
     x_provider                                                  as x_Provider,
     case
         when ResourceType in ('Instance', 'Virtual Machine', 'VM Instance') then 'virtual_machine'

@@ -4,7 +4,7 @@
 -- invoice charges cost + credits.
 with lines as (
     select * from {{ ref('stg_gcp__file_export_csv_lines') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('stg_gcp__file_export_json_lines') }}
 ),
 
@@ -14,13 +14,13 @@ with lines as (
 named as (
     select
         *,
-        split_part(line_item, '/', 3) as service_code,
-        cast(case unit
+        {{ split_part('line_item', "'/'", 3) }} as service_code,
+        {% call cast_block('decimal(38, 10)') %}case unit
             when 'seconds' then usage_quantity / 3600
             when 'bytes' then usage_quantity / 1073741824
             when 'byte-seconds' then usage_quantity / 1073741824 / 3600
             else usage_quantity
-        end as decimal(38, 10)) as pricing_quantity,
+        end{% endcall %} as pricing_quantity,
         case unit
             when 'seconds' then 'Hours'
             when 'bytes' then 'GiB'
@@ -35,12 +35,12 @@ select
     billing_account_id                                                  as BillingAccountId,
     'Billing Account'                                                   as BillingAccountType,
     currency                                                            as BillingCurrency,
-    strptime(billing_period, '%Y-%m') + interval 1 month                as BillingPeriodEnd,
-    strptime(billing_period, '%Y-%m')                                   as BillingPeriodStart,
+    {{ dateadd('month', 1, parse_datetime('billing_period', "'%Y-%m'")) }}                as BillingPeriodEnd,
+    {{ parse_datetime('billing_period', "'%Y-%m'") }}                                   as BillingPeriodStart,
     'Usage'                                                             as ChargeCategory,
     coalesce(description, line_item)                                    as ChargeDescription,
     'Usage-Based'                                                       as ChargeFrequency,
-    coalesce(usage_end, usage_start + interval 1 day)                   as ChargePeriodEnd,
+    coalesce(usage_end, {{ dateadd('day', 1, 'usage_start') }})                   as ChargePeriodEnd,
     usage_start                                                         as ChargePeriodStart,
     coalesce(usage_quantity, 0)                                         as ConsumedQuantity,
     coalesce(unit, 'Units')                                             as ConsumedUnit,
@@ -67,12 +67,12 @@ select
         else coalesce(nullif(replace(service_code, '-', ' '), ''), 'Google Cloud')
     end                                                                 as ServiceName,
     line_item                                                           as SkuId,
-    coalesce(description, regexp_extract(line_item, '[^/]+$'))          as SkuMeter,
+    coalesce(description, {{ regexp_extract('line_item', "'[^/]+$'") }})          as SkuMeter,
     line_item || ':' || pricing_unit                                    as SkuPriceId,
     sub_account_id                                                      as SubAccountId,
     coalesce(sub_account_name, sub_account_id)                          as SubAccountName,
     case when sub_account_id is not null then 'Project' end             as SubAccountType,
-    '{}'::json                                                          as Tags,
+    {{ typecast("'{}'", 'json') }}                                                          as Tags,
     'gcp'                                                               as x_Provider,
     credits                                                             as x_OtherCredits,
     service_code                                                        as x_ServiceCode,

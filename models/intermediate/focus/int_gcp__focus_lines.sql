@@ -4,6 +4,12 @@
 -- its EffectiveCost adds the commitment's price for what it consumed (covered on-demand cost x
 -- (1 - the published CUD discount), capped at the day's fee). What the fee leaves unused becomes
 -- a Usage row with CommitmentDiscountStatus Unused, so usage + unused = the fee, exactly.
+{% set price_case %}case when any_value(lower(sku_description)) like '%3 year%' then {{ var('gcp_cud_discount_3_year') }}
+                 else {{ var('gcp_cud_discount_1_year') }} end{% endset -%}
+{% set rate_case %}case
+            when coalesce(c.covered_on_demand, 0) = 0 then 0
+            else least(f.price_ratio, {{ cast('f.fee / c.covered_on_demand', 'decimal(38, 18)') }})
+        end{% endset -%}
 with lines as (
     select
         *,
@@ -12,11 +18,11 @@ with lines as (
         -- The kind from the global name's collection; real exports also write it singular
         -- (//compute.googleapis.com/projects/…/zones/…/disk/573…).
         case
-            when regexp_matches(resource_id, '/instances?/') then 'virtual_machine'
-            when regexp_matches(resource_id, '/disks?/') then 'volume'
-            when regexp_matches(resource_id, '/snapshots?/') then 'snapshot'
-            when regexp_matches(resource_id, '/addresses/|/address/') then 'public_ip'
-            when regexp_matches(resource_id, '/buckets?/') then 'bucket'
+            when {{ regexp_contains('resource_id', "'/instances?/'") }} then 'virtual_machine'
+            when {{ regexp_contains('resource_id', "'/disks?/'") }} then 'volume'
+            when {{ regexp_contains('resource_id', "'/snapshots?/'") }} then 'snapshot'
+            when {{ regexp_contains('resource_id', "'/addresses/|/address/'") }} then 'public_ip'
+            when {{ regexp_contains('resource_id', "'/buckets?/'") }} then 'bucket'
         end as resource_kind,
         -- Exports where the amount in pricing units is 0 while the usage (in the same unit) and its
         -- cost are not: the pricing quantity is the usage amount, said in x_UnitPriceSource.
@@ -75,10 +81,9 @@ committed as (
 fee_days as (
     select
         commitment_id,
-        usage_start::date as day,
+        {{ typecast('usage_start', 'date') }} as day,
         sum(cost) as fee,
-        1 - cast(case when any_value(lower(sku_description)) like '%3 year%' then {{ var('gcp_cud_discount_3_year') }}
-                 else {{ var('gcp_cud_discount_1_year') }} end as decimal(38, 10)) as price_ratio
+        1 - {{ cast(price_case, 'decimal(38, 10)') }} as price_ratio
     from committed
     where is_fee
     group by all
@@ -86,7 +91,7 @@ fee_days as (
 
 -- On-demand cost each commitment's credits covered, per day.
 covered_days as (
-    select commitment_id, usage_start::date as day, -sum(cud_credits) as covered_on_demand
+    select commitment_id, {{ typecast('usage_start', 'date') }} as day, -sum(cud_credits) as covered_on_demand
     from committed
     where not is_fee and commitment_id is not null
     group by all
@@ -99,10 +104,7 @@ allocation as (
         f.fee,
         -- Share of each covered on-demand dollar charged to the commitment (exact decimals: DuckDB
         -- divides decimals as doubles, so the quotient is cast back).
-        case
-            when coalesce(c.covered_on_demand, 0) = 0 then 0
-            else least(f.price_ratio, cast(f.fee / c.covered_on_demand as decimal(38, 18)))
-        end::decimal(38, 18) as rate
+        {{ typecast(rate_case, 'decimal(38, 18)') }} as rate
     from fee_days f
     left join covered_days c using (commitment_id, day)
 ),
@@ -111,14 +113,14 @@ allocation as (
 -- its commitment's cost as EffectiveCost) and the rest at on-demand, with the row's other credits.
 -- Only the covered share is used commitment, so used + unused = the fees for partial coverage too.
 parts as (
-    select l.*, 'whole' as part, 1::decimal(38, 10) as share
+    select l.*, 'whole' as part, {{ typecast('1', 'decimal(38, 10)') }} as share
     from committed l
     where l.is_fee or l.commitment_id is null or l.cost = 0 or -l.cud_credits >= l.cost
     union all
     select l.*, p.part,
-        case when p.part = 'covered' then cast(-l.cud_credits / l.cost as decimal(38, 10))
-             else 1 - cast(-l.cud_credits / l.cost as decimal(38, 10)) end as share
-    from committed l, (values ('covered'), ('rest')) p(part)
+        case when p.part = 'covered' then {{ cast('-l.cud_credits / l.cost', 'decimal(38, 10)') }}
+             else 1 - {{ cast('-l.cud_credits / l.cost', 'decimal(38, 10)') }} end as share
+    from committed l, {{ values_table(["'covered'", "'rest'"], 'p', 'part') }}
     where not l.is_fee and l.commitment_id is not null and l.cost <> 0 and -l.cud_credits < l.cost
 ),
 
@@ -129,13 +131,13 @@ split as (
             case when part = 'covered' then -cud_credits when part = 'rest' then cost + cud_credits else cost end as cost,
             case when part = 'covered' then cud_credits when part = 'rest' then credits - cud_credits else credits end as credits,
             case when part = 'rest' then 0 else cud_credits end as cud_credits,
-            case when part = 'whole' then usage_quantity else cast(usage_quantity * share as decimal(38, 10)) end as usage_quantity,
-            case when part = 'whole' then cost_at_list else cast(cost_at_list * share as decimal(38, 10)) end as cost_at_list
+            case when part = 'whole' then usage_quantity else {{ cast('usage_quantity * share', 'decimal(38, 10)') }} end as usage_quantity,
+            case when part = 'whole' then cost_at_list else {{ cast('cost_at_list * share', 'decimal(38, 10)') }} end as cost_at_list
         )
     from parts
 ),
 
-rows as (
+billed_rows as (
     select
         l.*,
         case when l.is_fee then l.cost end as fee,
@@ -149,18 +151,18 @@ rows as (
         l.cost + l.credits as billed_cost,
         case
             when l.is_fee then 0
-            else l.cost + l.credits - cast(l.cud_credits * coalesce(a.rate, 0) as decimal(38, 10))
+            else l.cost + l.credits - {{ cast('l.cud_credits * coalesce(a.rate, 0)', 'decimal(38, 10)') }}
         end as effective_cost
     from split l
-    left join allocation a on a.commitment_id = l.commitment_id and not l.is_fee and a.day = l.usage_start::date
+    left join allocation a on a.commitment_id = l.commitment_id and not l.is_fee and a.day = {{ typecast('l.usage_start', 'date') }}
 ),
 
 used_days as (
-    select commitment_id, usage_start::date as day, sum(cast(-cud_credits * rate as decimal(38, 10))) as used
+    select commitment_id, {{ typecast('usage_start', 'date') }} as day, sum({{ cast('-cud_credits * rate', 'decimal(38, 10)') }}) as used
     from (
         select l.commitment_id, l.usage_start, l.cud_credits, a.rate
         from split l
-        join allocation a on a.commitment_id = l.commitment_id and not l.is_fee and a.day = l.usage_start::date
+        join allocation a on a.commitment_id = l.commitment_id and not l.is_fee and a.day = {{ typecast('l.usage_start', 'date') }}
     )
     group by all
 ),
@@ -177,22 +179,22 @@ unused as (
             0 as cost,
             0 as credits,
             0 as cud_credits,
-            r.usage_start::date::timestamp as usage_start,
-            r.usage_start::date::timestamp + interval 1 day as usage_end,
+            {{ typecast(typecast('r.usage_start', 'date'), 'timestamp') }} as usage_start,
+            {{ dateadd('day', 1, typecast(typecast('r.usage_start', 'date'), 'timestamp')) }} as usage_end,
             'Unused commitment: ' || r.sku_description as sku_description
         )
     from (
-        select *, row_number() over (partition by commitment_id, usage_start::date order by usage_start) as nth
-        from rows where is_fee
+        select *, row_number() over (partition by commitment_id, {{ typecast('usage_start', 'date') }} order by usage_start) as nth
+        from billed_rows where is_fee
     ) r
-    join fee_days f on f.commitment_id = r.commitment_id and f.day = r.usage_start::date
-    left join used_days u on u.commitment_id = r.commitment_id and u.day = r.usage_start::date
+    join fee_days f on f.commitment_id = r.commitment_id and f.day = {{ typecast('r.usage_start', 'date') }}
+    left join used_days u on u.commitment_id = r.commitment_id and u.day = {{ typecast('r.usage_start', 'date') }}
     where r.nth = 1 and f.fee - coalesce(u.used, 0) > 0
 ),
 
 focus as (
-    select * from rows
-    union all by name
+    select * from billed_rows
+    {{ union_all_by_name() }}
     select * from unused
 )
 
@@ -200,29 +202,29 @@ select
     zone                                                                as AvailabilityZone,
     billed_cost                                                         as BilledCost,
     billing_account_id                                                  as BillingAccountId,
-    null::varchar                                                       as BillingAccountName,
+    {{ typecast('null', 'varchar') }}                                                       as BillingAccountName,
     'Billing Account'                                                   as BillingAccountType,
     currency                                                            as BillingCurrency,
-    strptime(invoice_month, '%Y%m') + interval 1 month                  as BillingPeriodEnd,
-    strptime(invoice_month, '%Y%m')                                     as BillingPeriodStart,
-    null::varchar                                                       as CapacityReservationId,
-    null::varchar                                                       as CapacityReservationStatus,
+    {{ dateadd('month', 1, parse_datetime('invoice_month', "'%Y%m'")) }}                  as BillingPeriodEnd,
+    {{ parse_datetime('invoice_month', "'%Y%m'") }}                                     as BillingPeriodStart,
+    {{ typecast('null', 'varchar') }}                                                       as CapacityReservationId,
+    {{ typecast('null', 'varchar') }}                                                       as CapacityReservationStatus,
     charge_category                                                     as ChargeCategory,
-    null::varchar                                                       as ChargeClass,
+    {{ typecast('null', 'varchar') }}                                                       as ChargeClass,
     sku_description                                                     as ChargeDescription,
     case
         when charge_category = 'Usage' then 'Usage-Based'
         when is_fee then 'Recurring'
         else 'One-Time'
     end                                                                 as ChargeFrequency,
-    coalesce(usage_end, usage_start + interval 1 hour)                  as ChargePeriodEnd,
+    coalesce(usage_end, {{ dateadd('hour', 1, 'usage_start') }})                  as ChargePeriodEnd,
     usage_start                                                         as ChargePeriodStart,
     case when commitment_id is not null then 'Usage' end                as CommitmentDiscountCategory,
     commitment_id                                                       as CommitmentDiscountId,
-    case when commitment_id is not null then regexp_extract(commitment_id, '[^/:]+$') end as CommitmentDiscountName,
+    case when commitment_id is not null then {{ regexp_extract('commitment_id', "'[^/:]+$'") }} end as CommitmentDiscountName,
     case
         when commitment_id is null then null
-        when row_kind = 'unused' then cast(usage_quantity * cast(effective_cost / nullif(fee, 0) as decimal(38, 10)) as decimal(38, 10))
+        when row_kind = 'unused' then {{ cast('usage_quantity * ' ~ cast('effective_cost / nullif(fee, 0)', 'decimal(38, 10)'), 'decimal(38, 10)') }}
         else usage_quantity
     end                                                                 as CommitmentDiscountQuantity,
     case when commitment_id is not null and charge_category = 'Usage' then case when row_kind = 'unused' then 'Unused' else 'Used' end end as CommitmentDiscountStatus,
@@ -233,7 +235,7 @@ select
     -- No negotiated rates in the standard export: contracted = on-demand, before credits.
     case when row_kind = 'unused' then 0 when charge_category = 'Credit' then billed_cost else cost end as ContractedCost,
     effective_cost                                                      as EffectiveCost,
-    null::varchar                                                       as InvoiceId,
+    {{ typecast('null', 'varchar') }}                                                       as InvoiceId,
     'Google Cloud'                                                      as InvoiceIssuerName,
     -- cost_at_list where the export has it (list price before negotiated discounts), else cost.
     case when row_kind = 'unused' then 0 else coalesce(cost_at_list, cost) end as ListCost,
@@ -249,7 +251,7 @@ select
     region                                                              as RegionId,
     region                                                              as RegionName,
     case when row_kind = 'unused' then commitment_id else resource_id end as ResourceId,
-    case when row_kind = 'unused' then regexp_extract(commitment_id, '[^/:]+$') when resource_id is not null then resource_name end as ResourceName,
+    case when row_kind = 'unused' then {{ regexp_extract('commitment_id', "'[^/:]+$'") }} when resource_id is not null then resource_name end as ResourceName,
     case
         when row_kind = 'unused' then 'Commitment'
         when resource_id is not null then coalesce({{ focus_resource_type('resource_kind') }}, service_name)
@@ -257,7 +259,7 @@ select
     service_name                                                        as ServiceName,
     case when charge_category <> 'Tax' then sku_id end                  as SkuId,
     case when charge_category <> 'Tax' then sku_description end         as SkuMeter,
-    null::json                                                          as SkuPriceDetails,
+    {{ typecast('null', 'json') }}                                                          as SkuPriceDetails,
     case when charge_category <> 'Tax' then sku_id || ':' || coalesce(unit, '') end as SkuPriceId,
     sub_account_id                                                      as SubAccountId,
     coalesce(sub_account_name, sub_account_id)                          as SubAccountName,
@@ -265,10 +267,10 @@ select
     tags                                                                as Tags,
     'gcp'                                                               as x_Provider,
     resource_kind                                                       as x_ResourceKind,
-    coalesce(machine_spec, nullif(regexp_extract(sku_description, '\(([^)]+)\)', 1), '')) as x_InstanceType,
+    coalesce(machine_spec, nullif({{ regexp_extract('sku_description', "'\\(([^)]+)\\)'", 1) }}, '')) as x_InstanceType,
     cost_type                                                           as x_CostType,
     credits - cud_credits                                               as x_OtherCredits,
-    case when quantity_from_usage and charge_category in ('Usage', 'Purchase') then 'cost / usage amount (the export''s amount in pricing units is 0)' end as x_UnitPriceSource,
+    case when quantity_from_usage and charge_category in ('Usage', 'Purchase') then {{ string_literal("cost / usage amount (the export's amount in pricing units is 0)") }} end as x_UnitPriceSource,
     service_code                                                        as x_ServiceCode,
     billing_period                                                      as x_BillingPeriod,
     'gcp_billing_export' as x_SourceDataset,

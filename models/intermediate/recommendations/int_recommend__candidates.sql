@@ -7,12 +7,12 @@
 with found as (
     {% for d in detectors %}
     select * from {{ ref(d) }}
-    {% if not loop.last %}union all by name{% endif %}
+    {% if not loop.last %}{{ union_all_by_name() }}{% endif %}
     {% endfor %}
 )
 
 select
-    md5(detector || '|' || resource_id || '|' || coalesce(target_configuration, '')) as recommendation_id,
+    {{ hash("detector || '|' || resource_id || '|' || coalesce(target_configuration, '')") }} as recommendation_id,
     *
 from found
 where not {{ has_any_tag('tags', var('recommend').protected_tags) }}

@@ -33,11 +33,11 @@ select
     coalesce(b.effective_cost / nullif(b.list_cost, 0), 1) as rate_to_list,
     p.price as list_price_per_unit,
     p.unit as price_unit,
-    case
+    {% call typecast_block('decimal(18, 2)') %}case
         when r.size_gb is not null and p.price is not null then (r.size_gb * p.price * coalesce(b.effective_cost / nullif(b.list_cost, 0), 1))
         else r.monthly_cost
-    end::decimal(18, 2) as monthly_cost,
-    case when r.size_gb is not null and p.price is not null then (r.size_gb * p.price) else r.monthly_cost end::decimal(18, 2)
+    end{% endcall %} as monthly_cost,
+    {{ typecast('case when r.size_gb is not null and p.price is not null then (r.size_gb * p.price) else r.monthly_cost end', 'decimal(18, 2)') }}
         as monthly_cost_at_list
 from {{ ref('resources') }} r
 left join billed b using (resource_id)

@@ -8,15 +8,15 @@ select
     resource_id,
     {{ lookback }} as lookback_days,
     count(*) as hours_observed,
-    count(distinct hour_start::date) as days_observed,
-    quantile_cont(cpu_avg_pct, 0.95) as cpu_p95_pct,
-    quantile_cont(cpu_max_pct, 0.995) as cpu_p99_5_pct,
+    count(distinct {{ typecast('hour_start', 'date') }}) as days_observed,
+    {{ percentile('cpu_avg_pct', 0.95) }} as cpu_p95_pct,
+    {{ percentile('cpu_max_pct', 0.995) }} as cpu_p99_5_pct,
     max(cpu_max_pct) as cpu_max_pct,
-    quantile_cont(memory_max_pct, 0.995) as memory_p99_5_pct,
+    {{ percentile('memory_max_pct', 0.995) }} as memory_p99_5_pct,
     max(memory_max_pct) as memory_max_pct,
     count(memory_max_pct) > 0 as memory_measured,
-    quantile_cont(cpu_max_pct, 0.95) filter (
-        where isodow(hour_start) > 5 or hour(hour_start) < 7 or hour(hour_start) >= 19) as off_hours_cpu_p95_pct
+    {{ percentile('cpu_max_pct', 0.95, where=iso_day_of_week('hour_start') ~ ' > 5 or ' ~ hour_of_day('hour_start') ~ ' < 7 or '
+        ~ hour_of_day('hour_start') ~ ' >= 19') }} as off_hours_cpu_p95_pct
 from {{ ref('stg_metrics__hourly') }}
 where {{ metrics_window(lookback) }}
 group by resource_id

@@ -53,8 +53,8 @@ select
     b.hours as hours_billed,
     b.days_billed,
     -- What this VM costs an hour as billed: after discounts, and at list.
-    (b.effective_cost / nullif(b.hours, 0))::decimal(38, 10) as effective_hourly,
-    (b.list_cost / nullif(b.hours, 0))::decimal(38, 10) as list_hourly
+    {{ typecast('(b.effective_cost / nullif(b.hours, 0))', 'decimal(38, 10)') }} as effective_hourly,
+    {{ typecast('(b.list_cost / nullif(b.hours, 0))', 'decimal(38, 10)') }} as list_hourly
 from {{ ref('resources') }} v
 join billed b using (resource_id)
 left join {{ ref('catalog_vm_sizes') }} s on s.provider = v.provider and s.size = v.sku

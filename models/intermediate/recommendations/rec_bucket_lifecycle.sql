@@ -20,18 +20,18 @@ daily as (
     select
         ResourceId as resource_id,
         x_ChargeDate as charge_date,
-        regexp_extract(SkuMeter, '((TimedStorage|Requests)-.*)$', 1) as meter,
+        {{ regexp_extract('SkuMeter', "'((?:TimedStorage|Requests)-.*)$'", 1) }} as meter,
         any_value(RegionId) as region,
         any_value(BillingAccountId) as billing_account_id,
         any_value(SubAccountId) as sub_account_id,
         any_value(BillingCurrency) as currency,
-        sum(ConsumedQuantity)::double as quantity,
-        sum(EffectiveCost)::double as effective_cost,
-        sum(ListCost)::double as list_cost
+        {{ typecast('sum(ConsumedQuantity)', 'double') }} as quantity,
+        {{ typecast('sum(EffectiveCost)', 'double') }} as effective_cost,
+        {{ typecast('sum(ListCost)', 'double') }} as list_cost
     from {{ ref('focus_costs') }}
     where x_Provider = 'aws' and x_ServiceCode = 'AmazonS3' and ChargeCategory = 'Usage'
       and ResourceId is not null
-      and x_ChargeDate > (select d from last_day) - {{ c.lookback_days }}
+      and x_ChargeDate > {{ days_before('(select d from last_day)', c.lookback_days) }}
     group by all
 ),
 
@@ -42,15 +42,15 @@ buckets as (
         any_value(billing_account_id) as billing_account_id,
         any_value(sub_account_id) as sub_account_id,
         any_value(currency) as currency,
-        count(*) filter (where meter = 'TimedStorage-ByteHrs' and quantity > 0) as standard_days,
+        {{ agg_where('count', '*', "meter = 'TimedStorage-ByteHrs' and quantity > 0") }} as standard_days,
         -- A day's GB-months times the month's days is the GB stored that day.
-        sum(quantity * day(last_day(charge_date))) filter (where meter = 'TimedStorage-ByteHrs')
+        {{ agg_where('sum', 'quantity * ' ~ days_in_month('charge_date'), "meter = 'TimedStorage-ByteHrs'") }}
             / {{ c.lookback_days }} as standard_gb,
-        sum(effective_cost) filter (where meter = 'TimedStorage-ByteHrs')
-            / nullif(sum(list_cost) filter (where meter = 'TimedStorage-ByteHrs'), 0) as rate_to_list,
-        coalesce(sum(quantity) filter (where meter = 'Requests-Tier2'), 0) / {{ c.lookback_days }} * 730 / 24 as gets_per_month,
-        coalesce(sum(quantity) filter (where meter = 'Requests-Tier1'), 0) / {{ c.lookback_days }} * 730 / 24 as puts_per_month,
-        count(*) filter (where meter like 'TimedStorage-%' and meter <> 'TimedStorage-ByteHrs' and quantity > 0) as other_class_lines
+        {{ agg_where('sum', 'effective_cost', "meter = 'TimedStorage-ByteHrs'") }}
+            / nullif({{ agg_where('sum', 'list_cost', "meter = 'TimedStorage-ByteHrs'") }}, 0) as rate_to_list,
+        coalesce({{ agg_where('sum', 'quantity', "meter = 'Requests-Tier2'") }}, 0) / {{ c.lookback_days }} * 730 / 24 as gets_per_month,
+        coalesce({{ agg_where('sum', 'quantity', "meter = 'Requests-Tier1'") }}, 0) / {{ c.lookback_days }} * 730 / 24 as puts_per_month,
+        {{ agg_where('count', '*', "meter like 'TimedStorage-%' and meter <> 'TimedStorage-ByteHrs' and quantity > 0") }} as other_class_lines
     from daily
     group by resource_id
 ),
@@ -59,12 +59,12 @@ prices as (
     select
         region,
         currency,
-        max(price) filter (where storage_type = 'object_standard' and unit = 'GB-Mo')::double as standard,
-        max(price) filter (where storage_type = 'object_standard_ia' and unit = 'GB-Mo')::double as standard_ia,
-        max(price) filter (where storage_type = 'object_standard_ia_retrieval')::double as ia_retrieval_gb,
-        max(price) filter (where storage_type = 'object_requests_tier2')::double as get,
-        max(price) filter (where storage_type = 'object_standard_ia_requests_tier2')::double as ia_get,
-        max(price) filter (where storage_type = 'object_transition_standard_ia')::double as transition
+        {{ typecast(agg_where('max', 'price', "storage_type = 'object_standard' and unit = 'GB-Mo'"), 'double') }} as standard,
+        {{ typecast(agg_where('max', 'price', "storage_type = 'object_standard_ia' and unit = 'GB-Mo'"), 'double') }} as standard_ia,
+        {{ typecast(agg_where('max', 'price', "storage_type = 'object_standard_ia_retrieval'"), 'double') }} as ia_retrieval_gb,
+        {{ typecast(agg_where('max', 'price', "storage_type = 'object_requests_tier2'"), 'double') }} as get,
+        {{ typecast(agg_where('max', 'price', "storage_type = 'object_standard_ia_requests_tier2'"), 'double') }} as ia_get,
+        {{ typecast(agg_where('max', 'price', "storage_type = 'object_transition_standard_ia'"), 'double') }} as transition
     from {{ ref('catalog_storage_prices') }}
     where provider = 'aws'
     group by all
@@ -92,21 +92,21 @@ select
     'storage' as category,
     'add_lifecycle_rule' as action,
     'aws' as provider, c.billing_account_id, c.sub_account_id, c.resource_id, 'bucket' as resource_type, c.region,
-    'S3 Standard ' || round(c.standard_gb)::bigint || ' GB, ' || round(c.gets_per_gb_month, 2) || ' GETs per GB-month' as current_configuration,
+    'S3 Standard ' || {{ as_text(typecast('round(c.standard_gb)', 'bigint')) }} || ' GB, ' || {{ as_text('round(c.gets_per_gb_month, 2)') }} || ' GETs per GB-month' as current_configuration,
     'lifecycle: STANDARD_IA after {{ c.transition_days }} days' as target_configuration,
-    ((c.storage_saved - c.transition_cost - c.retrieval_cost) * coalesce(c.rate_to_list, 1))::decimal(18, 2) as estimated_monthly_savings,
-    (c.storage_saved - c.transition_cost - c.retrieval_cost)::decimal(18, 2) as estimated_monthly_savings_at_list,
+    {{ typecast('((c.storage_saved - c.transition_cost - c.retrieval_cost) * coalesce(c.rate_to_list, 1))', 'decimal(18, 2)') }} as estimated_monthly_savings,
+    {{ typecast('(c.storage_saved - c.transition_cost - c.retrieval_cost)', 'decimal(18, 2)') }} as estimated_monthly_savings_at_list,
     c.currency,
     {{ c.lookback_days }} as lookback_days,
-    json_object('standard_gb', round(c.standard_gb, 2), 'gets_per_month', round(c.gets_per_month),
+    {% call json_object_text() %}'standard_gb', round(c.standard_gb, 2), 'gets_per_month', round(c.gets_per_month),
         'gets_per_gb_month', round(c.gets_per_gb_month, 3), 'puts_per_month', round(c.puts_per_month),
         'standard_price_gb_month', c.standard, 'standard_ia_price_gb_month', c.standard_ia,
         'storage_saved', round(c.storage_saved, 2), 'transition_cost', round(c.transition_cost, 2),
-        'retrieval_cost', round(c.retrieval_cost, 2), 'assumed_object_mb', {{ c.assumed_object_mb }}) as evidence,
-    'Bucket ' || c.resource_id || ' keeps ' || round(c.standard_gb)::bigint || ' GB in S3 Standard, read '
-        || round(c.gets_per_gb_month, 2) || ' times per GB a month over ' || {{ c.lookback_days }}
+        'retrieval_cost', round(c.retrieval_cost, 2), 'assumed_object_mb', {{ c.assumed_object_mb }}{% endcall %} as evidence,
+    'Bucket ' || c.resource_id || ' keeps ' || {{ as_text(typecast('round(c.standard_gb)', 'bigint')) }} || ' GB in S3 Standard, read '
+        || {{ as_text('round(c.gets_per_gb_month, 2)') }} || ' times per GB a month over ' || {{ as_text(c.lookback_days) }}
         || ' days: a lifecycle rule moving objects to Standard-IA after {{ c.transition_days }} days saves '
-        || round(100 * (1 - c.standard_ia / c.standard))::int || '% of their storage price. Standard-IA bills at least 30 days and 128 KB per object.' as explanation,
+        || {{ as_text(typecast('round(100 * (1 - c.standard_ia / c.standard))', 'int')) }} || '% of their storage price. Standard-IA bills at least 30 days and 128 KB per object.' as explanation,
     0.8 as confidence,
     'billing' as data_source,
     r.tags

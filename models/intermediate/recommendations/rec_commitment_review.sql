@@ -9,7 +9,7 @@ with recent as (
         any_value(currency) as currency, sum(used_cost) as used, sum(unused_cost) as unused,
         sum(amortized_cost) as amortized, max(term_end) as term_end, count(*) as days
     from {{ ref('commitments') }}
-    where charge_date > (select max(charge_date) from {{ ref('commitments') }}) - {{ c.lookback_days }}
+    where charge_date > {{ days_before('(select max(charge_date) from ' ~ ref('commitments') ~ ')', c.lookback_days) }}
     group by commitment_id
 )
 
@@ -18,19 +18,19 @@ select
     'commitment' as category,
     'review_commitment' as action,
     provider, billing_account_id, sub_account_id, commitment_id as resource_id, 'commitment' as resource_type,
-    null::varchar as region,
-    commitment_type || ', ' || round(100 * used / nullif(amortized, 0), 1) || '% used' as current_configuration,
-    null::varchar as target_configuration,
-    0::decimal(18, 2) as estimated_monthly_savings,
-    0::decimal(18, 2) as estimated_monthly_savings_at_list,
+    {{ typecast('null', 'varchar') }} as region,
+    commitment_type || ', ' || {{ as_text('round(100 * used / nullif(amortized, 0), 1)') }} || '% used' as current_configuration,
+    {{ typecast('null', 'varchar') }} as target_configuration,
+    {{ typecast('0', 'decimal(18, 2)') }} as estimated_monthly_savings,
+    {{ typecast('0', 'decimal(18, 2)') }} as estimated_monthly_savings_at_list,
     currency,
     {{ c.lookback_days }} as lookback_days,
-    json_object('utilization_pct', round(100 * used / nullif(amortized, 0), 1),
-        'unused_per_month', round(unused / days * 730 / 24, 2), 'term_end', term_end) as evidence,
-    'Commitment ' || commitment_id || ' was ' || round(100 * used / nullif(amortized, 0), 1) || '% used over '
-        || days || ' days: about ' || round(unused / days * 730 / 24, 2) || ' ' || currency || ' a month is paid for nothing.' as explanation,
+    {% call json_object_text() %}'utilization_pct', round(100 * used / nullif(amortized, 0), 1),
+        'unused_per_month', round(unused / days * 730 / 24, 2), 'term_end', term_end{% endcall %} as evidence,
+    'Commitment ' || commitment_id || ' was ' || {{ as_text('round(100 * used / nullif(amortized, 0), 1)') }} || '% used over '
+        || {{ as_text('days') }} || ' days: about ' || {{ as_text('round(unused / days * 730 / 24, 2)') }} || ' ' || currency || ' a month is paid for nothing.' as explanation,
     0.9 as confidence,
     'billing' as data_source,
-    '{}'::json as tags
+    {{ typecast("'{}'", 'json') }} as tags
 from recent
 where amortized > 0 and 100 * used / amortized < {{ c.min_utilization_pct }}

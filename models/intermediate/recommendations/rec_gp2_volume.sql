@@ -10,15 +10,15 @@ select
     'modernization' as category,
     'modify_volume_type' as action,
     s.provider, s.billing_account_id, s.sub_account_id, s.resource_id, 'volume' as resource_type, s.region,
-    'gp2' || coalesce(' ' || s.size_gb || ' GB', '') as current_configuration,
+    'gp2' || coalesce(' ' || {{ as_text('s.size_gb') }} || ' GB', '') as current_configuration,
     'gp3' as target_configuration,
-    (s.monthly_cost * (1 - g.price / s.list_price_per_unit))::decimal(18, 2) as estimated_monthly_savings,
-    (s.monthly_cost_at_list * (1 - g.price / s.list_price_per_unit))::decimal(18, 2) as estimated_monthly_savings_at_list,
+    {{ typecast('(s.monthly_cost * (1 - g.price / s.list_price_per_unit))', 'decimal(18, 2)') }} as estimated_monthly_savings,
+    {{ typecast('(s.monthly_cost_at_list * (1 - g.price / s.list_price_per_unit))', 'decimal(18, 2)') }} as estimated_monthly_savings_at_list,
     s.currency,
     7 as lookback_days,
-    json_object('size_gb', s.size_gb, 'gp2_price_gb_month', s.list_price_per_unit, 'gp3_price_gb_month', g.price) as evidence,
-    'Volume ' || s.resource_id || ' is gp2' || coalesce(' (' || s.size_gb || ' GB)', '') || ': gp3 costs '
-        || round(100 * (1 - g.price / s.list_price_per_unit)) || '% less per GB with at least the same baseline performance.' as explanation,
+    {% call json_object_text() %}'size_gb', s.size_gb, 'gp2_price_gb_month', s.list_price_per_unit, 'gp3_price_gb_month', g.price{% endcall %} as evidence,
+    'Volume ' || s.resource_id || ' is gp2' || coalesce(' (' || {{ as_text('s.size_gb') }} || ' GB)', '') || ': gp3 costs '
+        || {{ as_text('round(100 * (1 - g.price / s.list_price_per_unit))') }} || '% less per GB with at least the same baseline performance.' as explanation,
     0.95 as confidence,
     case when s.inventory_seen_at is not null then 'inventory and billing' else 'billing' end as data_source,
     s.tags

@@ -7,7 +7,7 @@ with idle_in_billing as (
     select distinct ResourceId as resource_id
     from {{ ref('focus_costs') }}
     where (SkuMeter like '%PublicIPv4:IdleAddress' or (x_Provider = 'gcp' and SkuMeter = 'Static Ip Charge'))
-      and x_ChargeDate > (select max(x_ChargeDate) from {{ ref('focus_costs') }}) - 2
+      and x_ChargeDate > {{ days_before('(select max(x_ChargeDate) from ' ~ ref('focus_costs') ~ ')', 2) }}
 )
 
 select
@@ -16,13 +16,13 @@ select
     'release_address' as action,
     s.provider, s.billing_account_id, s.sub_account_id, s.resource_id, 'public_ip' as resource_type, s.region,
     'public IPv4, unassociated' as current_configuration,
-    null::varchar as target_configuration,
+    {{ typecast('null', 'varchar') }} as target_configuration,
     s.billed_monthly_cost as estimated_monthly_savings,
     s.billed_monthly_cost as estimated_monthly_savings_at_list,
     s.currency,
     2 as lookback_days,
-    json_object('idle_in_billing', b.resource_id is not null, 'inventory_attached_to', s.attached_to,
-        'inventory_seen_at', s.inventory_seen_at) as evidence,
+    {% call json_object_text() %}'idle_in_billing', b.resource_id is not null, 'inventory_attached_to', s.attached_to,
+        'inventory_seen_at', s.inventory_seen_at{% endcall %} as evidence,
     'Address ' || s.resource_id || ' is associated with nothing ('
         || case when b.resource_id is not null then 'billed as an idle address' else 'unattached in the inventory' end
         || '): release it.' as explanation,

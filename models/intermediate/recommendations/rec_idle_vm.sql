@@ -11,7 +11,7 @@ with hourly as (
 
 network as (
     select resource_id, max(mib) as worst_day_network_mib
-    from (select resource_id, hour_start::date as day, sum(network_bytes) / 1048576.0 as mib from hourly group by all)
+    from (select resource_id, {{ typecast('hour_start', 'date') }} as day, sum(network_bytes) / 1048576.0 as mib from hourly group by all)
     group by all
 ),
 
@@ -19,8 +19,8 @@ stats as (
     select
         h.resource_id,
         count(*) as hours_observed,
-        count(distinct h.hour_start::date) as days_observed,
-        quantile_cont(h.cpu_avg_pct, 0.95) as cpu_p95_pct,
+        count(distinct {{ typecast('h.hour_start', 'date') }}) as days_observed,
+        {{ percentile('h.cpu_avg_pct', 0.95) }} as cpu_p95_pct,
         avg(case when h.cpu_avg_pct * v.vcpu / 100 < {{ c.cpu_vcpu_max }} then 1.0 else 0.0 end) as share_under_vcpu,
         any_value(n.worst_day_network_mib) as worst_day_network_mib
     from hourly h
@@ -35,17 +35,17 @@ select
     'stop_instance' as action,
     v.provider, v.billing_account_id, v.sub_account_id, v.resource_id, 'virtual_machine' as resource_type, v.region,
     v.size as current_configuration,
-    null::varchar as target_configuration,
-    (v.effective_hourly * 730)::decimal(18, 2) as estimated_monthly_savings,
-    (v.list_hourly * 730)::decimal(18, 2) as estimated_monthly_savings_at_list,
+    {{ typecast('null', 'varchar') }} as target_configuration,
+    {{ typecast('(v.effective_hourly * 730)', 'decimal(18, 2)') }} as estimated_monthly_savings,
+    {{ typecast('(v.list_hourly * 730)', 'decimal(18, 2)') }} as estimated_monthly_savings_at_list,
     v.currency,
     {{ c.lookback_days }} as lookback_days,
-    json_object('hours_observed', s.hours_observed, 'days_observed', s.days_observed,
+    {% call json_object_text() %}'hours_observed', s.hours_observed, 'days_observed', s.days_observed,
         'cpu_p95_pct', round(s.cpu_p95_pct, 2), 'share_of_hours_under_vcpu', round(s.share_under_vcpu, 4),
-        'vcpu', v.vcpu, 'worst_day_network_mib', round(s.worst_day_network_mib, 2)) as evidence,
-    'VM ' || v.resource_id || ' (' || v.size || ') used under ' || {{ c.cpu_vcpu_max }} || ' vCPU '
-        || round(100 * s.share_under_vcpu, 1) || '% of ' || s.hours_observed || ' hours (P95 CPU '
-        || round(s.cpu_p95_pct, 1) || '%) and moved at most ' || round(s.worst_day_network_mib, 1)
+        'vcpu', v.vcpu, 'worst_day_network_mib', round(s.worst_day_network_mib, 2){% endcall %} as evidence,
+    'VM ' || v.resource_id || ' (' || v.size || ') used under ' || {{ as_text(c.cpu_vcpu_max) }} || ' vCPU '
+        || {{ as_text('round(100 * s.share_under_vcpu, 1)') }} || '% of ' || {{ as_text('s.hours_observed') }} || ' hours (P95 CPU '
+        || {{ as_text('round(s.cpu_p95_pct, 1)') }} || '%) and moved at most ' || {{ as_text('round(s.worst_day_network_mib, 1)') }}
         || ' MiB a day: stopping it saves its whole rate.' as explanation,
     round(least(1.0, s.hours_observed / ({{ c.lookback_days }} * 24.0)), 2) as confidence,
     'billing and metrics' as data_source,

@@ -9,14 +9,14 @@ select
     v.provider, v.billing_account_id, v.sub_account_id, v.resource_id, 'virtual_machine' as resource_type, v.region,
     v.size as current_configuration,
     v.successor_size as target_configuration,
-    (v.effective_hourly * (1 - p.on_demand_hourly / v.list_hourly_catalog) * 730)::decimal(18, 2) as estimated_monthly_savings,
-    (v.list_hourly * (1 - p.on_demand_hourly / v.list_hourly_catalog) * 730)::decimal(18, 2) as estimated_monthly_savings_at_list,
+    {{ typecast('(v.effective_hourly * (1 - p.on_demand_hourly / v.list_hourly_catalog) * 730)', 'decimal(18, 2)') }} as estimated_monthly_savings,
+    {{ typecast('(v.list_hourly * (1 - p.on_demand_hourly / v.list_hourly_catalog) * 730)', 'decimal(18, 2)') }} as estimated_monthly_savings_at_list,
     v.currency,
     {{ var('recommend').rightsizing.lookback_days }} as lookback_days,
-    json_object('family', v.family, 'successor', v.successor_size, 'catalogue_region', v.price_region, 'list_hourly', v.list_hourly_catalog,
-        'successor_list_hourly', p.on_demand_hourly) as evidence,
+    {% call json_object_text() %}'family', v.family, 'successor', v.successor_size, 'catalogue_region', v.price_region, 'list_hourly', v.list_hourly_catalog,
+        'successor_list_hourly', p.on_demand_hourly{% endcall %} as evidence,
     'VM ' || v.resource_id || ' runs ' || v.size || ', a previous-generation size: ' || v.successor_size
-        || ' has the same shape in the current generation at ' || round(100 * (1 - p.on_demand_hourly / v.list_hourly_catalog), 1)
+        || ' has the same shape in the current generation at ' || {{ as_text('round(100 * (1 - p.on_demand_hourly / v.list_hourly_catalog), 1)') }}
         || '% less.' as explanation,
     0.9 as confidence,
     'billing' as data_source,

@@ -22,8 +22,8 @@ needs as (
         v.memory_gib * s.memory_peak_pct / 100 * (1 + {{ c.headroom_pct }} / 100) as memory_needed_gib
     from (
         select resource_id, count(*) as hours_observed, count(*) / 24 as days_observed,
-            quantile_cont(cpu_max_pct, {{ c.cpu_percentile / 100 }}) as cpu_peak_pct,
-            quantile_cont(memory_max_pct, {{ c.memory_percentile / 100 }}) as memory_peak_pct
+            {{ percentile('cpu_max_pct', c.cpu_percentile / 100) }} as cpu_peak_pct,
+            {{ percentile('memory_max_pct', c.memory_percentile / 100) }} as memory_peak_pct
         from hourly group by all
     ) s
     join {{ ref('int_recommend__vms') }} v using (resource_id)
@@ -62,21 +62,21 @@ select
     f.target as target_configuration,
     -- The VM's own rates (after discounts, and list) scaled by the catalogue's price ratio of the two sizes:
     -- the ratio holds where the customer's prices differ from the catalogue's (region, negotiated).
-    (n.effective_hourly * (1 - f.target_hourly / n.list_hourly_catalog) * 730)::decimal(18, 2) as estimated_monthly_savings,
-    (n.list_hourly * (1 - f.target_hourly / n.list_hourly_catalog) * 730)::decimal(18, 2) as estimated_monthly_savings_at_list,
+    {{ typecast('(n.effective_hourly * (1 - f.target_hourly / n.list_hourly_catalog) * 730)', 'decimal(18, 2)') }} as estimated_monthly_savings,
+    {{ typecast('(n.list_hourly * (1 - f.target_hourly / n.list_hourly_catalog) * 730)', 'decimal(18, 2)') }} as estimated_monthly_savings_at_list,
     n.currency,
     {{ c.lookback_days }} as lookback_days,
-    json_object('hours_observed', n.hours_observed, 'cpu_p99_5_of_hourly_peaks_pct', round(n.cpu_peak_pct, 2), 'catalogue_region', n.price_region,
+    {% call json_object_text() %}'hours_observed', n.hours_observed, 'cpu_p99_5_of_hourly_peaks_pct', round(n.cpu_peak_pct, 2), 'catalogue_region', n.price_region,
         'vcpu', n.vcpu, 'vcpu_needed', round(n.vcpu_needed, 2), 'target_vcpu', f.target_vcpu,
         'memory_gib', n.memory_gib, 'memory_peak_pct', round(n.memory_peak_pct, 2),
         'memory_needed_gib', round(n.memory_needed_gib, 2), 'target_memory_gib', f.target_memory_gib,
-        'memory_measured', n.memory_peak_pct is not null) as evidence,
-    'VM ' || n.resource_id || ' peaked at ' || round(n.cpu_peak_pct, 1) || '% CPU (P' || {{ c.cpu_percentile }}
-        || ' of hourly peaks over ' || n.hours_observed || ' hours): with ' || {{ c.headroom_pct }} || '% headroom it needs '
-        || round(n.vcpu_needed, 1) || ' of its ' || n.vcpu || ' vCPUs'
+        'memory_measured', n.memory_peak_pct is not null{% endcall %} as evidence,
+    'VM ' || n.resource_id || ' peaked at ' || {{ as_text('round(n.cpu_peak_pct, 1)') }} || '% CPU (P' || {{ as_text(c.cpu_percentile) }}
+        || ' of hourly peaks over ' || {{ as_text('n.hours_observed') }} || ' hours): with ' || {{ as_text(c.headroom_pct) }} || '% headroom it needs '
+        || {{ as_text('round(n.vcpu_needed, 1)') }} || ' of its ' || {{ as_text('n.vcpu') }} || ' vCPUs'
         || case when n.memory_peak_pct is null then ' (memory not measured: not checked)'
-                else ' and ' || round(n.memory_needed_gib, 1) || ' of its ' || n.memory_gib || ' GiB' end
-        || '. ' || f.target || ' (' || f.target_vcpu || ' vCPU, ' || f.target_memory_gib || ' GiB) is the cheapest size that fits.' as explanation,
+                else ' and ' || {{ as_text('round(n.memory_needed_gib, 1)') }} || ' of its ' || {{ as_text('n.memory_gib') }} || ' GiB' end
+        || '. ' || f.target || ' (' || {{ as_text('f.target_vcpu') }} || ' vCPU, ' || {{ as_text('f.target_memory_gib') }} || ' GiB) is the cheapest size that fits.' as explanation,
     round(least(1.0, n.hours_observed / ({{ c.lookback_days }} * 24.0)) * case when n.memory_peak_pct is null then 0.7 else 1.0 end, 2) as confidence,
     'billing and metrics' as data_source,
     n.tags

@@ -24,15 +24,15 @@ select
     v.provider, v.billing_account_id, v.sub_account_id, v.resource_id, 'virtual_machine' as resource_type, v.region,
     v.size || ', 24x7' as current_configuration,
     'weekdays 07:00-19:00' as target_configuration,
-    (v.effective_hourly * 730 * (1 - {{ c.on_hours_per_week }} / 168.0))::decimal(18, 2) as estimated_monthly_savings,
-    (v.list_hourly * 730 * (1 - {{ c.on_hours_per_week }} / 168.0))::decimal(18, 2) as estimated_monthly_savings_at_list,
+    {{ typecast('(v.effective_hourly * 730 * (1 - ' ~ c.on_hours_per_week ~ ' / 168.0))', 'decimal(18, 2)') }} as estimated_monthly_savings,
+    {{ typecast('(v.list_hourly * 730 * (1 - ' ~ c.on_hours_per_week ~ ' / 168.0))', 'decimal(18, 2)') }} as estimated_monthly_savings_at_list,
     v.currency,
     {{ c.lookback_days }} as lookback_days,
-    json_object('environment', v.environment, 'hours_billed', r.hours_billed,
-        'hours_in_lookback', {{ c.lookback_days }} * 24, 'on_hours_per_week', {{ c.on_hours_per_week }}) as evidence,
-    'VM ' || v.resource_id || ' is tagged ' || v.environment || ' and ran ' || round(r.hours_billed) || ' of the last '
-        || {{ c.lookback_days }} * 24 || ' hours: stopping it outside weekdays 07:00-19:00 saves '
-        || round(100 * (1 - {{ c.on_hours_per_week }} / 168.0)) || '% of its cost.' as explanation,
+    {% call json_object_text() %}'environment', v.environment, 'hours_billed', r.hours_billed,
+        'hours_in_lookback', {{ c.lookback_days }} * 24, 'on_hours_per_week', {{ c.on_hours_per_week }}{% endcall %} as evidence,
+    'VM ' || v.resource_id || ' is tagged ' || v.environment || ' and ran ' || {{ as_text('round(r.hours_billed)') }} || ' of the last '
+        || {{ as_text(c.lookback_days ~ ' * 24') }} || ' hours: stopping it outside weekdays 07:00-19:00 saves '
+        || {{ as_text('round(100 * (1 - ' ~ c.on_hours_per_week ~ ' / 168.0))') }} || '% of its cost.' as explanation,
     0.85 as confidence,
     'billing' as data_source,
     v.tags

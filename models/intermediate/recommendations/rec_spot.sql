@@ -19,13 +19,13 @@ select
     v.provider, v.billing_account_id, v.sub_account_id, v.resource_id, 'virtual_machine' as resource_type, v.region,
     v.size || ', on-demand' as current_configuration,
     'spot' as target_configuration,
-    (v.effective_hourly * 730 * d.discount)::decimal(18, 2) as estimated_monthly_savings,
-    (v.list_hourly * 730 * d.discount)::decimal(18, 2) as estimated_monthly_savings_at_list,
+    {{ typecast('(v.effective_hourly * 730 * d.discount)', 'decimal(18, 2)') }} as estimated_monthly_savings,
+    {{ typecast('(v.list_hourly * 730 * d.discount)', 'decimal(18, 2)') }} as estimated_monthly_savings_at_list,
     v.currency,
     {{ var('recommend').schedule.lookback_days }} as lookback_days,
-    json_object('discount', round(d.discount, 4), 'discount_source', d.source) as evidence,
+    {% call json_object_text() %}'discount', round(d.discount, 4), 'discount_source', d.source{% endcall %} as evidence,
     'VM ' || v.resource_id || ' is tagged as interruption-tolerant: spot capacity costs about '
-        || round(100 * d.discount) || '% less (' || d.source || ').' as explanation,
+        || {{ as_text('round(100 * d.discount)') }} || '% less (' || d.source || ').' as explanation,
     case when d.source = 'billing' then 0.8 else 0.6 end as confidence,
     'billing' as data_source,
     v.tags

@@ -17,15 +17,15 @@ select
     'storage' as category,
     'snapshot_and_delete_volume' as action,
     s.provider, s.billing_account_id, s.sub_account_id, s.resource_id, 'volume' as resource_type, s.region,
-    coalesce(s.sku, 'volume') || coalesce(' ' || s.size_gb || ' GB', '') || ' on stopped VM ' || s.attached_to as current_configuration,
-    null::varchar as target_configuration,
+    coalesce(s.sku, 'volume') || coalesce(' ' || {{ as_text('s.size_gb') }} || ' GB', '') || ' on stopped VM ' || s.attached_to as current_configuration,
+    {{ typecast('null', 'varchar') }} as target_configuration,
     s.monthly_cost as estimated_monthly_savings,
     s.monthly_cost_at_list as estimated_monthly_savings_at_list,
     s.currency,
     {{ c.stopped_vm_min_days }} as lookback_days,
-    json_object('vm', s.attached_to, 'vm_state', v.inventory_state, 'vm_last_billed', v.last_seen) as evidence,
+    {% call json_object_text() %}'vm', s.attached_to, 'vm_state', v.inventory_state, 'vm_last_billed', v.last_seen{% endcall %} as evidence,
     'Volume ' || s.resource_id || ' belongs to VM ' || s.attached_to || ', '
-        || coalesce(lower(v.inventory_state), 'not billed') || ' since ' || v.last_seen
+        || coalesce(lower(v.inventory_state), 'not billed') || ' since ' || {{ as_text('v.last_seen') }}
         || ', yet the volume is still billed: snapshot it, then delete it.' as explanation,
     0.8 as confidence,
     'inventory and billing' as data_source,
@@ -33,5 +33,5 @@ select
 from {{ ref('int_recommend__storage') }} s
 join vms v on v.resource_id = s.attached_to
 where s.resource_type = 'volume' and s.state = 'active'
-  and v.last_seen <= (select d from last_day) - {{ c.stopped_vm_min_days }}
+  and v.last_seen <= {{ days_before('(select d from last_day)', c.stopped_vm_min_days) }}
   and (v.inventory_state is null or lower(v.inventory_state) in ('stopped', 'stopping', 'deallocated', 'terminated', 'suspended', 'poweredoff', 'vm stopped', 'vm deallocated'))

@@ -14,8 +14,8 @@ select
     max(x_InstanceType) as sku,
     any_value(RegionId) as region,
     any_value(BillingCurrency) as currency,
-    any_value(Tags::varchar) filter (where Tags is not null and Tags::varchar <> '{}') as tags,
-    sum(EffectiveCost)::decimal(38, 10) as effective_cost,
+    {{ agg_where('any_value', typecast('Tags', 'varchar'), 'Tags is not null and ' ~ typecast('Tags', 'varchar') ~ " <> '{}'") }} as tags,
+    {{ typecast('sum(EffectiveCost)', 'decimal(38, 10)') }} as effective_cost,
     max(x_LoadId) as load_id
 from {{ ref('focus_costs') }}
 where ResourceId is not null and ChargeCategory = 'Usage' and CommitmentDiscountStatus is distinct from 'Unused'

@@ -1,5 +1,15 @@
 -- Azure cost details, actual and amortized side by side (`cost_kind` says which), every
 -- export schema in one shape. Tags may come without their enclosing braces.
+{% set additional_info %}case
+        when coalesce(additionalInfo, '') = '' then null
+        when starts_with(trim(additionalInfo), '{') then additionalInfo
+        else '{' || additionalInfo || '}'
+    end{% endset -%}
+{% set tags_object %}case
+        when coalesce(tags, '') = '' then '{}'
+        when starts_with(trim(tags), '{') then tags
+        else '{' || tags || '}'
+    end{% endset -%}
 {% for kind in ['actual', 'amortized'] %}
 select
     '{{ kind }}'                                                         as cost_kind,
@@ -8,8 +18,8 @@ select
     coalesce(subscriptionId, SubscriptionGuid)                           as sub_account_id,
     subscriptionName                                                     as sub_account_name,
     nullif(billingAccountName, '')                                       as billing_account_name,
-    {{ parse_timestamp('billingPeriodStartDate') }}::date                as billing_period_start,
-    {{ parse_timestamp('billingPeriodEndDate') }}::date                  as billing_period_end,
+    {{ typecast(parse_timestamp('billingPeriodStartDate'), 'date') }}                as billing_period_start,
+    {{ typecast(parse_timestamp('billingPeriodEndDate'), 'date') }}                  as billing_period_end,
     nullif(coalesce(ProductId, meterId), '')                             as product_id,
     nullif(meterId, '')                                                  as meter_id,
     nullif(meterSubCategory, '')                                         as meter_sub_category,
@@ -20,7 +30,7 @@ select
     nullif(resourceGroupName, '')                                        as resource_group,
     nullif(invoiceId, '')                                                as invoice_id,
     _billing_period                                                      as billing_period,
-    {{ parse_timestamp('coalesce("date", UsageDateTime)') }}::date       as usage_date,
+    {{ typecast(parse_timestamp('coalesce(' ~ adapter.quote('date') ~ ', UsageDateTime)'), 'date') }}       as usage_date,
     coalesce(chargeType, 'Usage')                                        as charge_type,
     pricingModel                                                         as pricing_model,
     consumedService                                                      as service_code,
@@ -28,11 +38,7 @@ select
     nullif(meterName, '')                                                as meter_name,
     -- A VM's ARM size (Standard_D4s_v5) is in AdditionalInfo's ServiceType; the meter says "D4s v5".
     -- AdditionalInfo, like tags, may come without its enclosing braces.
-    nullif(json_extract_string(case
-        when coalesce(additionalInfo, '') = '' then null
-        when starts_with(trim(additionalInfo), '{') then additionalInfo
-        else '{' || additionalInfo || '}'
-    end, '$.ServiceType'), '')                                           as arm_size,
+    nullif({{ json_extract_text(additional_info, '$.ServiceType') }}, '')                                           as arm_size,
     lower(nullif(coalesce(InstanceName, ResourceId, InstanceId), ''))    as resource_id,
     nullif(resourceLocation, '')                                         as region,
     {{ money('coalesce(quantity, UsageQuantity)') }}                     as usage_quantity,
@@ -52,15 +58,11 @@ select
         when nullif(productOrderId, '') is not null then
             case when pricingModel = 'SavingsPlan' then '/providers/Microsoft.BillingBenefits/savingsPlanOrders/'
                  else '/providers/Microsoft.Capacity/reservationOrders/' end || lower(productOrderId)
-        when reservationId ilike '%/reservationOrders/%' then
-            '/providers/Microsoft.Capacity/reservationOrders/' || lower(regexp_extract(reservationId, 'reservationOrders/([^/]+)', 1))
+        when {{ ilike('reservationId', "'%/reservationOrders/%'") }} then
+            '/providers/Microsoft.Capacity/reservationOrders/' || lower({{ regexp_extract('reservationId', "'reservationOrders/([^/]+)'", 1) }})
         else reservationId
     end                                                                  as commitment_id,
-    case
-        when coalesce(tags, '') = '' then '{}'
-        when starts_with(trim(tags), '{') then tags
-        else '{' || tags || '}'
-    end::json                                                            as tags,
+    {{ typecast(tags_object, 'json') }}                                                            as tags,
     _load_id                                                             as load_id,
     _source_file                                                         as source_file
 from {{ source('azure', kind ~ '_cost_lines') }}

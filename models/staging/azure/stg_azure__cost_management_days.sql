@@ -4,11 +4,11 @@ select
     subscription_id                                         as sub_account_id,
     service_name,
     _billing_period                                         as billing_period,
-    usage_date::date                                        as usage_date,
+    {{ typecast('usage_date', 'date') }}                                        as usage_date,
     {{ money('actual_cost') }}                              as actual_cost,
     {{ money('amortized_cost') }}                           as amortized_cost,
     -- The query returns cost only, no quantities.
-    null::decimal(38, 10)                                   as usage_quantity,
+    {{ typecast('null', 'decimal(38, 10)') }}                                   as usage_quantity,
     currency,
     _load_id                                                as load_id,
     _source_file                                            as source_file

@@ -1,20 +1,20 @@
 -- GCP's retired billing file export (JSON), renamed and cast to one shape with the CSV export.
 -- It names no billing account: the project number stands in (as ingest keys it).
 select
-    projectNumber::varchar                                  as billing_account_id,
-    projectNumber::varchar                                  as sub_account_id,
-    null::varchar                                           as sub_account_name,
+    {{ typecast('projectNumber', 'varchar') }}                                  as billing_account_id,
+    {{ typecast('projectNumber', 'varchar') }}                                  as sub_account_id,
+    {{ typecast('null', 'varchar') }}                                           as sub_account_name,
     _billing_period                                         as billing_period,
-    startTime::timestamp                                    as usage_start,
-    endTime::timestamp                                      as usage_end,
+    {{ typecast('startTime', 'timestamp') }}                                    as usage_start,
+    {{ typecast('endTime', 'timestamp') }}                                      as usage_end,
     lineItemId                                              as line_item,
-    null::varchar                                           as description,
-    {{ money('measurements[1].sum') }}                      as usage_quantity,
-    measurements[1].unit                                    as unit,
+    {{ typecast('null', 'varchar') }}                                           as description,
+    {{ money(list_element('measurements', 1) ~ '.sum') }}                      as usage_quantity,
+    {{ list_element('measurements', 1) }}.unit                                    as unit,
     cost_currency                                           as currency,
     {{ money('cost_amount') }}                              as cost,
-    cast(0 as decimal(38, 10))                              as credits,
-    null::varchar                                           as project_labels,
+    {{ cast('0', 'decimal(38, 10)') }}                              as credits,
+    {{ typecast('null', 'varchar') }}                                           as project_labels,
     _load_id                                                as load_id,
     _source_file                                            as source_file
 from {{ source('gcp', 'file_export_json_lines') }}

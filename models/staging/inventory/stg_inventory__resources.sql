@@ -7,19 +7,19 @@ with snapshots as (
     select
         {{ parse_timestamp('snapshot_time') }}                  as snapshot_time,
         {{ provider_key('provider') }}                          as provider,
-        nullif(trim(account_id::varchar), '')                   as account_id,
-        nullif(trim(region::varchar), '')                       as region,
-        nullif(trim(resource_id::varchar), '')                  as resource_id,
-        lower(nullif(trim(resource_type::varchar), ''))         as resource_type,
-        lower(nullif(trim(state::varchar), ''))                 as state,
-        nullif(trim(attached_to::varchar), '')                  as attached_to,
-        nullif(trim(size::varchar), '')                         as size,
-        try_cast(size_gb as double)                             as size_gb,
+        nullif(trim({{ typecast('account_id', 'varchar') }}), '')                   as account_id,
+        nullif(trim({{ typecast('region', 'varchar') }}), '')                       as region,
+        nullif(trim({{ typecast('resource_id', 'varchar') }}), '')                  as resource_id,
+        lower(nullif(trim({{ typecast('resource_type', 'varchar') }}), ''))         as resource_type,
+        lower(nullif(trim({{ typecast('state', 'varchar') }}), ''))                 as state,
+        nullif(trim({{ typecast('attached_to', 'varchar') }}), '')                  as attached_to,
+        nullif(trim({{ typecast('size', 'varchar') }}), '')                         as size,
+        {{ safe_cast('size_gb', 'double') }}                             as size_gb,
         {{ parse_timestamp('created_at') }}                     as created_at,
-        nullif(trim(source_id::varchar), '')                    as source_id,
-        coalesce(try_cast(nullif(trim(tags::varchar), '') as json), '{}'::json) as tags,
-        coalesce(nullif(trim(source::varchar), ''), 'file')     as source,
-        coalesce(trim(scope::varchar), '')                      as scope
+        nullif(trim({{ typecast('source_id', 'varchar') }}), '')                    as source_id,
+        coalesce({{ safe_cast("nullif(trim(" ~ typecast('tags', 'varchar') ~ "), '')", 'json') }}, {{ typecast("'{}'", 'json') }}) as tags,
+        coalesce(nullif(trim({{ typecast('source', 'varchar') }}), ''), 'file')     as source,
+        coalesce(trim({{ typecast('scope', 'varchar') }}), '')                      as scope
     from {{ source('inventory', 'resources') }}
 ),
 

@@ -1,0 +1,214 @@
+/**
+ * `dbt build` on BigQuery: the same DAG as on DuckDB (build.ts: seeds, models and their tests,
+ * a node's children after its tests), each node one query job through @google-cloud/bigquery.
+ * A failed statement fails its node, named by the model's file; what depends on it is skipped;
+ * target/run_results.json and manifest.json are written as for DuckDB.
+ */
+import type { Progress } from "../../log.ts";
+import { previousTimes, writeArtifacts } from "../artifacts.ts";
+import { type BuildOptions, dagNodes } from "../build.ts";
+import { type CompiledModel, compileProject, renderCompiled } from "../compile.ts";
+import { type ContractColumn, enforcedContract } from "../contracts.ts";
+import { bigQueryStatement, castToContract } from "../materializations/bigquery/index.ts";
+import { seedStatement } from "../materializations/bigquery/seed.ts";
+import { READ_ONLY_SCHEMAS } from "../materializations/index.ts";
+import type { NodeResult } from "../nodes.ts";
+import { type DbtProject, loadProject, uniqueId } from "../project.ts";
+import { renderMacro } from "../render.ts";
+import { runDag } from "../schedule.ts";
+import type { SeedNode } from "../seeds.ts";
+import { selectModels } from "../selection.ts";
+import { compileDataTests, type DataTest } from "../tests.ts";
+import { type BigQueryRunner, bigQueryError, bigQueryFor } from "./client.ts";
+
+export interface BigQueryBuildOptions extends Omit<BuildOptions, "externalRoot"> {
+  /** The profile's output (a bigquery one); default the profile's target. */
+  target?: string;
+  /** Another client than the target's (tests). */
+  runner?: BigQueryRunner;
+}
+
+export async function buildOnBigQuery(
+  root: string,
+  options: BigQueryBuildOptions,
+  progress: Progress,
+): Promise<{ results: NodeResult[]; failed: number }> {
+  const project = loadProject(root, { target: options.target });
+  Object.assign(project.vars, options.vars ?? {});
+  const bigquery = options.runner ?? (await bigQueryFor(project.target));
+  const models = compileProject(project);
+  const tests = compileDataTests(project, models);
+  const selected = selectModels(models, options.select, project.seeds);
+  const runSeeds = options.runSeeds ?? options.runModels;
+  const seeds = [...project.seeds.values()].filter((s) => selected.has(s.name));
+  const order =
+    options.runModels || options.runTests
+      ? [...models.values()].filter((m) => selected.has(m.node.name))
+      : [];
+  const lastTimes = previousTimes(project);
+  const nodes = dagNodes(project, seeds, order, options.runTests ? tests : [], selected).map((n) => ({
+    ...n,
+    cost: lastTimes.get(n.id),
+  }));
+  const started = new Date().toISOString();
+  // Datasets first, as buildProject creates schemas: two models must not create one at once.
+  if (options.runModels || runSeeds) {
+    for (const schema of new Set([...seeds, ...order].map((n) => n.relation.split(".")[0]!))) {
+      if (READ_ONLY_SCHEMAS.has(schema)) continue;
+      const location = project.target.location ? ` OPTIONS (location = '${project.target.location}')` : "";
+      await bigquery.run(`CREATE SCHEMA IF NOT EXISTS ${schema}${location}`);
+    }
+  }
+  const failed = new Set<string>();
+  const slots = new Map<string, NodeResult | undefined>(nodes.map((n) => [n.id, undefined]));
+  const translate = (type: string) => renderMacro(project, "bigquery_type", type);
+  let built = 0;
+  const loading = runSeeds ? seeds.length : 0;
+  await progress.step(
+    `Building ${order.length} models on BigQuery (${project.target.name})`,
+    async (tick) => {
+      await runDag(nodes, options.threads ?? project.threads, async (node, worker) => {
+        const startedAt = new Date().toISOString();
+        const t0 = performance.now();
+        let result: NodeResult | undefined;
+        if (node.test) result = await runTest(bigquery, node.test, failed, progress);
+        else if (node.seed) {
+          if (runSeeds) result = await loadSeed(bigquery, project, node.seed, failed, progress, translate);
+        } else {
+          const model = node.model!;
+          const id = uniqueId(project, "model", model.node.name);
+          if (model.refs.some((r) => failed.has(r))) {
+            failed.add(model.node.name);
+            result = skipped(id, "an upstream model failed");
+          } else if (options.runModels) {
+            try {
+              await buildModel(bigquery, project, models, model, options.fullRefresh ?? false, translate);
+              result = done(id, "success", t0, null);
+            } catch (error) {
+              failed.add(model.node.name);
+              const message = `${model.node.file}: ${bigQueryError(error).message}`;
+              progress.warn(message);
+              result = done(id, "error", t0, message);
+            }
+          }
+        }
+        if (node.model || (node.seed && runSeeds)) tick(++built, loading + order.length);
+        if (!result) return;
+        result.timing = [{ name: "execute", started_at: startedAt, completed_at: new Date().toISOString() }];
+        result.thread_id = `Thread-${worker + 1}`;
+        slots.set(node.id, result);
+      });
+    },
+  );
+  const results = [...slots.values()].filter((r) => r !== undefined);
+  writeArtifacts(project, models, tests, results, started);
+  return { results, failed: results.filter((r) => r.status === "error" || r.status === "fail").length };
+}
+
+async function buildModel(
+  bigquery: BigQueryRunner,
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  model: CompiledModel,
+  fullRefresh: boolean,
+  translate: (type: string) => string,
+): Promise<void> {
+  const contract = enforcedContract(model.node, model.config);
+  if (contract) await checkContractColumns(bigquery, model.sql, contract);
+  const shape = (sql: string) => (contract ? castToContract(sql, contract, translate) : sql);
+  const incrementalSql = () => shape(renderCompiled(project, models, model.node, true).sql);
+  const merging =
+    model.config.materialized === "incremental" && model.config.incremental_strategy === "merge";
+  const statement = bigQueryStatement({
+    model,
+    existing: await bigquery.relationKind(model.relation),
+    fullRefresh,
+    sql: shape(model.sql),
+    incrementalSql,
+    columns: merging ? (await bigquery.dryRun(incrementalSql())).fields.map((f) => f.name) : undefined,
+  });
+  await bigquery.run(statement);
+}
+
+/** dbt's contract check, by name: a dry run gives the SQL's columns (types are cast to the contract's). */
+async function checkContractColumns(bigquery: BigQueryRunner, sql: string, contract: ContractColumn[]) {
+  const actual = new Set((await bigquery.dryRun(sql)).fields.map((f) => f.name.toLowerCase()));
+  const declared = new Set(contract.map((c) => c.name.toLowerCase()));
+  const missing = contract.filter((c) => !actual.has(c.name.toLowerCase())).map((c) => c.name);
+  const extra = [...actual].filter((name) => !declared.has(name));
+  if (missing.length || extra.length) {
+    const problems = [
+      missing.length ? `missing ${missing.join(", ")}` : "",
+      extra.length ? `not in the contract ${extra.join(", ")}` : "",
+    ].filter(Boolean);
+    throw new Error(`the SQL does not meet its enforced contract: ${problems.join("; ")}`);
+  }
+}
+
+async function loadSeed(
+  bigquery: BigQueryRunner,
+  project: DbtProject,
+  seed: SeedNode,
+  failed: Set<string>,
+  progress: Progress,
+  translate: (type: string) => string,
+): Promise<NodeResult> {
+  const id = uniqueId(project, "seed", seed.name);
+  const t0 = performance.now();
+  try {
+    await bigquery.run(seedStatement(project.root, seed, translate));
+    return done(id, "success", t0, "CREATE TABLE");
+  } catch (error) {
+    failed.add(seed.name);
+    const message = `${seed.file}: ${bigQueryError(error).message}`;
+    progress.warn(message);
+    return done(id, "error", t0, message);
+  }
+}
+
+/** A data test: its failing rows counted on BigQuery; none is a pass. */
+async function runTest(
+  bigquery: BigQueryRunner,
+  test: DataTest,
+  failed: Set<string>,
+  progress: Progress,
+): Promise<NodeResult> {
+  if (test.refs.some((r) => failed.has(r))) return skipped(test.id, "a model it tests failed");
+  const where = test.attached ? "" : `${test.file}: `;
+  const t0 = performance.now();
+  let result: NodeResult;
+  try {
+    const [row] = await bigquery.run(`SELECT COUNT(*) AS failures FROM (\n${test.sql}\n)`);
+    const failures = Number(row?.failures ?? 0);
+    const status = failures === 0 ? "pass" : test.severity === "warn" ? "warn" : "fail";
+    if (status !== "pass") progress.warn(`${test.id}: ${failures} failing rows`);
+    result = {
+      ...done(
+        test.id,
+        status,
+        t0,
+        failures ? `${where}Got ${failures} results, configured to fail if != 0` : null,
+      ),
+      failures,
+    };
+  } catch (error) {
+    result = done(test.id, "error", t0, `${where}${bigQueryError(error).message}`);
+  }
+  if (test.attached && (result.status === "fail" || result.status === "error"))
+    failed.add(test.attached.model);
+  return result;
+}
+
+function done(id: string, status: NodeResult["status"], t0: number, message: string | null): NodeResult {
+  return {
+    unique_id: id,
+    status,
+    execution_time: Math.round(performance.now() - t0) / 1000,
+    message,
+    failures: null,
+  };
+}
+
+function skipped(id: string, message: string): NodeResult {
+  return { unique_id: id, status: "skipped", execution_time: 0, message, failures: null };
+}
