@@ -366,12 +366,23 @@ export function toFileConfig(config: Config): FileConfig {
 
 function parseFile(file: string): unknown {
   try {
-    return parseYaml(readFileSync(file, "utf8"));
+    // Plain YAML only: no !!binary or other typed tags (a Buffer is no config value), and at
+    // most 100 alias expansions (a file that expands without bound is refused).
+    return parseYaml(readFileSync(file, "utf8"), {
+      resolveKnownTags: false,
+      maxAliasCount: 100,
+      logLevel: "error",
+    });
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const line = error.linePos?.[0];
-      throw new ConfigError(file, line ? `line ${line.line}` : "", error.message.split("\n")[0]!);
+      const detail = /Maximum call stack/.test(error.message)
+        ? "nested too deeply"
+        : error.message.split("\n")[0]!;
+      throw new ConfigError(file, line ? `line ${line.line}` : "", detail);
     }
+    // The yaml package throws ReferenceError for an alias to no anchor and for too many aliases.
+    if (error instanceof ReferenceError) throw new ConfigError(file, "", error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EISDIR") throw new ConfigError(file, "", "a folder, not a config file");
     if (code === "EACCES") throw new ConfigError(file, "", "cannot be read (permission denied)");

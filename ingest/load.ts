@@ -61,13 +61,24 @@ export async function ingestPaths(
   const walked = walk(targets);
   const files = walked.files;
   if (!files.length && !walked.problems.length) {
-    throw new UsageError(`no export or metrics files found under ${targets.join(", ")}`);
+    throw new UsageError(
+      walked.stale.length
+        ? `nothing to load under ${targets.join(", ")}: the ${walked.stale.length} file(s) there are older assemblies their manifests no longer list`
+        : `no export or metrics files found under ${targets.join(", ")}`,
+    );
   }
   const results: FileResult[] = [];
   for (const { file, error } of walked.problems) {
     results.push(failed(file, error.message));
     await recordFailure(warehouse, file, error.message);
     if (!options.continueOnError) throw error;
+  }
+  if (walked.skippedLinks.length) {
+    const [first] = walked.skippedLinks;
+    progress.warn(
+      `${walked.skippedLinks.length} symbolic link(s) not followed, e.g. ${first!.link} (${first!.reason}): ` +
+        "give the target itself to load it",
+    );
   }
   if (walked.stale.length) {
     progress.warn(

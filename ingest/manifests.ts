@@ -37,11 +37,41 @@ interface ManifestDoc {
 }
 
 function parse(file: string): ManifestDoc {
+  let doc: unknown;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as ManifestDoc;
+    doc = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
     throw new InputError(file, `not a readable manifest: ${(error as Error).message}`);
   }
+  if (!doc || typeof doc !== "object" || Array.isArray(doc))
+    throw new InputError(file, "not an export manifest: expected a JSON object");
+  return doc as ManifestDoc;
+}
+
+/**
+ * The text of each entry a manifest lists: a string naming a file (an Azure blob is an object
+ * with its blobName). Anything else, or a name with a NUL, is refused, naming the entry.
+ */
+function names(file: string, entries: unknown[], what: string): string[] {
+  return entries.map((entry, i) => {
+    const name = what === "blobs" ? (entry as { blobName?: unknown } | null)?.blobName : entry;
+    if (typeof name !== "string" || !name || name.includes("\u0000"))
+      throw new InputError(file, `${what}[${i}] is not a file name: ${JSON.stringify(entry)?.slice(0, 80)}`);
+    return name;
+  });
+}
+
+/**
+ * The listed files, each of which must lie inside `root` (the export's own folder): a key with
+ * `..` segments or an absolute path never makes the loader look elsewhere.
+ */
+function within(file: string, root: string, listed: string[], keys: string[]): string[] {
+  listed.forEach((f, i) => {
+    const relative = path.relative(root, f);
+    if (!relative || relative.split(path.sep)[0] === ".." || path.isAbsolute(relative))
+      throw new InputError(file, `lists ${JSON.stringify(keys[i])}, which is outside its export folder`);
+  });
+  return listed;
 }
 
 /** Azure's export types (Cost Management exports API): cost details datasets and the rest. */
@@ -89,25 +119,41 @@ export function readManifest(file: string, isDataFile: (name: string) => boolean
     // Legacy CUR: <report>/<range>/<report>-Manifest.json lists <prefix>/<report>/<range>/<assembly>/<file>.
     // A copy inside <assembly>/ (kept alone) lists the same keys: its files sit beside it.
     governed = dir;
-    listed = doc.reportKeys.map((k) => {
-      const [assembly, name] = String(k).split("/").slice(-2) as [string, string];
-      return assembly === path.basename(dir) ? path.join(dir, name) : path.join(dir, assembly, name);
-    });
+    const keys = names(file, doc.reportKeys, "reportKeys");
+    listed = within(
+      file,
+      dir,
+      keys.map((k) => {
+        const [assembly, name] = k.split("/").slice(-2) as [string, string | undefined];
+        if (name === undefined) return path.join(dir, assembly);
+        return assembly === path.basename(dir) ? path.join(dir, name) : path.join(dir, assembly, name);
+      }),
+      keys,
+    );
   } else if (Array.isArray(doc.dataFiles)) {
     // CUR 2.0: <export>/metadata/BILLING_PERIOD=X/…-Manifest.json lists s3://…/<export>/data/BILLING_PERIOD=X/….
     const exportDir = path.resolve(dir, "..", "..");
     const period = path.basename(dir);
     governed = path.join(exportDir, "data", period);
-    listed = doc.dataFiles.map((k) => {
-      const key = String(k);
-      const at = key.indexOf("/data/BILLING_PERIOD=");
-      return at >= 0 ? path.join(exportDir, key.slice(at + 1)) : path.join(exportDir, key);
-    });
+    const keys = names(file, doc.dataFiles, "dataFiles");
+    listed = within(
+      file,
+      exportDir,
+      keys.map((key) => {
+        const at = key.indexOf("/data/BILLING_PERIOD=");
+        return at >= 0 ? path.join(exportDir, key.slice(at + 1)) : path.join(exportDir, key);
+      }),
+      keys,
+    );
   } else if (Array.isArray(doc.blobs)) {
     // Azure: <export>/<range>/<run>/manifest.json lists the run's blobs (part_*.csv[.gz] / .parquet).
     governed = path.dirname(dir);
-    listed = doc.blobs.map((b) =>
-      path.join(dir, path.basename(String((b as { blobName?: unknown }).blobName ?? ""))),
+    const keys = names(file, doc.blobs, "blobs");
+    listed = within(
+      file,
+      dir,
+      keys.map((name) => path.join(dir, path.basename(name))),
+      keys,
     );
     dataset = azureDataset(file, doc.exportConfig?.type);
   } else {

@@ -1,4 +1,4 @@
-/** Read just enough of a file to recognise its format. */
+/** Read just enough of a file to recognise its format (and, for JSON, check its nesting depth first). */
 import { lit } from "../core/sql.ts";
 import { createReadStream, createWriteStream } from "node:fs";
 import { Transform } from "node:stream";
@@ -30,6 +30,7 @@ export async function probe(file: string, warehouse: Warehouse, scratchDir: stri
   }
   const head = await readHead(readPath, compressed);
   if (/\.(json|ndjson|jsonl)$/.test(name)) {
+    await checkJsonDepth(file, compressed);
     const first = head.split("\n")[0]!.trim();
     if (first.startsWith("[")) {
       const rows = await warehouse
@@ -77,6 +78,47 @@ export async function probe(file: string, warehouse: Warehouse, scratchDir: stri
     probe.compressed = false;
   }
   return probe;
+}
+
+/**
+ * Deepest nesting a JSON export may have. Billing exports nest a handful of levels (labels,
+ * credits, measurements); DuckDB's JSON reader recurses per level and crashes the process
+ * (SIGSEGV) at some tens of thousands, so a file nested deeper is refused before DuckDB reads it.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** One streaming pass counting bracket depth outside strings; refuses a file nested past MAX_JSON_DEPTH. */
+async function checkJsonDepth(file: string, gzip: boolean): Promise<void> {
+  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  try {
+    for await (const chunk of gzip ? source.pipe(createGunzip()) : source) {
+      const bytes = chunk as Buffer;
+      for (let i = 0; i < bytes.length; i++) {
+        const byte = bytes[i]!;
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (byte === 0x5c) escaped = true;
+          else if (byte === 0x22) inString = false;
+        } else if (byte === 0x22) inString = true;
+        else if (byte === 0x5b || byte === 0x7b) {
+          if (++depth > MAX_JSON_DEPTH) {
+            throw new InputError(
+              file,
+              `nested more than ${MAX_JSON_DEPTH} levels deep: not a billing export`,
+            );
+          }
+        } else if (byte === 0x5d || byte === 0x7d) depth = Math.max(0, depth - 1);
+      }
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(file, `cannot be read: ${firstLine(error)}`);
+  } finally {
+    source.destroy();
+  }
 }
 
 /** Localized Azure headers read "Abonnement-GUID (SubscriptionGuid)": the name in parentheses is the real one. */
@@ -155,6 +197,21 @@ function readHead(file: string, gzip: boolean): Promise<string> {
   });
 }
 
+/** The first line of an error's message, fit for a one-line refusal (see shown). */
 export function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+  return shown((error instanceof Error ? error.message : String(error)).split("\n")[0]!, 300);
+}
+
+/**
+ * Text from a file (a cell, a column or member name, a reader's message quoting it) as a message
+ * shows it: control characters escaped, so a file cannot write to the terminal, and cut at `max`
+ * characters, so a huge field does not become a huge message.
+ */
+export function shown(text: string, max = 80): string {
+  const safe = text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+  return safe.length > max ? `${safe.slice(0, max)}…` : safe;
 }

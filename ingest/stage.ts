@@ -13,7 +13,7 @@ import { checksum, verifyGzip } from "./file-integrity.ts";
 import { focusExport } from "./focus/formats.ts";
 import { type FileProbe, hasColumns, type SourceFormat } from "./format.ts";
 import { type Delivery, fileKey, isCurrent, nextLoadId, recordLoad } from "./ledger.ts";
-import { probe } from "./probe.ts";
+import { probe, shown } from "./probe.ts";
 import { FORMATS } from "./providers.ts";
 import { checkRequired, type MoneyColumns, readError, scanSource } from "./validate.ts";
 import type { WalkedFile } from "./walk.ts";
@@ -173,7 +173,10 @@ function unrecognised(fileProbe: FileProbe): string {
     const missing = groups.filter((g) => !hasColumns(fileProbe, [g]));
     return { format, missing, share: (groups.length - missing.length) / groups.length };
   }).sort((a, b) => b.share - a.share);
-  const seen = `columns seen: ${fileProbe.columns.slice(0, 8).join(", ")}${fileProbe.columns.length > 8 ? ", …" : ""}`;
+  const seen = `columns seen: ${fileProbe.columns
+    .slice(0, 8)
+    .map((c) => shown(c, 40))
+    .join(", ")}${fileProbe.columns.length > 8 ? ", …" : ""}`;
   const best = scored[0];
   if (!best || best.share === 0) return `not a recognised export (${seen}); see cco ingest --help`;
   const names = best.missing.map((g) => (Array.isArray(g) ? `one of ${g.join(" / ")}` : g));

@@ -4,7 +4,7 @@ import { CURRENCY_CODES } from "../core/currencies.ts";
 import { InputError } from "../core/errors.ts";
 import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
 import { type FileProbe, hasColumns, parseMoney, parseTimestamp, type SourceFormat } from "./format.ts";
-import { firstLine } from "./probe.ts";
+import { firstLine, shown } from "./probe.ts";
 
 export function checkRequired(fileProbe: FileProbe, format: SourceFormat): void {
   const missing = format.requiredColumns.filter((group) => !hasColumns(fileProbe, [group]));
@@ -135,16 +135,19 @@ export async function scanSource(
       `SELECT _row::VARCHAR AS row, (${check.value})::VARCHAR AS value FROM ${projected}
        WHERE ${check.bad} ORDER BY _row LIMIT 1`,
     );
-    const where = { row: Number(bad!.row) + headerRows, ...(check.column ? { column: check.column } : {}) };
+    const where = {
+      row: Number(bad!.row) + headerRows,
+      ...(check.column ? { column: shown(check.column) } : {}),
+    };
     if (check.what === "number")
-      throw new InputError(file, `expected a number, found "${bad!.value}"`, where);
+      throw new InputError(file, `expected a number, found "${shown(bad!.value)}"`, where);
     if (check.what === "date") {
-      throw new InputError(file, `expected a date or timestamp, found "${bad!.value}"`, where);
+      throw new InputError(file, `expected a date or timestamp, found "${shown(bad!.value)}"`, where);
     }
     if (check.what === "currency") {
       throw new InputError(
         file,
-        `unknown currency code "${bad!.value}" (expected ISO 4217, e.g. USD)`,
+        `unknown currency code "${shown(bad!.value)}" (expected ISO 4217, e.g. USD)`,
         where,
       );
     }

@@ -2,8 +2,13 @@
  * Finding the files to load under the paths given, with what their delivery says about
  * them: which manifest governs a file (it is then part of a whole restatement of its month),
  * and, for Azure, which dataset the manifest declares.
+ *
+ * Symbolic links: a path given is followed wherever it points (the user named it). Inside a
+ * folder being walked, a link is followed only when its target lies inside that same folder; a
+ * link out of it (or a broken one) is skipped and reported, so an export folder cannot make the
+ * loader read files elsewhere on the machine. A folder reached twice through links is walked once.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../core/errors.ts";
 import { type AzureDataset, isAssemblyCopy, isManifest, readManifest } from "./manifests.ts";
@@ -27,18 +32,56 @@ export interface WalkResult {
   files: WalkedFile[];
   stale: string[];
   problems: { file: string; error: InputError }[];
+  /** Links inside walked folders that were not followed, with why. */
+  skippedLinks: { link: string; reason: string }[];
 }
+
+/** Whether `inner` is `root` or lies under it (both real paths). */
+const isInside = (root: string, inner: string) => {
+  const relative = path.relative(root, inner);
+  return relative === "" || (relative.split(path.sep)[0] !== ".." && !path.isAbsolute(relative));
+};
 
 /**
  * Every data file under the targets, in path order. Where a manifest governs a folder,
  * only the files it lists are taken. A file given alone still finds a manifest beside it.
  */
 export function walk(targets: string[]): WalkResult {
-  const result: WalkResult = { files: [], stale: [], problems: [] };
+  const result: WalkResult = { files: [], stale: [], problems: [], skippedLinks: [] };
   const found: string[] = [];
   const manifests = new Set<string>();
   /** Manifests beside files given alone: they count only for the files they list. */
   const beside = new Map<string, string[]>();
+  /** Real paths of the folders walked, so a link back up is not walked again. */
+  const walked = new Set<string>();
+  const walkFolder = (dir: string, root: string) => {
+    const real = realpathSync(dir);
+    if (walked.has(real)) return;
+    walked.add(real);
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const full = path.join(dir, entry.name);
+      let isDirectory = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(full);
+        } catch {
+          result.skippedLinks.push({ link: full, reason: "a broken link" });
+          continue;
+        }
+        if (!isInside(root, target)) {
+          result.skippedLinks.push({ link: full, reason: `a link out of ${root}` });
+          continue;
+        }
+        isDirectory = statSync(target).isDirectory();
+      }
+      if (isDirectory) walkFolder(full, root);
+      else if (isManifest(entry.name)) manifests.add(full);
+      else if (isDataFile(entry.name)) found.push(full);
+    }
+  };
   const visit = (target: string) => {
     const stat = statSync(target, { throwIfNoEntry: false });
     if (!stat) throw new InputError(target, "no such file or directory");
@@ -51,14 +94,8 @@ export function walk(targets: string[]): WalkResult {
       }
       return;
     }
-    for (const entry of readdirSync(target, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const full = path.join(target, entry.name);
-      if (entry.isDirectory()) visit(full);
-      else if (isManifest(entry.name)) manifests.add(full);
-      else if (isDataFile(entry.name)) found.push(full);
-    }
+    // A folder given is followed wherever it points; links inside it must stay inside it.
+    walkFolder(target, realpathSync(target));
   };
   for (const target of targets) visit(target);
   const stale = new Set<string>();

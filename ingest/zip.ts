@@ -7,6 +7,7 @@ import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import { Unzip, UnzipInflate } from "fflate";
 import { InputError } from "../core/errors.ts";
+import { shown } from "./probe.ts";
 
 export async function unzipSingleCsv(file: string, scratchDir: string): Promise<string> {
   const target = path.join(scratchDir, `${path.basename(file).replace(/\.zip$/i, "")}.unzipped.csv`);
@@ -18,7 +19,7 @@ export async function unzipSingleCsv(file: string, scratchDir: string): Promise<
     members.push(member.name);
     if (members.length > 1) return; // reported below: one export per archive
     if (!/\.csv$/i.test(member.name)) {
-      failure = new InputError(file, `the ZIP archive holds ${member.name}, not a CSV export`);
+      failure = new InputError(file, `the ZIP archive holds ${shown(member.name)}, not a CSV export`);
       return;
     }
     member.ondata = (error, chunk, final) => {

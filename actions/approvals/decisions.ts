@@ -76,6 +76,13 @@ interface Validated {
 
 const text = (v: unknown) => cellText(v).trim();
 
+/** A cell's text in a message, cut short (a cell can hold a whole pasted document); quoted. */
+const cut = (value: unknown) => {
+  const t = String(value);
+  return t.length > 80 ? `${t.slice(0, 80)}…` : t;
+};
+const quoted = (value: unknown) => `'${cut(value)}'`;
+
 /**
  * ISO date or datetime, UTC unless an offset is given: 2026-11-03, 2026-11-03T22:00,
  * 2026-11-03 22:00:00+02:00. A date a sheet tool stored as a date cell is taken as UTC.
@@ -144,12 +151,12 @@ async function validate(
     const q = queue.get(id);
     if (!id) problem("recommendation_id", "empty: every decided row needs its recommendation id");
     else if (!q)
-      problem("recommendation_id", `${id} is not in the approval queue (unknown, or no longer open)`);
+      problem("recommendation_id", `${cut(id)} is not in the approval queue (unknown, or no longer open)`);
     if (id && firstRowOf.has(id)) {
       const first = firstRowOf.get(id);
       problem(
         "recommendation_id",
-        `a second row for ${id}${first !== undefined ? ` (first at row ${first})` : ""}`,
+        `a second row for ${cut(id)}${first !== undefined ? ` (first at row ${first})` : ""}`,
       );
     } else if (id) firstRowOf.set(id, row);
     if (q) {
@@ -157,7 +164,7 @@ async function validate(
       if (version !== q.version) {
         problem(
           "version",
-          `the recommendation changed since export (version ${version || "(blank)"} in the file, ${q.version} now): export again and decide on the new row`,
+          `the recommendation changed since export (version ${cut(version) || "(blank)"} in the file, ${q.version} now): export again and decide on the new row`,
         );
       } else {
         const file = Object.fromEntries(QUEUE_COLUMNS.map((c) => [c, normalizeCell(c, cells[c])]));
@@ -167,7 +174,10 @@ async function validate(
         if (!asExported.some((e) => QUEUE_COLUMNS.every((c) => (e[c] ?? "") === file[c]))) {
           const latest = asExported[0]!;
           for (const c of QUEUE_COLUMNS.filter((c) => (latest[c] ?? "") !== file[c])) {
-            problem(c, `read-only cell edited: '${file[c]}' in the file, '${latest[c] ?? ""}' as exported`);
+            problem(
+              c,
+              `read-only cell edited: ${quoted(file[c])} in the file, ${quoted(latest[c] ?? "")} as exported`,
+            );
           }
         }
       }
@@ -176,7 +186,7 @@ async function validate(
     if (!DECISIONS.includes(decision as Decision)) {
       problem(
         "decision",
-        `'${text(cells.decision)}' is not a decision: approve, reject or defer (blank skips the row)`,
+        `${quoted(text(cells.decision))} is not a decision: approve, reject or defer (blank skips the row)`,
       );
     }
     const executeAfterText = text(cells.execute_after);
@@ -184,7 +194,7 @@ async function validate(
     if (executeAfter === undefined) {
       problem(
         "execute_after",
-        `'${executeAfterText}' is not a date or datetime: use 2026-11-03 or 2026-11-03T22:00 (UTC unless an offset such as +02:00 is given)`,
+        `${quoted(executeAfterText)} is not a date or datetime: use 2026-11-03 or 2026-11-03T22:00 (UTC unless an offset such as +02:00 is given)`,
       );
     } else if (executeAfter && executeAfter > expiresAt(config, now)) {
       problem(
@@ -196,7 +206,7 @@ async function validate(
     if (!["", "yes", "y", "true"].includes(ack)) {
       problem(
         "acknowledge_irreversible",
-        `'${text(cells.acknowledge_irreversible)}': write yes, or leave blank`,
+        `${quoted(text(cells.acknowledge_irreversible))}: write yes, or leave blank`,
       );
     }
     const acknowledged = ack !== "";

@@ -165,7 +165,14 @@ async function readXlsx(
   try {
     await workbook.xlsx.readFile(file);
   } catch (error) {
-    throw new InputError(file, `cannot read the workbook: ${error instanceof Error ? error.message : error}`);
+    // exceljs trips over damaged content with TypeErrors of its own: name the damage, not its internals.
+    const detail =
+      error instanceof TypeError || error instanceof RangeError
+        ? "it is damaged (its sheet's XML does not hold together)"
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    throw new InputError(file, `cannot read the workbook: ${detail}`);
   }
   const sheet = workbook.getWorksheet(SHEET_NAME) ?? workbook.worksheets[0];
   if (!sheet) throw new InputError(file, "the workbook has no sheet");

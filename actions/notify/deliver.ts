@@ -176,7 +176,7 @@ async function attempt(
   const final = !failure.retryable || attemptNo >= settings.attempts;
   const delay = final ? 0 : backoffMs(settings, attemptNo, failure.retryAfterMs);
   const retryAt = final ? null : new Date(Date.now() + delay).toISOString();
-  const message = redactText(failure.message);
+  const message = withoutChannelSecrets(redactText(failure.message), channel);
   await record(warehouse, row, {
     status: final ? "failed" : "pending",
     attempts: attemptNo,
@@ -277,3 +277,26 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export { startNotificationPump } from "./pump.ts";
+
+/**
+ * A failure's text without the channel's own secrets, wherever a server quoted them back (an SMTP
+ * 535 repeating the password, a webhook 404 repeating its URL): the URL's path and query and each
+ * long segment of them, header values and their words, the password. redactText knows shapes;
+ * these are known by value.
+ */
+function withoutChannelSecrets(text: string, channel: Channel | undefined): string {
+  if (!channel) return text;
+  const secrets: string[] = [];
+  if (channel.type === "email") {
+    if (channel.password) secrets.push(channel.password);
+  } else {
+    const url = URL.canParse(channel.url) ? new URL(channel.url) : undefined;
+    if (url) secrets.push(`${url.pathname}${url.search}`, ...`${url.pathname}${url.search}`.split(/[/?&=]/));
+    if (channel.type === "webhook")
+      for (const value of Object.values(channel.headers)) secrets.push(value, ...value.split(/\s+/));
+  }
+  let out = text;
+  for (const secret of [...new Set(secrets)].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length))
+    out = out.replaceAll(secret, "[redacted]");
+  return out;
+}

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../../core/config.ts";
-import { InputError } from "../../core/errors.ts";
+import { InputError, UsageError } from "../../core/errors.ts";
 import { isCurrent, safeRelative, store } from "../remote/cache.ts";
 import type { RemoteSource } from "../remote/source.ts";
 
@@ -32,6 +32,9 @@ export const s3Source: RemoteSource = {
   matches: (uri) => uri.startsWith("s3://"),
   async fetch(uri, { cacheDir, config, progress }) {
     const { host: bucket, pathname } = new URL(uri);
+    // A bucket as S3 names them: never a path segment such as `..` in the cache.
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes(".."))
+      throw new UsageError(`${uri}: ${JSON.stringify(bucket)} is not an S3 bucket name`);
     const prefix = pathname.replace(/^\//, "");
     const { GetObjectCommand, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
     const s3 = await s3Client(config);

@@ -13,6 +13,28 @@ import type { RemoteSource } from "../remote/source.ts";
 
 const OBJECT = /\.(csv|csv\.gz|parquet|json)$/i;
 
+/**
+ * An https URL of a Blob storage account: parsed, not pattern-matched, so that a URL only
+ * mentioning the domain (`https://elsewhere?x.blob.core.windows.net/`) never gets the SAS token.
+ */
+export function isBlobUrl(uri: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  return (
+    url.protocol === "https:" &&
+    /^[a-z0-9]{3,24}\.blob\.core\.windows\.net$/.test(url.hostname) &&
+    !url.username &&
+    !url.password
+  );
+}
+
+/** Container names as Azure allows them: 3–63 lower-case letters, digits and single hyphens, or $web / $root. */
+const CONTAINER = /^((?!-)(?!.*--)[a-z0-9-]{3,63}(?<!-)|\$web|\$root)$/;
+
 /** The Blob service, container and prefix an azure:// or https://<account>.blob… URI names. */
 export async function blobLocation(uri: URL): Promise<{
   service: BlobServiceClient;
@@ -23,14 +45,21 @@ export async function blobLocation(uri: URL): Promise<{
   const { BlobServiceClient } = await import("@azure/storage-blob");
   const connection = process.env.AZURE_STORAGE_CONNECTION_STRING;
   const parts = uri.pathname.replace(/^\//, "").split("/");
+  if (uri.protocol !== "azure:" && !isBlobUrl(uri.href))
+    throw new UsageError(
+      `${uri.href}: expected azure://<container>/<prefix> or https://<account>.blob.core.windows.net/…`,
+    );
+  const container = uri.protocol === "azure:" ? uri.host : (parts[0] ?? "");
+  if (!CONTAINER.test(container))
+    throw new UsageError(`${uri.href}: ${JSON.stringify(container)} is not an Azure container name`);
   if (uri.protocol === "azure:") {
     if (!connection)
       throw new UsageError(`${uri.href}: set AZURE_STORAGE_CONNECTION_STRING to read azure:// URIs`);
     const service = BlobServiceClient.fromConnectionString(connection);
-    return { service, account: service.accountName, container: uri.host, prefix: parts.join("/") };
+    return { service, account: service.accountName, container, prefix: parts.join("/") };
   }
-  const account = uri.host.split(".")[0]!;
-  const [container = "", ...rest] = parts;
+  const account = uri.hostname.split(".")[0]!;
+  const rest = parts.slice(1);
   if (connection)
     return {
       service: BlobServiceClient.fromConnectionString(connection),
@@ -53,7 +82,7 @@ export const azureBlobSource: RemoteSource = {
   forms: ["azure://<container>/<prefix>", "https://<account>.blob.core.windows.net/<container>/<prefix>"],
   description:
     "Azure Blob storage (Cost Management exports), connection string or SAS token from the environment",
-  matches: (uri) => uri.startsWith("azure://") || /^https:\/\/[^/]+\.blob\.core\.windows\.net\//.test(uri),
+  matches: (uri) => uri.startsWith("azure://") || isBlobUrl(uri),
   async fetch(uri, { cacheDir, progress }) {
     const { service, account, container, prefix } = await blobLocation(new URL(uri));
     const local = path.join(cacheDir, "azure", account, container, safeRelative(prefix));

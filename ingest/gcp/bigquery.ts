@@ -54,12 +54,17 @@ export const bigQuerySource: RemoteSource = {
           const stream = bigquery.createQueryStream({ query, params: { month } });
           for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
             const record = plain(row) as Record<string, unknown>;
-            const invoice = String((record.invoice as { month?: string } | undefined)?.month ?? "unknown");
+            // A folder name from the data: only the characters an invoice month (YYYYMM) has.
+            const invoice = String(
+              (record.invoice as { month?: string } | undefined)?.month ?? "unknown",
+            ).replace(/[^0-9A-Za-z_-]/g, "_");
             let out = writers.get(invoice);
             if (!out) {
               const dir = path.join(local, `invoice_month=${invoice}`);
               mkdirSync(dir, { recursive: true });
-              out = createWriteStream(partialOf(path.join(dir, `${table}-000000000000.json`)));
+              const partial = partialOf(path.join(dir, `${table}-000000000000.json`));
+              rmSync(partial, { force: true });
+              out = createWriteStream(partial, { flags: "wx" });
               writers.set(invoice, out);
             }
             if (!out.write(`${JSON.stringify(record)}\n`))

@@ -6,8 +6,14 @@
  * SHOW, SUMMARIZE, FROM and table pragmas are too) and EXPLAIN pass, any other is refused
  * (one that does not even start like a query, before DuckDB binds it: see checkedQuery).
  * Nothing runs unless every statement passes. Several statements give several results.
+ *
+ * Read-only also confines what a query can read: file access is limited to the lake and marts
+ * folders (what the raw views and external models read) and the configuration is locked, so
+ * `select * from read_text('/etc/passwd')` or a glob over the home folder is refused, and no
+ * later statement can lift that.
  */
 import { existsSync } from "node:fs";
+import path from "node:path";
 import {
   type DuckDBConnection,
   DuckDBInstance,
@@ -44,6 +50,16 @@ export async function runSql(
   const instance = await open(config, options);
   const connection = await instance.connect();
   try {
+    if (!options.write) await confine(connection, config);
+    /** DuckDB's message, with what to do about a refusal ending its first line (before any LINE 1: pointer). */
+    const explained = (text: string) => {
+      const hint = /read-only mode/i.test(text)
+        ? " (--write opens the warehouse for writing)"
+        : /disabled by configuration/i.test(text)
+          ? ` (without --write, cco sql reads the warehouse and files under ${config.paths.lake} and ${config.paths.marts} only)`
+          : "";
+      return text.replace(/\n|$/, `${hint}$&`);
+    };
     const texts = splitStatements(sql);
     if (!texts.length) throw new UsageError("sql: no statement to run");
     const extracted = await connection.extractStatements(sql).catch((error: unknown) => {
@@ -54,7 +70,7 @@ export async function runSql(
     const label = (i: number) => (count > 1 ? `statement ${i + 1}: ` : "");
     const prepare = (i: number) =>
       extracted.prepare(i).catch((error: unknown) => {
-        throw new UsageError(`sql: ${label(i)}${message(error)}`);
+        throw new UsageError(`sql: ${label(i)}${explained(message(error))}`);
       });
     // Read-only: every statement is checked before any runs. With --write, each is
     // prepared after the one before ran (it may create what the next reads).
@@ -73,13 +89,10 @@ export async function runSql(
         results.push({ columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] });
       } catch (error) {
         if (error instanceof UsageError) return { statements: count, results, error };
-        const hint = /read-only mode/i.test(message(error))
-          ? " (--write opens the warehouse for writing)"
-          : "";
         return {
           statements: count,
           results,
-          error: new UsageError(`sql: ${label(i)}${message(error)}${hint}`),
+          error: new UsageError(`sql: ${label(i)}${explained(message(error))}`),
         };
       }
     }
@@ -136,6 +149,12 @@ async function checkedQuery(
   if (word !== undefined && !QUERY_WORDS.has(word)) {
     const kind = word.toUpperCase() || "this";
     throw refuse(`${word ? kind : "a"} statement`, kind);
+  }
+  // An EXPLAIN ANALYZE of what is not even worded as a query is refused before binding, too.
+  const analyzedWord = text === undefined ? undefined : leadingWord(explainAnalyzeTarget(text) ?? "select");
+  if (analyzedWord !== undefined && !QUERY_WORDS.has(analyzedWord)) {
+    const kind = analyzedWord.toUpperCase() || "A STATEMENT";
+    throw refuse(`EXPLAIN ANALYZE ${kind} (which runs the ${kind})`, "it");
   }
   const statement = await prepare();
   const type = statement.statementType;
@@ -247,6 +266,32 @@ export function splitStatements(sql: string, { keepComments = true } = {}): stri
   }
   flush();
   return statements;
+}
+
+/**
+ * Limit file access to the folders the warehouse's own views read (the lake and the marts, and any
+ * other lake root its ledger names), and lock the configuration so no statement can undo it.
+ */
+export async function confine(
+  connection: DuckDBConnection,
+  config: Pick<Config, "paths">,
+): Promise<string[]> {
+  const dirs = new Set([config.paths.lake, config.paths.marts].map((d) => path.resolve(d)));
+  try {
+    const reader = await connection.runAndReadAll(
+      "select distinct lake_file from ops.load_parts where superseded_by is null",
+    );
+    // <lake>/<format>/billing_period=YYYY-MM/<file>.parquet
+    for (const [file] of reader.getRowsJson() as [string][])
+      dirs.add(path.dirname(path.dirname(path.dirname(file))));
+  } catch {
+    // A database without the ledger (in-memory, or not a cco warehouse) reads only the folders above.
+  }
+  const list = [...dirs].map((d) => `'${`${d}${path.sep}`.replaceAll("'", "''")}'`).join(", ");
+  await connection.run(`set allowed_directories = [${list}]`);
+  await connection.run("set enable_external_access = false");
+  await connection.run("set lock_configuration = true");
+  return [...dirs];
 }
 
 async function open(
