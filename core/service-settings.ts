@@ -16,8 +16,15 @@ export const serviceSchema = z
       .strictObject({
         window_seconds: z.number().int().positive().default(60),
         max: z.number().int().positive().default(1200),
+        /** Sign-in attempts per window per address (whatever the user name), above which 429. */
+        login_max: z.number().int().positive().default(20),
       })
       .prefault({}),
+    /**
+     * How long the answer to a read that is the same for everyone (recommendations, approvals,
+     * actions, runs, audit lists) is reused; any change through the service empties it. 0: never.
+     */
+    read_cache_ms: z.number().int().min(0).max(60_000).default(1000),
     /** Largest JSON body accepted. */
     max_body_kb: z.number().int().positive().max(10_240).default(256),
     /** Behind a reverse proxy: trust X-Forwarded-For for the client address. */

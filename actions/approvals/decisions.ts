@@ -382,6 +382,8 @@ export async function decideOne(
     executeAfter?: string;
     acknowledgeIrreversible?: boolean;
     now?: Date;
+    /** Where the decision came from, as ops.approvals.source records it: cli (default) or api. */
+    source?: "cli" | "api";
   },
 ): Promise<AppliedDecision> {
   const approver = checkApprover(input.approver);
@@ -407,6 +409,7 @@ export async function decideOne(
     now,
   );
   if (problems.length) throw new DecisionsRejectedError(problems);
-  const [applied] = await apply(warehouse, config, approver, { path: "cli", sha256: null }, decisions, now);
+  const source = { path: input.source ?? "cli", sha256: null };
+  const [applied] = await apply(warehouse, config, approver, source, decisions, now);
   return applied!;
 }

@@ -32,7 +32,7 @@ import { verify } from "./verify.ts";
 import { outsideWindows } from "./windows.ts";
 
 export type Mode = "dry_run" | "execute";
-export type Trigger = "schedule" | "cli" | "pipeline";
+export type Trigger = "schedule" | "cli" | "pipeline" | "api";
 
 export interface RunOptions extends AdapterOptions {
   mode?: Mode;
@@ -67,11 +67,26 @@ const cents = (amount: string | null) => Math.round(Number(amount ?? 0) * 100);
 const accountOf = (a: { billing_account_id: string | null; sub_account_id: string | null }) =>
   a.sub_account_id ?? a.billing_account_id ?? "";
 
+/** The run in progress per warehouse: runs in one process take turns (the schedule, the pipeline's
+ * actions stage and the service's API could otherwise start the same approval twice). */
+const running = new WeakMap<Warehouse, Promise<unknown>>();
+
 export async function runExecutor(
   warehouse: Warehouse,
   config: Config,
   options: RunOptions,
 ): Promise<RunSummary> {
+  const previous = running.get(warehouse) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => runOnce(warehouse, config, options));
+  running.set(warehouse, run);
+  try {
+    return await run;
+  } finally {
+    if (running.get(warehouse) === run) running.delete(warehouse);
+  }
+}
+
+async function runOnce(warehouse: Warehouse, config: Config, options: RunOptions): Promise<RunSummary> {
   const mode = options.mode ?? config.actions.mode;
   const now = options.now ?? new Date();
   const runId = newId("run");

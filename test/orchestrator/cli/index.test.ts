@@ -18,6 +18,7 @@ describe("cco", () => {
       ["models", "compile"],
       ["models", "docs"],
       ["models", "focus-check"],
+      ["models", "bigquery-sources"],
       ["ml"],
       ["ml", "forecast"],
       ["ml", "anomalies"],
@@ -52,7 +53,20 @@ describe("cco", () => {
       ["sandbox", "status"],
       ["sandbox", "advance"],
       ["sandbox", "reset"],
+      ["schedule"],
+      ["schedule", "list"],
       ["serve"],
+      ["users"],
+      ["users", "add"],
+      ["users", "passwd"],
+      ["users", "role"],
+      ["users", "disable"],
+      ["users", "enable"],
+      ["users", "list"],
+      ["users", "token"],
+      ["users", "revoke"],
+      ["explain"],
+      ["ask"],
       ["sql"],
       ["config"],
       ["help"],
@@ -86,14 +100,16 @@ describe("cco", () => {
     }
   });
 
-  it("exits 2 on an unknown command or option, and for a stage not built yet", () => {
+  it("exits 2 on an unknown command, option or option value, before any work", () => {
     expect(cco(["frobnicate"]).status).toBe(2);
     expect(cco(["generate", "--no-such-flag"]).status).toBe(2);
     expect(cco(["help", "frobnicate"]).status).toBe(2);
-    const notBuilt = cco(["serve"]);
-    expect(notBuilt.status).toBe(2);
-    expect(notBuilt.stderr).toMatch(/not built yet/);
-    expect(notBuilt.stdout).toBe("");
+    const badPort = cco(["serve", "--port", "70000"]);
+    expect(badPort.status).toBe(2);
+    expect(badPort.stderr).toMatch(
+      /option '--port <n>' argument '70000' is invalid\. expected a port number 0-65535/,
+    );
+    expect(badPort.stdout).toBe("");
   });
 
   it("exits 2 naming the file and key of a bad config", () => {
@@ -156,7 +172,11 @@ describe("cco", () => {
     ],
     [["approvals", "export"], 2, /^cco: marts\.recommendations does not exist: run cco recommend/m],
     [["report"], 2, /^cco: no Parquet snapshot of marts\.cost_daily, marts\.recommendations in /m],
-    [["run"], 2, /^cco: nothing to ingest: pass export paths, or use --demo$/m],
+    [
+      ["run"],
+      2,
+      /^cco: nothing to ingest: pass export paths, list them in pipeline\.sources of the config, or use --demo$/m,
+    ],
     [["run", "no-such-folder"], 2, /^cco: no-such-folder: no such file or folder$/m],
     [["--config", "missing.yaml", "config"], 2, /missing\.yaml: config file not found$/m],
     [["sql", ""], 2, /^cco: sql: no statement to run$/m],
