@@ -168,8 +168,10 @@ describe("docs/configuration.md", () => {
     const example = /```yaml\n([\s\S]*?)```/.exec(text)![1]!;
     const config = loadConfig({
       cwd: withFile(example),
-      env: { SLACK_WEBHOOK_URL: "https://hooks.example/x" },
+      env: { SLACK_WEBHOOK_URL: "https://hooks.example/x", CCO_JWT_SECRET: "s".repeat(40) },
     });
+    expect(config.service.jwt_secret).toBe("s".repeat(40));
+    expect(config.pipeline.retry).toEqual({ attempts: 3, base_delay_ms: 2000 });
     expect(config.actions.mode).toBe("dry_run");
     expect(config.approvals.rules[0]).toEqual({ risk_levels: ["high"], approvers: 2 });
     expect(config.notifications.channels[0]).toMatchObject({ type: "slack", url: "https://hooks.example/x" });
