@@ -51,8 +51,10 @@ export class Warehouse {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/lock/i.test(message)) {
+        // DuckDB names the holder: "Conflicting lock is held in /usr/bin/node (PID 1234)".
+        const pid = /\(PID (\d+)\)/.exec(message)?.[1];
         throw new CcoError(
-          `${options.path}: the warehouse is in use by another process (DuckDB allows one writer). ` +
+          `${options.path}: the warehouse is in use by another process${pid ? ` (PID ${pid})` : ""} (DuckDB allows one writer). ` +
             "Readers beside a running pipeline should use the Parquet snapshots in data/marts/.",
         );
       }
