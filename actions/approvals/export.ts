@@ -5,10 +5,12 @@
  * a sheet tool still opens it). Each export remembers the rows as written
  * (ops.approval_exported_rows), so the import can tell an edit from a value that moved since.
  */
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, renameSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../../core/config.ts";
 import { CcoError, UsageError } from "../../core/errors.ts";
+import { faultPoint } from "../../core/faults.ts";
+import { partialOf } from "../../core/files.ts";
 import { lit } from "../../core/sql.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { type QueueRow, readOnlyCells } from "./columns.ts";
@@ -44,6 +46,12 @@ const stamp = (now: Date) =>
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
+
+/** A copy that is whole or absent: a kill mid-copy must not leave half of a file of decisions. */
+function copyWhole(from: string, to: string): void {
+  copyFileSync(from, partialOf(to));
+  renameSync(partialOf(to), to);
+}
 
 /** Rows of `file` holding a decision not imported; an unreadable table counts as one that might. */
 async function pendingIn(
@@ -101,17 +109,21 @@ export async function exportApprovals(
   }
   if ((pending.rows.length && !result.imported) || pending.unreadable) {
     const keptIn = besideFile(file, `unimported-${stamp(now)}`);
-    copyFileSync(file, keptIn);
+    copyWhole(file, keptIn);
     result.discarded = { rows: pending.rows.length, keptIn };
   }
   await refreshApprovalQueue(warehouse, config, now);
   const rows = await readQueue(warehouse);
   if (existsSync(file)) {
     result.previous = besideFile(file, "prev");
-    copyFileSync(file, result.previous);
+    copyWhole(file, result.previous);
   }
-  await writeSheet(file, format, rows);
+  // Remembered before the file is written: a kill between the two must not leave a table on disk
+  // whose rows the import cannot tell from edits (a kill the other way round leaves only a
+  // remembered row never written, which nothing compares with).
   await rememberExported(warehouse, rows, now);
+  await writeSheet(file, format, rows);
+  faultPoint("approvals:sheet-written");
   result.rows = rows.length;
   return result;
 }

@@ -6,6 +6,7 @@
  * longer found: the resource went away or changed), dismissed (a user's decision, `cco
  * recommend dismiss`). All changes of a run land in one transaction.
  */
+import { faultPoint } from "../../core/faults.ts";
 import { lit } from "../../core/sql.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 
@@ -74,6 +75,8 @@ export async function recordHistory(
     await tx.run("drop table history_changes");
     return rows;
   });
+  // Recorded, before the snapshots and the approval table: the rerun must add nothing to it.
+  faultPoint("recommend:history-recorded");
   const result: Record<HistoryStatus, number> = { new: 0, open: 0, resolved: 0, superseded: 0, dismissed: 0 };
   for (const r of counts) result[r.status] = Number(r.n);
   return result;
@@ -96,22 +99,25 @@ export async function dismiss(
   );
   const row = found[0];
   if (!row) return false;
-  await warehouse.run(
-    `insert into ops.recommendation_history values ($1, now(), 'dismissed', $2, $3, $4, $5, $6::decimal(18, 2), $7, $8)`,
-    [
-      recommendationId,
-      reason,
-      row.detector as string,
-      row.resource_id as string,
-      (row.target_configuration as string | null) ?? null,
-      String(row.estimated_monthly_savings),
-      row.currency as string,
-      user,
-    ],
-  );
-  await warehouse.run(
-    "update marts.recommendations set status = 'dismissed', status_reason = $2 where recommendation_id = $1",
-    [recommendationId, reason],
-  );
+  // Together: a kill between the two would leave the table saying open what the history dismissed.
+  await warehouse.transaction(async (tx) => {
+    await tx.run(
+      `insert into ops.recommendation_history values ($1, now(), 'dismissed', $2, $3, $4, $5, $6::decimal(18, 2), $7, $8)`,
+      [
+        recommendationId,
+        reason,
+        row.detector as string,
+        row.resource_id as string,
+        (row.target_configuration as string | null) ?? null,
+        String(row.estimated_monthly_savings),
+        row.currency as string,
+        user,
+      ],
+    );
+    await tx.run(
+      "update marts.recommendations set status = 'dismissed', status_reason = $2 where recommendation_id = $1",
+      [recommendationId, reason],
+    );
+  });
   return true;
 }

@@ -2,11 +2,11 @@
  * dbt-duckdb's `external` materialization: a model stored as Parquet files under a folder
  * (one sub-folder per partition value when `partition_by` is set) with a view over them.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../../errors.ts";
-import { swapDirectory } from "../../files.ts";
+import { faultPoint } from "../../faults.ts";
 import { lit } from "../../sql.ts";
 import type { Warehouse } from "../../warehouse/warehouse.ts";
 import type { ModelConfig } from "../render.ts";
@@ -24,10 +24,18 @@ export const external: Materialization = {
 };
 
 /**
- * Write the model's rows under `dir` and (re)create its view. A full build writes beside the
- * folder and swaps it in; an incremental one (`incrementalSql`, unique_key = the partition
- * column) rewrites only the partitions its rows fall in, each swapped in whole. Readers never
- * see half a partition.
+ * Write the model's rows under `dir` and (re)create its view. A full build writes every file
+ * anew; an incremental one (`incrementalSql`, unique_key = the partition column) rewrites only
+ * the partitions its rows fall in.
+ *
+ * Crash-safe by its order: new files are written beside the folder (`<dir>.partial`) and
+ * renamed into it under new names, the view is switched to the new list of files in one
+ * transaction, and only then are the files it no longer lists removed. The view names its files
+ * one by one, never by a glob, so a kill at any moment leaves it reading one whole version (the
+ * old or the new), never both and never a partition short; files a killed write left are removed
+ * by the next write. (A folder swap, as before, left a moment with the old partition beside the
+ * new one under `<partition>.old`, which the view's glob read too: a kill there counted that
+ * period twice until the period was rebuilt.)
  *
  * On a full build each partition is written by its own COPY filtered on its value, not by one
  * COPY with PARTITION_BY: the filter reaches the sources' scans (a period's rows are read, not
@@ -44,41 +52,130 @@ export async function writeExternal(
 ): Promise<void> {
   const partition = config.partition_by;
   const staging = `${dir}.partial`;
+  const current = await listedFiles(warehouse, relation, dir);
+  removeLeftovers(dir, staging, current ?? []);
+  mkdirSync(staging, { recursive: true });
   // A new name per write: builds cache Parquet footers by path (see buildProject). DuckDB checks
   // a cached footer against the file's modification time, to the second; a new name is certain.
   const fileName = `data_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}.parquet`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
+  // Incremental over the files the view lists; with no view to say which, a full build.
   const byPartition =
-    incrementalSql !== undefined && partition !== undefined && config.unique_key === partition;
+    incrementalSql !== undefined &&
+    current !== undefined &&
+    partition !== undefined &&
+    config.unique_key === partition;
+  let files: string[];
   if (byPartition) {
-    await writeIncrementalPartitions(warehouse, incrementalSql, partition, staging, fileName);
-    for (const part of readdirSync(staging)) swapDirectory(path.join(staging, part), path.join(dir, part));
-    rmSync(staging, { recursive: true, force: true });
+    const written = await writeIncrementalPartitions(warehouse, incrementalSql, partition, staging, fileName);
+    const rewritten = new Set(written.map((f) => path.dirname(f)));
+    const kept = current!.filter((f) => !rewritten.has(path.dirname(path.relative(dir, f))));
+    files = [...kept, ...publish(staging, dir, written)];
   } else {
-    if (partition) await writePartitions(warehouse, sql, partition, staging, fileName);
-    else await copyParquet(warehouse, sql, path.join(staging, fileName));
-    swapDirectory(staging, dir);
+    const written = partition
+      ? await writePartitions(warehouse, sql, partition, staging, fileName)
+      : [await copyParquet(warehouse, sql, staging, fileName)];
+    files = publish(staging, dir, written);
   }
-  await createView(warehouse, relation, dir, sql, partition !== undefined);
+  rmSync(staging, { recursive: true, force: true });
+  faultPoint("external:files-written");
+  await createView(warehouse, relation, files, sql);
+  faultPoint("external:view-switched");
+  removeLeftovers(dir, staging, files);
 }
 
-/** Each partition of the query's rows as its own file under `staging`, one COPY per partition. */
+/** Rename the files written under `staging` (paths relative to it) to the same places under `dir`. */
+function publish(staging: string, dir: string, written: string[]): string[] {
+  return written.map((relative) => {
+    const file = path.join(dir, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    renameSync(path.join(staging, relative), file);
+    return file;
+  });
+}
+
+/**
+ * The files the relation's view reads now (kept in the view's comment, written with it); undefined
+ * when there is no view. A view made before views named their files (a glob over the folder)
+ * reads what the folder holds.
+ */
+async function listedFiles(
+  warehouse: Warehouse,
+  relation: string,
+  dir: string,
+): Promise<string[] | undefined> {
+  const [schema, name] = relation.split(".") as [string, string];
+  const [view] = await warehouse.all<{ sql: string; comment: string | null }>(
+    "SELECT sql, comment FROM duckdb_views() WHERE schema_name = $1 AND view_name = $2",
+    [schema, name],
+  );
+  if (!view) return undefined;
+  try {
+    const files = (JSON.parse(view.comment ?? "") as { external_files?: unknown }).external_files;
+    if (Array.isArray(files)) return files.map(String);
+  } catch {
+    // Not ours: an earlier version's view.
+  }
+  if (!view.sql.includes(`read_parquet(${lit(dir).slice(0, -1)}`)) return [];
+  // That version's folder swap, killed between its renames, left a partition only as <part>.old.
+  for (const entry of existsSync(dir) ? readdirSync(dir) : []) {
+    const part = path.join(dir, entry.slice(0, -".old".length));
+    if (entry.endsWith(".old") && !existsSync(part)) renameSync(path.join(dir, entry), part);
+  }
+  return parquetFiles(dir);
+}
+
+/** Parquet files under `dir`, at any depth, as full paths; not those of a folder swap's `.old` leftover. */
+function parquetFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".parquet") && !f.split(path.sep).some((part) => part.endsWith(".old")))
+    .map((f) => path.join(dir, f));
+}
+
+/**
+ * Everything under `dir` but the files `keep` lists (what a killed write left, or what a switched
+ * view stopped reading), empty folders, and the staging folder.
+ */
+function removeLeftovers(dir: string, staging: string, keep: string[]): void {
+  rmSync(staging, { recursive: true, force: true });
+  // The folder swap of earlier versions left <dir>.old beside the model's folder.
+  rmSync(`${dir}.old`, { recursive: true, force: true });
+  if (!existsSync(dir)) return;
+  const listed = new Set(keep);
+  for (const entry of readdirSync(dir, { recursive: true }) as string[]) {
+    const full = path.join(dir, entry);
+    if (!statSync(full, { throwIfNoEntry: false })?.isFile() || listed.has(full)) continue;
+    rmSync(full, { force: true });
+  }
+  // Deepest first, so a folder emptied of its sub-folders goes too.
+  const folders = (readdirSync(dir, { recursive: true }) as string[])
+    .map((entry) => path.join(dir, entry))
+    .filter((full) => statSync(full, { throwIfNoEntry: false })?.isDirectory())
+    .sort((a, b) => b.length - a.length);
+  for (const folder of folders) if (!readdirSync(folder).length) rmSync(folder, { recursive: true });
+}
+
+/** Each partition of the query's rows as its own file under `staging`, one COPY per partition; their paths relative to it. */
 async function writePartitions(
   warehouse: Warehouse,
   query: string,
   partition: string,
   staging: string,
   fileName: string,
-): Promise<void> {
+): Promise<string[]> {
+  const written: string[] = [];
   for (const value of await partitionValues(warehouse, query, partition)) {
     const where = value === null ? "IS NULL" : `= ${lit(value)}`;
+    const relative = partitionFile(partition, value, fileName);
     await copyParquet(
       warehouse,
       `SELECT * FROM (${query}) WHERE CAST(${partition} AS VARCHAR) ${where}`,
-      partitionFile(staging, partition, value, fileName),
+      staging,
+      relative,
     );
+    written.push(relative);
   }
+  return written;
 }
 
 /**
@@ -92,23 +189,23 @@ async function writeIncrementalPartitions(
   partition: string,
   staging: string,
   fileName: string,
-): Promise<void> {
-  const whole = path.join(staging, fileName);
-  await copyParquet(warehouse, query, whole);
-  const written = `SELECT * FROM read_parquet(${lit(whole)})`;
+): Promise<string[]> {
+  const whole = await copyParquet(warehouse, query, staging, fileName);
+  const written = `SELECT * FROM read_parquet(${lit(path.join(staging, whole))})`;
   const values = await partitionValues(warehouse, written, partition);
   if (values.length === 1) {
-    const file = partitionFile(staging, partition, values[0]!, fileName);
-    mkdirSync(path.dirname(file), { recursive: true });
-    renameSync(whole, file);
-    return;
+    const relative = partitionFile(partition, values[0]!, fileName);
+    mkdirSync(path.dirname(path.join(staging, relative)), { recursive: true });
+    renameSync(path.join(staging, whole), path.join(staging, relative));
+    return [relative];
   }
-  await writePartitions(warehouse, written, partition, staging, fileName);
-  rmSync(whole);
+  const parts = await writePartitions(warehouse, written, partition, staging, fileName);
+  rmSync(path.join(staging, whole));
+  return parts;
 }
 
-function partitionFile(staging: string, partition: string, value: string | null, fileName: string): string {
-  return path.join(staging, `${partition}=${value === null ? "NULL" : encodeURIComponent(value)}`, fileName);
+function partitionFile(partition: string, value: string | null, fileName: string): string {
+  return path.join(`${partition}=${value === null ? "NULL" : encodeURIComponent(value)}`, fileName);
 }
 
 /** The partition values a query's rows fall in, as text (hive folder names are text). */
@@ -123,7 +220,14 @@ async function partitionValues(
   return rows.map((r) => r.value);
 }
 
-async function copyParquet(warehouse: Warehouse, query: string, file: string): Promise<void> {
+/** COPY the query's rows to `staging`/`relative`; returns `relative`. */
+async function copyParquet(
+  warehouse: Warehouse,
+  query: string,
+  staging: string,
+  relative: string,
+): Promise<string> {
+  const file = path.join(staging, relative);
   mkdirSync(path.dirname(file), { recursive: true });
   // Row order inside a file carries no meaning, and not keeping it lets DuckDB write in parallel.
   // Session scope: other connections of the build keep their own setting.
@@ -133,27 +237,25 @@ async function copyParquet(warehouse: Warehouse, query: string, file: string): P
   } finally {
     await warehouse.run("RESET SESSION preserve_insertion_order");
   }
+  return relative;
 }
 
+/**
+ * The view over exactly `files` (or, with none, over no rows with the model's columns), replacing
+ * a table of the name; the list goes in the view's comment, in the same transaction.
+ */
 async function createView(
   warehouse: Warehouse,
   relation: string,
-  dir: string,
+  files: string[],
   sql: string,
-  partitioned: boolean,
 ): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  const files = partitioned ? path.join(dir, "*", "*.parquet") : path.join(dir, "*.parquet");
-  const empty = !readdirSync(dir).length;
+  const source = files.length
+    ? `SELECT * FROM read_parquet([${files.map((f) => lit(f)).join(", ")}], union_by_name = true)`
+    : `SELECT * FROM (${sql}) WHERE false`;
   await warehouse.transaction(async (tx) => {
     await tx.run(`DROP TABLE IF EXISTS ${relation}`).catch(() => undefined);
-    // No rows, no files: the view keeps the model's columns.
-    await tx.run(
-      `CREATE OR REPLACE VIEW ${relation} AS ${
-        empty
-          ? `SELECT * FROM (${sql}) WHERE false`
-          : `SELECT * FROM read_parquet(${lit(files)}, union_by_name = true)`
-      }`,
-    );
+    await tx.run(`CREATE OR REPLACE VIEW ${relation} AS ${source}`);
+    await tx.run(`COMMENT ON VIEW ${relation} IS ${lit(JSON.stringify({ external_files: files }))}`);
   });
 }

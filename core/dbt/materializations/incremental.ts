@@ -3,6 +3,7 @@
  * or --full-refresh creates the table; later runs compute the rows with is_incremental() true,
  * delete the rows sharing their unique_key and insert them, all in one transaction.
  */
+import { faultPoint } from "../../faults.ts";
 import type { Materialization } from "./index.ts";
 import { replaceTable } from "./table.ts";
 
@@ -19,6 +20,8 @@ export const incremental: Materialization = {
       }
       await tx.run(`INSERT INTO ${relation} BY NAME SELECT * FROM _incr`);
       await tx.run("DROP TABLE _incr");
+      // Rows deleted and inserted, not committed: a kill here must leave the table as it was.
+      faultPoint("incremental:inserted");
     });
   },
 };
