@@ -3,9 +3,10 @@
  * `cco report` run one each, `cco run` (runPipeline) runs them in order. Each stage loads
  * its own dependencies when it runs, so a command pays only for the stages it uses.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../core/config.ts";
+import { writeFileAtomic } from "../core/files.ts";
 import type { NodeResult } from "../core/dbt/runner.ts";
 import { CheckFailedError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
@@ -160,9 +161,10 @@ export async function snapshotStage(
   return files;
 }
 
+/** Written whole or not at all: a kill mid-write must not leave a cut file the next build cannot parse. */
 function writeJson(file: string, value: unknown): string {
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(value));
+  writeFileAtomic(file, JSON.stringify(value));
   return file;
 }
 
