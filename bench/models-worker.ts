@@ -10,6 +10,7 @@ import path from "node:path";
 import { createProgress } from "../core/log.ts";
 import { buildProject } from "../core/dbt/runner.ts";
 import { Warehouse } from "../core/warehouse/warehouse.ts";
+import { CUR2_FLOOR } from "./scale-floor-sql.ts";
 
 const [mode, warehousePath, arg] = process.argv.slice(2);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -37,34 +38,8 @@ if (mode === "build") {
 } else if (mode === "unfloor") {
   await warehouse.run("DROP TABLE IF EXISTS main.bench_floor");
 } else {
-  // Exact, as the models' money() macro: small doubles cast directly, large ones through text.
-  const money = (c: string) =>
-    `CASE WHEN abs(${c}) < 100000 THEN CAST(${c} AS DECIMAL(38, 10)) ELSE CAST(CAST(${c} AS VARCHAR) AS DECIMAL(38, 10)) END`;
-  await warehouse.run(`CREATE OR REPLACE TABLE main.bench_floor AS
-    SELECT
-      bill_payer_account_id::VARCHAR AS BillingAccountId,
-      line_item_usage_account_id::VARCHAR AS SubAccountId,
-      _billing_period AS x_BillingPeriod,
-      CASE WHEN line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation') THEN 'Usage'
-           WHEN line_item_line_item_type IN ('Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') THEN 'Purchase'
-           WHEN line_item_line_item_type = 'Tax' THEN 'Tax' ELSE 'Credit' END AS ChargeCategory,
-      line_item_usage_start_date::TIMESTAMP AS ChargePeriodStart,
-      line_item_usage_end_date::TIMESTAMP AS ChargePeriodEnd,
-      product_product_name AS ServiceName,
-      product_region_code AS RegionId,
-      NULLIF(line_item_resource_id, '') AS ResourceId,
-      line_item_currency_code AS BillingCurrency,
-      ${money("line_item_unblended_cost")} AS BilledCost,
-      CASE line_item_line_item_type
-        WHEN 'SavingsPlanCoveredUsage' THEN ${money("savings_plan_savings_plan_effective_cost")}
-        WHEN 'DiscountedUsage' THEN ${money("reservation_effective_cost")}
-        WHEN 'SavingsPlanNegation' THEN 0 ELSE ${money("line_item_unblended_cost")} END AS EffectiveCost,
-      ${money("pricing_public_on_demand_cost")} AS ListCost,
-      ${money("line_item_usage_amount")} AS PricingQuantity,
-      pricing_unit AS PricingUnit,
-      resource_tags::JSON AS Tags
-    FROM raw.aws_cur2_line_items
-    ${arg ? `WHERE _billing_period = '${arg}'` : ""}`);
+  await warehouse.run(`CREATE OR REPLACE TABLE main.bench_floor AS SELECT * FROM (${CUR2_FLOOR})
+    ${arg ? `WHERE x_BillingPeriod = '${arg}'` : ""}`);
 }
 await warehouse.close();
 process.stdout.write(

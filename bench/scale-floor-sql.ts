@@ -16,7 +16,8 @@ const AWS_PURCHASE = "('Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUp
 const awsCategory = (c: string) =>
   `CASE WHEN ${c} IN ${AWS_USAGE} THEN 'Usage' WHEN ${c} IN ${AWS_PURCHASE} THEN 'Purchase' WHEN ${c} = 'Tax' THEN 'Tax' ELSE 'Credit' END`;
 
-export const FOCUS_FLOOR = `
+/** The CUR 2.0 table's part, also bench/models-worker.ts's floor (what the models do for AWS). */
+export const CUR2_FLOOR = `
 SELECT 'aws' AS x_Provider,
   bill_payer_account_id::VARCHAR AS BillingAccountId,
   line_item_usage_account_id::VARCHAR AS SubAccountId,
@@ -37,7 +38,10 @@ SELECT 'aws' AS x_Provider,
   ${money("line_item_usage_amount")} AS PricingQuantity,
   pricing_unit AS PricingUnit,
   resource_tags::JSON AS Tags
-FROM raw.aws_cur2_line_items
+FROM raw.aws_cur2_line_items`;
+
+export const FOCUS_FLOOR = `
+${CUR2_FLOOR}
 UNION ALL
 SELECT 'aws',
   "bill/PayerAccountId",
