@@ -51,23 +51,7 @@ export async function buildProject(
     throw new UsageError(
       `profiles.yml: the default target ${project.target.name} is ${project.target.type}, not DuckDB: build it with --target`,
     );
-  Object.assign(project.vars, options.vars ?? {});
-  const models = compileProject(project);
-  const tests = compileDataTests(project, models);
-  const selected = selectModels(models, options.select, project.seeds);
-  const runSeeds = options.runSeeds ?? options.runModels;
-  const seeds = [...project.seeds.values()].filter((s) => selected.has(s.name));
-  // `models seed` runs no model and no test: its DAG is the seeds alone.
-  const order =
-    options.runModels || options.runTests
-      ? [...models.values()].filter((m) => selected.has(m.node.name))
-      : [];
-  // Each node's time in the last run orders the ready ones: the longest chain of work first.
-  const lastTimes = previousTimes(project);
-  const nodes = dagNodes(project, seeds, order, options.runTests ? tests : [], selected).map((n) => ({
-    ...n,
-    cost: lastTimes.get(n.id),
-  }));
+  const { models, tests, runSeeds, seeds, order, nodes } = planBuild(project, options);
   // Every query and view over the lake re-reads big Parquet footers otherwise. Safe while the
   // build runs: lake files are never rewritten in place, and external models write new names.
   const started = new Date().toISOString();
@@ -123,13 +107,35 @@ export async function buildProject(
   return { results, failed };
 }
 
+/** What a build runs, on any adapter: the compiled project, the selection and its DAG. */
+export function planBuild(project: DbtProject, options: BuildOptions) {
+  Object.assign(project.vars, options.vars ?? {});
+  const models = compileProject(project);
+  const tests = compileDataTests(project, models);
+  const selected = selectModels(models, options.select, project.seeds);
+  const runSeeds = options.runSeeds ?? options.runModels;
+  const seeds = [...project.seeds.values()].filter((s) => selected.has(s.name));
+  // `models seed` runs no model and no test: its DAG is the seeds alone.
+  const order =
+    options.runModels || options.runTests
+      ? [...models.values()].filter((m) => selected.has(m.node.name))
+      : [];
+  // Each node's time in the last run orders the ready ones: the longest chain of work first.
+  const lastTimes = previousTimes(project);
+  const nodes = dagNodes(project, seeds, order, options.runTests ? tests : [], selected).map((n) => ({
+    ...n,
+    cost: lastTimes.get(n.id),
+  }));
+  return { models, tests, runSeeds, seeds, order, nodes };
+}
+
 /**
  * The build's DAG, in list order: each selected seed, then each selected model, followed by its
  * generic tests, and each singular test that reads a selected node right after the last node it
  * reads (among ready nodes with equal chains of work, e.g. on a first build with no past times,
  * list order decides).
  */
-export function dagNodes(
+function dagNodes(
   project: DbtProject,
   seeds: SeedNode[],
   order: CompiledModel[],

@@ -5,9 +5,9 @@
  * target/run_results.json and manifest.json are written as for DuckDB.
  */
 import type { Progress } from "../../log.ts";
-import { previousTimes, writeArtifacts } from "../artifacts.ts";
-import { type BuildOptions, dagNodes } from "../build.ts";
-import { type CompiledModel, compileProject, renderCompiled } from "../compile.ts";
+import { writeArtifacts } from "../artifacts.ts";
+import { type BuildOptions, planBuild } from "../build.ts";
+import { type CompiledModel, renderCompiled } from "../compile.ts";
 import { type ContractColumn, enforcedContract } from "../contracts.ts";
 import { bigQueryStatement, castToContract } from "../materializations/bigquery/index.ts";
 import { seedStatement } from "../materializations/bigquery/seed.ts";
@@ -17,8 +17,7 @@ import { type DbtProject, loadProject, uniqueId } from "../project.ts";
 import { renderMacro } from "../render.ts";
 import { runDag } from "../schedule.ts";
 import type { SeedNode } from "../seeds.ts";
-import { selectModels } from "../selection.ts";
-import { compileDataTests, type DataTest } from "../tests.ts";
+import type { DataTest } from "../tests.ts";
 import { type BigQueryRunner, bigQueryError, bigQueryFor } from "./client.ts";
 
 export interface BigQueryBuildOptions extends Omit<BuildOptions, "externalRoot"> {
@@ -34,22 +33,8 @@ export async function buildOnBigQuery(
   progress: Progress,
 ): Promise<{ results: NodeResult[]; failed: number }> {
   const project = loadProject(root, { target: options.target });
-  Object.assign(project.vars, options.vars ?? {});
   const bigquery = options.runner ?? (await bigQueryFor(project.target));
-  const models = compileProject(project);
-  const tests = compileDataTests(project, models);
-  const selected = selectModels(models, options.select, project.seeds);
-  const runSeeds = options.runSeeds ?? options.runModels;
-  const seeds = [...project.seeds.values()].filter((s) => selected.has(s.name));
-  const order =
-    options.runModels || options.runTests
-      ? [...models.values()].filter((m) => selected.has(m.node.name))
-      : [];
-  const lastTimes = previousTimes(project);
-  const nodes = dagNodes(project, seeds, order, options.runTests ? tests : [], selected).map((n) => ({
-    ...n,
-    cost: lastTimes.get(n.id),
-  }));
+  const { models, tests, runSeeds, seeds, order, nodes } = planBuild(project, options);
   const started = new Date().toISOString();
   // Datasets first, as buildProject creates schemas: two models must not create one at once.
   if (options.runModels || runSeeds) {
