@@ -18,7 +18,11 @@ export interface AuditFilter {
   limit?: number;
 }
 
-export async function readAuditLog(warehouse: Warehouse, filter: AuditFilter = {}): Promise<LoggedEntry[]> {
+/** The filter as a WHERE clause (empty when it filters nothing) and its parameters. */
+export function auditWhere(filter: Pick<AuditFilter, "subject" | "event">): {
+  sql: string;
+  params: string[];
+} {
   const where: string[] = [];
   const params: string[] = [];
   if (filter.subject !== undefined) {
@@ -29,6 +33,11 @@ export async function readAuditLog(warehouse: Warehouse, filter: AuditFilter = {
     params.push(filter.event);
     where.push(`(event = $${params.length} or starts_with(event, $${params.length} || '.'))`);
   }
+  return { sql: where.length ? `where ${where.join(" and ")}` : "", params };
+}
+
+export async function readAuditLog(warehouse: Warehouse, filter: AuditFilter = {}): Promise<LoggedEntry[]> {
+  const where = auditWhere(filter);
   const rows = await warehouse.all<{
     seq: string;
     logged_at: string;
@@ -40,10 +49,10 @@ export async function readAuditLog(warehouse: Warehouse, filter: AuditFilter = {
     `select * from (
        select seq, epoch_ms(logged_at) as logged_at,
               actor, event, subject, detail::varchar as detail
-       from ops.audit_log ${where.length ? `where ${where.join(" and ")}` : ""}
+       from ops.audit_log ${where.sql}
        order by seq desc limit ${Math.max(1, Math.floor(filter.limit ?? 50))}
      ) order by seq`,
-    params,
+    where.params,
   );
   return rows.map((r) => ({
     ...r,

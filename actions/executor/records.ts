@@ -14,17 +14,19 @@ import type { Operation, Provider, ResourceState } from "../providers/adapter.ts
 export const ACTOR = "cco:executor";
 
 /** States an action passes through; the last five end it (planned: a dry run's). */
-export type ActionState =
-  | "approved"
-  | "preflight"
-  | "executing"
-  | "verifying"
-  | "rolling_back"
-  | "succeeded"
-  | "failed"
-  | "rolled_back"
-  | "needs_attention"
-  | "planned";
+export const ACTION_STATES = [
+  "approved",
+  "preflight",
+  "executing",
+  "verifying",
+  "rolling_back",
+  "succeeded",
+  "failed",
+  "rolled_back",
+  "needs_attention",
+  "planned",
+] as const;
+export type ActionState = (typeof ACTION_STATES)[number];
 
 /** States a crash can leave an action in: reconciled at the start of the next run. */
 export const INTERRUPTED: readonly ActionState[] = ["approved", "preflight", "executing", "rolling_back"];

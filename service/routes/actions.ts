@@ -5,23 +5,10 @@
  */
 import { z } from "zod";
 import { executorControl, setPaused } from "../../actions/executor/control.ts";
-import { loadAction } from "../../actions/executor/records.ts";
+import { ACTION_STATES, loadAction } from "../../actions/executor/records.ts";
 import { UsageError } from "../../core/errors.ts";
 import { ApiError } from "../http/errors.ts";
 import { PAGE_DEFAULT, PAGE_MAX, parseJsonColumns, type RouteContext } from "./context.ts";
-
-const STATES = [
-  "approved",
-  "preflight",
-  "executing",
-  "verifying",
-  "rolling_back",
-  "succeeded",
-  "failed",
-  "rolled_back",
-  "needs_attention",
-  "planned",
-] as const;
 
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 const reasonBody = z.strictObject({ reason: z.string().max(2000).optional() }).optional();
@@ -36,7 +23,7 @@ export function register({ api, warehouse, reader, config, background }: RouteCo
       summary: "Actions, newest first, with the kill switch's state",
       access: "viewer",
       query: z.strictObject({
-        state: z.enum(STATES).optional(),
+        state: z.enum(ACTION_STATES).optional(),
         mode: z.enum(["dry_run", "execute"]).optional(),
         recommendation_id: z.string().min(1).max(200).optional(),
         limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_DEFAULT),

@@ -1,5 +1,6 @@
 /** /api/v1/audit: the hash-chained audit log, newest first; verify the chain (admin). */
 import { z } from "zod";
+import { auditWhere } from "../../actions/audit/read.ts";
 import { verifyAudit } from "../../actions/audit/verify.ts";
 import { PAGE_DEFAULT, PAGE_MAX, parseJsonColumns, type RouteContext } from "./context.ts";
 
@@ -21,17 +22,7 @@ export function register({ api, reader }: RouteContext): void {
       }),
     },
     async ({ query }) => {
-      const where: string[] = [];
-      const params: string[] = [];
-      if (query.subject !== undefined) {
-        params.push(query.subject);
-        where.push(`subject = $${params.length}`);
-      }
-      if (query.event !== undefined) {
-        params.push(query.event);
-        where.push(`(event = $${params.length} or starts_with(event, $${params.length} || '.'))`);
-      }
-      const whereSql = where.length ? `where ${where.join(" and ")}` : "";
+      const { sql: whereSql, params } = auditWhere(query);
       const [rows, [count]] = await Promise.all([
         reader().all<Record<string, unknown>>(
           `select seq, logged_at::varchar as logged_at, actor, event, subject, detail::varchar as detail, hash

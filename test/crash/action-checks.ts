@@ -7,6 +7,7 @@
  */
 import path from "node:path";
 import { verifyAudit } from "../../actions/audit/verify.ts";
+import { ACTION_STATES } from "../../actions/executor/records.ts";
 import { openSandbox } from "../../actions/providers/sandbox/sandbox.ts";
 import { readState } from "../../actions/providers/sandbox/state.ts";
 import { loadConfig } from "../../core/config.ts";
@@ -14,18 +15,8 @@ import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { appliedBy, appliedTwice, executedActions, resourceDiffers } from "../actions/executor/outcomes.ts";
 import { runCco } from "./cli.ts";
 
-/** Every state an action can be in (actions/executor/records.ts) but the one that needs a person. */
-const RESUMABLE = [
-  "approved",
-  "preflight",
-  "executing",
-  "verifying",
-  "rolling_back",
-  "succeeded",
-  "failed",
-  "rolled_back",
-  "planned",
-];
+/** Every state an action can be in but the one that needs a person. */
+const RESUMABLE: readonly string[] = ACTION_STATES.filter((state) => state !== "needs_attention");
 
 async function auditProblems(w: Warehouse): Promise<string[]> {
   const audit = await verifyAudit(w);
