@@ -11,10 +11,9 @@ import { collectSensitive } from "../../assistant/redact.ts";
 import type { Config } from "../../core/config.ts";
 import { CcoError } from "../../core/errors.ts";
 import { closeWarehouse, type Warehouse } from "../../core/warehouse/warehouse.ts";
-import { cleanUp } from "../../orchestrator/cli/context.ts";
-import { buildCli, reportError } from "../../orchestrator/cli/index.ts";
 import { runDemo } from "../helpers/demo.ts";
 import { type FakeOpenAI, startFakeOpenAI, toolResults } from "../helpers/fake-openai.ts";
+import { type CliOutcome, ccoInProcess } from "../orchestrator/cli/run-cli.ts";
 
 let warehouse: Warehouse;
 let config: Config;
@@ -333,29 +332,8 @@ describe("the commands (the warehouse file opened read-only)", () => {
     vi.unstubAllEnvs();
   });
 
-  async function cco(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const stdout = vi.spyOn(process.stdout, "write").mockImplementation((s) => out.push(String(s)) > 0);
-    const stderr = vi.spyOn(process.stderr, "write").mockImplementation((s) => err.push(String(s)) > 0);
-    let status: number;
-    try {
-      await buildCli().parseAsync(
-        ["--config", `${dataDir}/cco.config.yaml`, "--data-dir", dataDir, ...args],
-        {
-          from: "user",
-        },
-      );
-      status = typeof process.exitCode === "number" ? process.exitCode : 0;
-    } catch (error) {
-      status = reportError(error);
-    } finally {
-      await cleanUp();
-      process.exitCode = undefined;
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
-    return { status, stdout: out.join(""), stderr: err.join("") };
+  function cco(...args: string[]): Promise<CliOutcome> {
+    return ccoInProcess(["--config", `${dataDir}/cco.config.yaml`, "--data-dir", dataDir, ...args]);
   }
 
   it("cco explain prints the template, --json the explanation; an unknown id exits 1", async () => {

@@ -6,9 +6,10 @@
  * fit 390 px; opened from disk, the page says how to open it. Screenshots of every page are kept
  * in .tmp/screenshots/.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { assertChromium, launchChromium } from "../helpers/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.ts";
 import { closeWarehouse, openWarehouse } from "../../core/warehouse/warehouse.ts";
@@ -16,7 +17,6 @@ import { runPipeline } from "../../orchestrator/pipeline.ts";
 import { serveStatic } from "../helpers/static-server.ts";
 import { quiet, tempDir } from "../helpers/tmp.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = path.resolve(import.meta.dirname, "../../.tmp/screenshots");
 const PAGES = [
   "",
@@ -45,8 +45,7 @@ const usd = (n: number) =>
   }).format(n);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} not found: install it with apt-get install -y chromium (.ci/run does)`);
+  assertChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   const dataDir = tempDir();
   const configFile = path.join(dataDir, "cco.config.yaml");
@@ -112,19 +111,7 @@ beforeAll(async () => {
   await closeWarehouse();
   siteDir = config.paths.site;
   site = await serveStatic(siteDir);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -6,9 +6,10 @@
  * site opens behind the login. Every page loads with no console error and nothing from another host.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { assertChromium, launchChromium } from "../../helpers/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../../core/config.ts";
 import { closeWarehouse, type Warehouse } from "../../../core/warehouse/warehouse.ts";
@@ -16,7 +17,6 @@ import { addUser } from "../../../service/auth/users.ts";
 import { startService } from "../../../service/server.ts";
 import { runDemo } from "../../helpers/demo.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = path.resolve(import.meta.dirname, "../../../.tmp/screenshots/grid");
 const USERS = {
   alice: { password: "alice-password-1", role: "approver" },
@@ -34,8 +34,7 @@ let config: Config;
 const problems = new Map<Page, string[]>();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} not found: install it with apt-get install -y chromium (.ci/run does)`);
+  assertChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   // The service's errors only (the refused sign-ins the tests make are warnings).
   ({ warehouse, config } = await runDemo(
@@ -51,19 +50,7 @@ beforeAll(async () => {
     schedules: false,
     env: { CCO_JWT_SECRET: randomBytes(32).toString("base64url") },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

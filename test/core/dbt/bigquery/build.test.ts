@@ -3,7 +3,6 @@
  * local BigQuery (test/helpers/bigquery-jobs-stub.ts) that keeps the tables the statements make
  * and rejects reading one that does not exist: the whole project, on a copy of it.
  */
-import { execFile } from "node:child_process";
 import { cpSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +16,7 @@ import { PROJECT_ROOT } from "../../../../core/paths.ts";
 import { FORMATS } from "../../../../ingest/providers.ts";
 import { type BigQueryJobsStubOptions, startBigQueryJobsStub } from "../../../helpers/bigquery-jobs-stub.ts";
 import { quiet, tempDir } from "../../../helpers/tmp.ts";
+import { ccoAsync as cco } from "../../../orchestrator/cli/run-cli.ts";
 
 /** The dbt project copied to a folder of its own (its target/ is the build's). */
 function projectCopy(): string {
@@ -53,21 +53,6 @@ const createdAt = (jobs: { query: string; dryRun: boolean }[], relation: string)
       !j.dryRun &&
       new RegExp(`^(?:DROP [^;]+;\\n)?CREATE OR REPLACE (?:TABLE|VIEW) ${relation}\\b`).test(j.query),
   );
-
-/** bin/cco.js in a child process (asynchronously: the stub answers from this one). */
-function cco(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(PROJECT_ROOT, "bin/cco.js"), ...args],
-      { env: { ...process.env, CCO_DEBUG: "", ...env }, cwd: tempDir() },
-      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 beforeAll(() => {
   process.env.METADATA_SERVER_DETECTION = "none";

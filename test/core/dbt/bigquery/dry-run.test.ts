@@ -3,7 +3,6 @@
  * server that answers dry runs as BigQuery does (bytes and schema; invalidQuery for DuckDB-only
  * syntax; notFound for a table that does not exist).
  */
-import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,23 +14,8 @@ import { selectModels } from "../../../../core/dbt/selection.ts";
 import { compileDataTests } from "../../../../core/dbt/tests.ts";
 import { PROJECT_ROOT } from "../../../../core/paths.ts";
 import { type BigQueryJobsStub, startBigQueryJobsStub } from "../../../helpers/bigquery-jobs-stub.ts";
-import { tempDir } from "../../../helpers/tmp.ts";
 import { project } from "../helpers.ts";
-
-/** bin/cco.js in a child process (asynchronously: the stub answers from this one). */
-function cco(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(PROJECT_ROOT, "bin/cco.js"), ...args],
-      { env: { ...process.env, CCO_DEBUG: "", ...env }, cwd: tempDir(), maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { ccoAsync as cco } from "../../../orchestrator/cli/run-cli.ts";
 
 type Report = {
   results: { id: string; status: string; bytes: number | null; message: string | null }[];

@@ -2,33 +2,15 @@
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { appendAudit } from "../../../../actions/audit/log.ts";
-import { cleanUp } from "../../../../orchestrator/cli/context.ts";
-import { buildCli, reportError } from "../../../../orchestrator/cli/index.ts";
 import { Warehouse } from "../../../../core/warehouse/warehouse.ts";
 import { tempDir } from "../../../helpers/tmp.ts";
+import { type CliOutcome, ccoInProcess } from "../run-cli.ts";
 
 const dataDir = tempDir();
 const warehouseFile = path.join(dataDir, "warehouse.duckdb");
 
-async function cco(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((s) => out.push(String(s)) > 0);
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((s) => err.push(String(s)) > 0);
-  let status: number;
-  try {
-    const program = buildCli();
-    await program.parseAsync(["--data-dir", dataDir, ...args], { from: "user" });
-    status = typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (error) {
-    status = reportError(error);
-  } finally {
-    await cleanUp();
-    process.exitCode = undefined;
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return { status, stdout: out.join(""), stderr: err.join("") };
+function cco(...args: string[]): Promise<CliOutcome> {
+  return ccoInProcess(["--data-dir", dataDir, ...args]);
 }
 
 async function withWarehouse(work: (w: Warehouse) => Promise<void>): Promise<void> {

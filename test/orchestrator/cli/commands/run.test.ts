@@ -7,36 +7,15 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { cleanUp } from "../../../../orchestrator/cli/context.ts";
-import { buildCli, reportError } from "../../../../orchestrator/cli/index.ts";
 import { generateEstate } from "../../../../orchestrator/estate-generator/generate.ts";
 import { acquireWarehouseLock } from "../../../../orchestrator/lock.ts";
 import { FIXTURES, quiet, tempDir } from "../../../helpers/tmp.ts";
-import { ROOT, STACK_FRAME } from "../run-cli.ts";
+import { type CliOutcome, ccoInProcess, ROOT, STACK_FRAME } from "../run-cli.ts";
 
 const SAMPLE = path.join(FIXTURES, "aws", "cur_athena_snakecase_koku_2022-07.csv");
 
-async function cco(
-  dataDir: string,
-  ...args: string[]
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((s) => out.push(String(s)) > 0);
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((s) => err.push(String(s)) > 0);
-  let status: number;
-  try {
-    await buildCli().parseAsync(["--data-dir", dataDir, ...args], { from: "user" });
-    status = typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (error) {
-    status = reportError(error);
-  } finally {
-    await cleanUp();
-    process.exitCode = undefined;
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return { status, stdout: out.join(""), stderr: err.join("") };
+function cco(dataDir: string, ...args: string[]): Promise<CliOutcome> {
+  return ccoInProcess(["--data-dir", dataDir, ...args]);
 }
 
 afterEach(() => {

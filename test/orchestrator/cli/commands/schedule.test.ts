@@ -2,28 +2,11 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanUp } from "../../../../orchestrator/cli/context.ts";
-import { buildCli, reportError } from "../../../../orchestrator/cli/index.ts";
 import { tempDir } from "../../../helpers/tmp.ts";
+import { type CliOutcome, ccoInProcess } from "../run-cli.ts";
 
-async function cco(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((s) => out.push(String(s)) > 0);
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((s) => err.push(String(s)) > 0);
-  let status: number;
-  try {
-    await buildCli().parseAsync(args, { from: "user" });
-    status = typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (error) {
-    status = reportError(error);
-  } finally {
-    await cleanUp();
-    process.exitCode = undefined;
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return { status, stdout: out.join(""), stderr: err.join("") };
+function cco(...args: string[]): Promise<CliOutcome> {
+  return ccoInProcess(args);
 }
 
 function configFile(yaml: string): string {
