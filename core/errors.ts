@@ -27,13 +27,6 @@ export class ConfigError extends UsageError {
   }
 }
 
-/** The command exists in the CLI but its stage is not built yet (exit 2). */
-export class NotBuiltError extends UsageError {
-  constructor(command: string, issue: string) {
-    super(`'cco ${command}' is not built yet (tracked in ${issue}); nothing was done.`);
-  }
-}
-
 /**
  * Input data is bad: a file, row and column are named when known (exit 1).
  * Nothing of the offending input has been kept.

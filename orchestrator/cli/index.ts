@@ -4,7 +4,7 @@
  * printing help load commander and little else.
  *
  * Exit codes: 0 success; 1 the work failed (bad input data, a failed check, a file that
- * cannot be written); 2 usage or config error, or a command whose stage is not built yet;
+ * cannot be written); 2 usage or config error;
  * 70 an internal error (a bug: its details go to a file, never a stack trace on the terminal).
  */
 import { readFileSync, writeFileSync } from "node:fs";
