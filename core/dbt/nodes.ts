@@ -89,8 +89,25 @@ export async function executeSeed(
  * One data test: its SQL returns the failing rows; none is a pass, some a fail (or a warn by its
  * severity). Skipped when a model it reads failed; a failed generic test fails its model.
  */
-export async function executeTest(
+export function executeTest(
   warehouse: Warehouse,
+  test: DataTest,
+  failed: Set<string>,
+  progress: Progress,
+): Promise<NodeResult> {
+  return runDataTest(
+    (sql) => countRows(warehouse, `(${sql})`),
+    (error) => (error as Error).message.split("\n")[0]!,
+    test,
+    failed,
+    progress,
+  );
+}
+
+/** A data test on any engine: `countFailures` counts its SQL's rows, `describe` words an error. */
+export async function runDataTest(
+  countFailures: (sql: string) => Promise<number>,
+  describe: (error: unknown) => string,
   test: DataTest,
   failed: Set<string>,
   progress: Progress,
@@ -101,31 +118,37 @@ export async function executeTest(
   const t0 = performance.now();
   let result: NodeResult;
   try {
-    const failures = await countRows(warehouse, `(${test.sql})`);
+    const failures = await countFailures(test.sql);
     const status = failures === 0 ? "pass" : test.severity === "warn" ? "warn" : "fail";
     if (status !== "pass") progress.warn(`${test.id}: ${failures} failing rows`);
     result = {
-      unique_id: test.id,
-      status,
-      execution_time: secs(t0),
-      message: failures ? `${where}Got ${failures} results, configured to fail if != 0` : null,
+      ...done(
+        test.id,
+        status,
+        t0,
+        failures ? `${where}Got ${failures} results, configured to fail if != 0` : null,
+      ),
       failures,
     };
   } catch (error) {
-    result = {
-      unique_id: test.id,
-      status: "error",
-      execution_time: secs(t0),
-      message: `${where}${(error as Error).message.split("\n")[0]}`,
-      failures: null,
-    };
+    result = done(test.id, "error", t0, `${where}${describe(error)}`);
   }
   if (test.attached && (result.status === "fail" || result.status === "error"))
     failed.add(test.attached.model);
   return result;
 }
 
-function skipped(id: string, message: string): NodeResult {
+/** A node's result: its time since t0, no failing-row count. */
+export function done(
+  id: string,
+  status: NodeResult["status"],
+  t0: number,
+  message: string | null,
+): NodeResult {
+  return { unique_id: id, status, execution_time: secs(t0), message, failures: null };
+}
+
+export function skipped(id: string, message: string): NodeResult {
   return { unique_id: id, status: "skipped", execution_time: 0, message, failures: null };
 }
 

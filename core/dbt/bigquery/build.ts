@@ -12,7 +12,7 @@ import { type ContractColumn, enforcedContract } from "../contracts.ts";
 import { bigQueryStatement, castToContract } from "../materializations/bigquery/index.ts";
 import { seedStatement } from "../materializations/bigquery/seed.ts";
 import { READ_ONLY_SCHEMAS } from "../materializations/index.ts";
-import type { NodeResult } from "../nodes.ts";
+import { done, type NodeResult, runDataTest, skipped } from "../nodes.ts";
 import { type DbtProject, loadProject, uniqueId } from "../project.ts";
 import { renderMacro } from "../render.ts";
 import { runDag } from "../schedule.ts";
@@ -152,48 +152,15 @@ async function loadSeed(
 }
 
 /** A data test: its failing rows counted on BigQuery; none is a pass. */
-async function runTest(
+function runTest(
   bigquery: BigQueryRunner,
   test: DataTest,
   failed: Set<string>,
   progress: Progress,
 ): Promise<NodeResult> {
-  if (test.refs.some((r) => failed.has(r))) return skipped(test.id, "a model it tests failed");
-  const where = test.attached ? "" : `${test.file}: `;
-  const t0 = performance.now();
-  let result: NodeResult;
-  try {
-    const [row] = await bigquery.run(`SELECT COUNT(*) AS failures FROM (\n${test.sql}\n)`);
-    const failures = Number(row?.failures ?? 0);
-    const status = failures === 0 ? "pass" : test.severity === "warn" ? "warn" : "fail";
-    if (status !== "pass") progress.warn(`${test.id}: ${failures} failing rows`);
-    result = {
-      ...done(
-        test.id,
-        status,
-        t0,
-        failures ? `${where}Got ${failures} results, configured to fail if != 0` : null,
-      ),
-      failures,
-    };
-  } catch (error) {
-    result = done(test.id, "error", t0, `${where}${bigQueryError(error).message}`);
-  }
-  if (test.attached && (result.status === "fail" || result.status === "error"))
-    failed.add(test.attached.model);
-  return result;
-}
-
-function done(id: string, status: NodeResult["status"], t0: number, message: string | null): NodeResult {
-  return {
-    unique_id: id,
-    status,
-    execution_time: Math.round(performance.now() - t0) / 1000,
-    message,
-    failures: null,
+  const count = async (sql: string) => {
+    const [row] = await bigquery.run(`SELECT COUNT(*) AS failures FROM (\n${sql}\n)`);
+    return Number(row?.failures ?? 0);
   };
-}
-
-function skipped(id: string, message: string): NodeResult {
-  return { unique_id: id, status: "skipped", execution_time: 0, message, failures: null };
+  return runDataTest(count, (error) => bigQueryError(error).message, test, failed, progress);
 }
