@@ -5,7 +5,14 @@
  */
 import { dependencyOrder, parentsOf, parseModels } from "./graph.ts";
 import type { DbtProject, ModelNode } from "./project.ts";
-import { type ModelConfig, type RenderResult, renderModel } from "./render.ts";
+import {
+  type ModelConfig,
+  QueryNeeded,
+  type QueryTable,
+  queryTable,
+  type RenderResult,
+  renderModel,
+} from "./render.ts";
 
 export interface CompiledModel {
   node: ModelNode;
@@ -51,11 +58,35 @@ export function renderCompiled(
   models: Map<string, CompiledModel>,
   node: ModelNode,
   incremental: boolean,
+  queries?: Map<string, QueryTable>,
 ): RenderResult {
   return renderModel(node, {
     project,
     relationOf: (name) => models.get(name)?.relation ?? project.seeds.get(name)?.relation ?? name,
     incremental,
     env: process.env,
+    queries,
   });
+}
+
+/**
+ * renderCompiled in dbt's execute phase: execute is true and each run_query's rows come from
+ * `run` (the template is rendered again after each query it asks for; a query is run once).
+ */
+export async function renderExecuted(
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  node: ModelNode,
+  incremental: boolean,
+  run: (sql: string) => Promise<Record<string, unknown>[]>,
+): Promise<RenderResult> {
+  const queries = new Map<string, QueryTable>();
+  for (;;) {
+    try {
+      return renderCompiled(project, models, node, incremental, queries);
+    } catch (error) {
+      if (!(error instanceof QueryNeeded)) throw error;
+      queries.set(error.sql, queryTable(await run(error.sql)));
+    }
+  }
 }

@@ -2,7 +2,7 @@
  * Jinja rendering for dbt models through nunjucks (Jinja-compatible for the
  * subset dbt models use): ref, source, config, var, env_var, this, target,
  * is_incremental, model (its name and YAML columns), adapter.dispatch and
- * adapter.quote, return, and the project's macros.
+ * adapter.quote, return, execute and run_query, and the project's macros.
  */
 import nunjucks from "nunjucks";
 import { ConfigError } from "../errors.ts";
@@ -47,6 +47,43 @@ export interface RenderContext {
   env: NodeJS.ProcessEnv;
   /** Default: the project's target. */
   target?: Target;
+  /**
+   * dbt's execute phase: `execute` is true and run_query returns the query's rows, from these
+   * results (renderExecuted fills them). Without it (parse and compile) execute is false and
+   * run_query returns none, as in dbt's parse.
+   */
+  queries?: Map<string, QueryTable>;
+}
+
+/** What dbt's run_query returns (an agate table): rows (by position or name), column_names, columns[i].values(). */
+export interface QueryTable {
+  column_names: string[];
+  rows: unknown[][];
+  columns: { name: string; values(): unknown[] }[];
+}
+
+export function queryTable(rows: Record<string, unknown>[]): QueryTable {
+  const names = rows[0] ? Object.keys(rows[0]) : [];
+  return {
+    column_names: names,
+    rows: rows.map((row) =>
+      Object.assign(
+        names.map((n) => row[n]),
+        row,
+      ),
+    ),
+    columns: names.map((name) => ({ name, values: () => rows.map((row) => row[name]) })),
+  };
+}
+
+/**
+ * Thrown by run_query for a query whose rows are not in the render's results yet: the renderer
+ * runs it and renders again (rendering is synchronous; queries are not).
+ */
+export class QueryNeeded extends Error {
+  constructor(readonly sql: string) {
+    super(`run_query needs: ${sql}`);
+  }
 }
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
@@ -71,6 +108,8 @@ function template(source: string): nunjucks.Template {
  * is_incremental through it, so a ref inside a macro is the model's ref (and its edge), as in dbt.
  */
 let rendering: Record<string, unknown> | undefined;
+/** The query run_query asked for while the current model rendered. */
+let needed: QueryNeeded | undefined;
 
 /** dbt's `return()`: a macro's value handed back as it is. */
 const returnValue = (value: unknown) => value;
@@ -82,7 +121,7 @@ function raiseCompilerError(message: string): never {
 
 const MACRO_CONTEXT: Record<string, unknown> = {
   ...Object.fromEntries(
-    ["ref", "source", "var", "env_var", "is_incremental"].map((name) => [
+    ["ref", "source", "var", "env_var", "is_incremental", "run_query"].map((name) => [
       name,
       (...args: unknown[]) => {
         const fn = rendering?.[name];
@@ -272,6 +311,15 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       return value;
     },
     is_incremental: () => ctx.incremental,
+    execute: ctx.queries !== undefined,
+    run_query: (sql: string) => {
+      if (!ctx.queries) return undefined;
+      const key = String(sql).trim();
+      const found = ctx.queries.get(key);
+      if (found) return found;
+      needed = new QueryNeeded(key);
+      throw needed;
+    },
     model: modelVariable(model),
     this: ctx.relationOf(model.name),
     target: targetVariable(target),
@@ -282,9 +330,12 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
   let sql: string;
   const outer = rendering;
   rendering = context;
+  needed = undefined;
   try {
     sql = template(model.raw).render(context).trim();
   } catch (error) {
+    // nunjucks wraps what a function throws in its own error: the query is kept aside.
+    if (needed) throw needed;
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(
       model.file,

@@ -14,6 +14,33 @@
 {% macro duckdb__unnest_records(array, alias) -%}(select unnest(from_json({{ array }}, '["json"]')) as {{ alias }}){%- endmacro %}
 {% macro bigquery__unnest_records(array, alias) -%}unnest({{ array }}) as {{ alias }}{%- endmacro %}
 
+{#
+  An array of records parsed once per row, for sum_records and first_record (DuckDB: a list of
+  JSON values; BigQuery: the ARRAY as it is). A correlated subquery over unnest_records per use
+  parsed the JSON again each time and cost DuckDB a join per use (GCP staging: 5x slower).
+#}
+{% macro records(array) -%}{{ return(adapter.dispatch('records', 'cco')(array)) }}{%- endmacro %}
+{% macro duckdb__records(array) -%}from_json({{ array }}, '["json"]'){%- endmacro %}
+{% macro bigquery__records(array) -%}{{ array }}{%- endmacro %}
+
+{# The sum of expr over the records (alias names one) where the condition holds; 0 when none. #}
+{% macro sum_records(records, alias, expr, where='true') -%}{{ return(adapter.dispatch('sum_records', 'cco')(records, alias, expr, where)) }}{%- endmacro %}
+{% macro duckdb__sum_records(records, alias, expr, where) -%}
+coalesce(list_sum(list_transform(list_filter({{ records }}, lambda {{ alias }}: {{ where }}), lambda {{ alias }}: {{ expr }})), 0)
+{%- endmacro %}
+{% macro bigquery__sum_records(records, alias, expr, where) -%}
+coalesce((select sum({{ expr }}) from unnest({{ records }}) as {{ alias }} where {{ where }}), 0)
+{%- endmacro %}
+
+{# expr of the first record where the condition holds and expr is not null; null when none. #}
+{% macro first_record(records, alias, expr, where='true') -%}{{ return(adapter.dispatch('first_record', 'cco')(records, alias, expr, where)) }}{%- endmacro %}
+{% macro duckdb__first_record(records, alias, expr, where) -%}
+list_filter(list_transform(list_filter({{ records }}, lambda {{ alias }}: {{ where }}), lambda {{ alias }}: {{ expr }}), lambda v: v is not null)[1]
+{%- endmacro %}
+{% macro bigquery__first_record(records, alias, expr, where) -%}
+(select any_value({{ expr }}) from unnest({{ records }}) as {{ alias }} where {{ where }})
+{%- endmacro %}
+
 {# An array's element by position from 1 (null past the end). #}
 {% macro list_element(list, position) -%}{{ return(adapter.dispatch('list_element', 'cco')(list, position)) }}{%- endmacro %}
 {% macro duckdb__list_element(list, position) -%}{{ list }}[{{ position }}]{%- endmacro %}

@@ -14,7 +14,7 @@ export const incremental: Materialization = {
     const uniqueKey = model.config.unique_key;
     await ctx.warehouse.transaction(async (tx) => {
       if (!exists || fullRefresh) return replaceTable(tx, ctx);
-      await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${ctx.incrementalSql()}`);
+      await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${await ctx.incrementalSql()}`);
       if (uniqueKey) {
         await tx.run(`DELETE FROM ${relation} WHERE ${uniqueKey} IN (SELECT ${uniqueKey} FROM _incr)`);
       }

@@ -5,7 +5,7 @@
  */
 import { UsageError } from "../../errors.ts";
 import type { Warehouse } from "../../warehouse/warehouse.ts";
-import { type CompiledModel, renderCompiled } from "../compile.ts";
+import { type CompiledModel, renderExecuted } from "../compile.ts";
 import { castToContract, checkContract, enforcedContract } from "../contracts.ts";
 import type { DbtProject } from "../project.ts";
 import type { ModelConfig } from "../render.ts";
@@ -26,7 +26,7 @@ export interface MaterializationContext {
   /** The SELECT to build from: the model's SQL (a contracted model's cast to its contract). */
   sql: string;
   /** The same rendered with is_incremental() true, for a run that adds to the relation. */
-  incrementalSql(): string;
+  incrementalSql(): Promise<string>;
 }
 
 export interface Materialization {
@@ -58,13 +58,18 @@ export async function materialize(args: {
   const contract = enforcedContract(model.node, model.config);
   if (contract) await checkContract(warehouse, model.sql, contract);
   const shape = (sql: string) => (contract ? castToContract(sql, contract) : sql);
+  // Rendered again in dbt's execute phase where the model asks the warehouse (run_query);
+  // otherwise the compiled SQL is the executed one.
+  const executed = async (incremental: boolean) =>
+    shape((await renderExecuted(project, models, model.node, incremental, (sql) => warehouse.all(sql))).sql);
+  const queries = /\b(run_query|execute)\b/.test(model.node.raw);
   await registry[materialized].build({
     warehouse,
     model,
     exists: await warehouse.tableExists(schema, name),
     fullRefresh: args.fullRefresh,
     externalRoot: args.externalRoot,
-    sql: shape(model.sql),
-    incrementalSql: () => shape(renderCompiled(project, models, model.node, true).sql),
+    sql: queries ? await executed(false) : shape(model.sql),
+    incrementalSql: () => executed(true),
   });
 }

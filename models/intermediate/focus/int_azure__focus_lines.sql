@@ -4,17 +4,16 @@
 -- exactly) except its zero-cost commitment-covered usage, which comes from the amortized dataset
 -- with its amortized cost, together with the amortized dataset's unused-commitment rows. Where
 -- only one is loaded, its rows are used as they are.
-with lines as (
-    select * from {{ ref('stg_azure__cost_lines') }}
-),
-
-loaded as (
+-- The staging view is read twice, not through one CTE: DuckDB computes a CTE read twice once,
+-- whole, and a billing-period filter on this model's rows (focus_costs' incremental run) no
+-- longer reaches the scans below it.
+with loaded as (
     select
         billing_account_id,
         billing_period,
         {{ bool_or("cost_kind = 'actual'") }} as has_actual,
         {{ bool_or("cost_kind = 'amortized'") }} as has_amortized
-    from lines
+    from {{ ref('stg_azure__cost_lines') }}
     group by all
 ),
 
@@ -40,7 +39,7 @@ chosen as (
             when l.resource_id like '%/storageaccounts/%' then 'bucket'
         end as resource_kind,
         coalesce(nullif(l.service_name, ''), nullif(l.service_code, ''), 'Microsoft Azure') as service
-    from lines l
+    from {{ ref('stg_azure__cost_lines') }} l
     join loaded k using (billing_account_id, billing_period)
     where (l.cost_kind = 'actual' and not (k.has_amortized and l.pricing_model in ('Reservation', 'SavingsPlan')
             and l.charge_type = 'Usage' and coalesce(l.cost, 0) = 0))

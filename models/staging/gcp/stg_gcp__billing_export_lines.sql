@@ -24,11 +24,8 @@ select
     coalesce({{ struct_field('resource', 'global_name') }}, {{ struct_field('resource', 'name') }}) as resource_id,
     {{ struct_field('location', 'region') }}                                   as region,
     -- The machine type of a VM's rows (resource-level and standard exports' system labels).
-    (
-        select any_value({{ struct_field('l', 'value') }})
-        from {{ unnest_records('system_labels', 'l') }}
-        where ({{ struct_field('l', 'key') }}) = 'compute.googleapis.com/machine_spec'
-    )                                                       as machine_spec,
+    {{ first_record('system_label_records', 'l', struct_field('l', 'value'),
+        struct_field('l', 'key') ~ " = 'compute.googleapis.com/machine_spec'") }}        as machine_spec,
     {{ money(struct_field('usage', 'amount_in_pricing_units')) }}      as usage_quantity,
     {{ struct_field('usage', 'pricing_unit') }}                                as unit,
     {{ money(struct_field('usage', 'amount')) }}                       as usage_amount,
@@ -37,23 +34,16 @@ select
     {{ money('cost_at_list') }}                             as cost_at_list,
     currency,
     {{ money('cost') }}                                     as cost,
-    coalesce((
-        select sum({{ money(struct_field('c', 'amount')) }})
-        from {{ unnest_records('credits', 'c') }}
-    ), 0)                                                   as credits,
+    {{ sum_records('credit_records', 'c', money(struct_field('c', 'amount'))) }} as credits,
     -- Committed use discounts (resource- and spend-based) apart, with the commitment they draw on.
     -- Exports from before credit types (2019) name them "Committed Usage Discount: …" instead.
-    coalesce((
-        select sum({{ money(struct_field('c', 'amount')) }})
-        from {{ unnest_records('credits', 'c') }}
-        where {{ gcp_is_cud_credit('c') }}
-    ), 0)                                                   as cud_credits,
-    (
-        select any_value({{ struct_field('c', 'id') }})
-        from {{ unnest_records('credits', 'c') }}
-        where {{ gcp_is_cud_credit('c') }}
-    )                                                       as cud_commitment_id,
+    {{ sum_records('credit_records', 'c', money(struct_field('c', 'amount')), gcp_is_cud_credit('c')) }} as cud_credits,
+    {{ first_record('credit_records', 'c', struct_field('c', 'id'), gcp_is_cud_credit('c')) }} as cud_commitment_id,
     {{ typecast(labels_object, 'json') }}                                                 as tags,
     {{ gcp_export_load_id() }}                                                as load_id,
     {{ gcp_export_source_file(export) }}                                            as source_file
-from {{ export }}
+-- Credits and system labels parsed once per row.
+from (
+    select *, {{ records('credits') }} as credit_records, {{ records('system_labels') }} as system_label_records
+    from {{ export }}
+) as export_rows
