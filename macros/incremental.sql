@@ -11,3 +11,45 @@ left join (select billing_period, max(load_id) as newest from {{ target }} group
 where t.newest is null or f.newest > t.newest
 {%- endif %}
 {%- endmacro %}
+
+{#
+  The billing periods of loads an incremental model has not built yet (its x_LoadId), for
+  `x_BillingPeriod in (...)`. raw_tables: only loads of these tables; default every billing table
+  (utilization and inventory loads carry no cost lines). Superseded loads are left out: their
+  period's restating load is the one to build.
+#}
+{% macro unbuilt_load_periods(target, raw_tables=none) -%}
+{%- set query -%}
+select distinct billing_period from {{ source('ops', 'load_parts') }}
+where superseded_by is null
+  and raw_table not in ('raw.metrics_hourly', 'raw.inventory_resources')
+  {%- if raw_tables %}
+  and raw_table in ({% for t in raw_tables %}{{ string_literal(t) }}{{ ", " if not loop.last }}{% endfor %})
+  {%- endif %}
+  and load_id not in (select distinct x_LoadId from {{ target }} where x_LoadId is not null)
+order by 1
+{%- endset -%}
+{{ values_of(query) }}
+{%- endmacro %}
+
+{# The periods billing_periods_to_build selects, for `x_BillingPeriod in (...)`. #}
+{% macro billing_periods_literal(costs, target) -%}
+{{ values_of(billing_periods_to_build(costs, target, true) ~ ' order by 1') }}
+{%- endmacro %}
+
+{#
+  The first column of a query, for `x in (...)`: when the build can ask the warehouse (execute)
+  its values as literals (null for none), else the query itself. A literal list reaches the scans
+  of the views below a model (through unions, projections and per-period aggregates); a subquery
+  is a join on top and does not, so an incremental run would compute every period to keep one.
+  (Our BigQuery build renders without execute: the subquery.)
+#}
+{% macro values_of(query) -%}
+{#- run_query gives none where the build cannot ask (dbt's parse phase, our compile and BigQuery build). -#}
+{%- set result = run_query(query) -%}
+{%- if result -%}
+{%- for row in result.rows %}{{ string_literal(row[0]) }}{{ ", " if not loop.last }}{% else %}null{% endfor -%}
+{%- else -%}
+{{ query }}
+{%- endif -%}
+{%- endmacro %}

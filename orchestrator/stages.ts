@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Config } from "../core/config.ts";
 import { writeFileAtomic } from "../core/files.ts";
 import type { NodeResult } from "../core/dbt/runner.ts";
+import type { FileCounts } from "../core/focus/conformance.ts";
 import { CheckFailedError, UsageError } from "../core/errors.ts";
 import type { Progress } from "../core/log.ts";
 import { PROJECT_ROOT } from "../core/paths.ts";
@@ -104,9 +105,18 @@ export async function snapshotStage(
   if (await warehouse.tableExists("marts", "focus_costs")) {
     const { checkConformance } = await import("../core/focus/conformance.ts");
     const { WAREHOUSE_CRITERIA } = await import("../core/focus/criteria.ts");
+    const { externalFiles } = await import("../core/dbt/materializations/external.ts");
+    // Row-level counts kept per Parquet file: a build that rewrote one period rechecks that period.
+    const cacheFile = path.join(config.paths.cache, "focus-conformance-counts.json");
+    const paths = await externalFiles(warehouse, "marts.focus_costs");
+    const counts = paths ? readCounts(cacheFile) : undefined;
     const report = await progress.step("Checking FOCUS conformance for the report", () =>
-      checkConformance(warehouse, "marts.focus_costs", { criteria: WAREHOUSE_CRITERIA }),
+      checkConformance(warehouse, "marts.focus_costs", {
+        criteria: WAREHOUSE_CRITERIA,
+        ...(paths && counts ? { files: { paths, counts } } : {}),
+      }),
     );
+    if (counts) writeJson(cacheFile, counts);
     const { rules, ...summary } = report;
     const failing = rules
       .filter((r) => r.status === "fail")
@@ -162,6 +172,17 @@ export async function snapshotStage(
 }
 
 /** Written whole or not at all: a kill mid-write must not leave a cut file the next build cannot parse. */
+/** The conformance counts kept by the last check; none (an empty cache) when unreadable. */
+function readCounts(file: string): FileCounts {
+  try {
+    const counts = JSON.parse(readFileSync(file, "utf8")) as FileCounts;
+    if (counts && typeof counts.files === "object") return counts;
+  } catch {
+    // First check, or a damaged file: count every file again.
+  }
+  return { files: {} };
+}
+
 function writeJson(file: string, value: unknown): string {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic(file, JSON.stringify(value));

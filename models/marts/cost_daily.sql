@@ -24,7 +24,7 @@ select
     max(x_LoadId) as load_id
 from {{ ref('focus_costs') }}
 {% if is_incremental() %}
-where x_BillingPeriod in ({{ billing_periods_to_build(ref('focus_costs'), this, true) }})
+where x_BillingPeriod in ({{ billing_periods_literal(ref('focus_costs'), this) }})
 {% endif %}
 group by x_ChargeDate, x_BillingPeriod, x_Provider, BillingAccountId, SubAccountId, ServiceName, RegionId, ResourceId,
     ChargeCategory, BillingCurrency

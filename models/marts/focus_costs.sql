@@ -123,18 +123,8 @@ focus_rows as (
         end) as x_UnitPriceSource
     from categorized
     {% if is_incremental() %}
-    -- The periods of billing loads not built yet, as literals: a literal filter reaches each
-    -- source's scan (through the unions, projections and per-period aggregates), a subquery would not.
-    -- Utilization and inventory loads carry no cost lines: they never make a period stale.
-    {%- set stale = run_query(
-        "select distinct billing_period from " ~ source('ops', 'load_parts') ~
-        " where superseded_by is null" ~
-        " and raw_table not in ('raw.metrics_hourly', 'raw.inventory_resources')" ~
-        " and load_id not in (select distinct x_LoadId from " ~ this ~ " where x_LoadId is not null)" ~
-        " order by 1") %}
-    where x_BillingPeriod in (
-        {%- for row in stale.rows %}'{{ row[0] | replace("'", "''") }}'{{ ", " if not loop.last }}{% else %}null{% endfor -%}
-    )
+    -- The periods of billing loads not built yet (a restated period's rows are replaced whole).
+    where x_BillingPeriod in ({{ unbuilt_load_periods(this) }})
     {% endif %}
 )
 

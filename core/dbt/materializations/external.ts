@@ -103,6 +103,23 @@ async function listedFiles(
   relation: string,
   dir: string,
 ): Promise<string[] | undefined> {
+  const view = await externalView(warehouse, relation);
+  if (!view) return undefined;
+  if (view.files) return view.files;
+  if (!view.sql.includes(`read_parquet(${lit(dir).slice(0, -1)}`)) return [];
+  // That version's folder swap, killed between its renames, left a partition only as <part>.old.
+  for (const entry of existsSync(dir) ? readdirSync(dir) : []) {
+    const part = path.join(dir, entry.slice(0, -".old".length));
+    if (entry.endsWith(".old") && !existsSync(part)) renameSync(path.join(dir, entry), part);
+  }
+  return parquetFiles(dir);
+}
+
+/** An external model's view: its SQL, and the files it reads when it names them (its comment). */
+async function externalView(
+  warehouse: Warehouse,
+  relation: string,
+): Promise<{ sql: string; files?: string[] } | undefined> {
   const [schema, name] = relation.split(".") as [string, string];
   const [view] = await warehouse.all<{ sql: string; comment: string | null }>(
     "SELECT sql, comment FROM duckdb_views() WHERE schema_name = $1 AND view_name = $2",
@@ -111,17 +128,16 @@ async function listedFiles(
   if (!view) return undefined;
   try {
     const files = (JSON.parse(view.comment ?? "") as { external_files?: unknown }).external_files;
-    if (Array.isArray(files)) return files.map(String);
+    if (Array.isArray(files)) return { sql: view.sql, files: files.map(String) };
   } catch {
     // Not ours: an earlier version's view.
   }
-  if (!view.sql.includes(`read_parquet(${lit(dir).slice(0, -1)}`)) return [];
-  // That version's folder swap, killed between its renames, left a partition only as <part>.old.
-  for (const entry of existsSync(dir) ? readdirSync(dir) : []) {
-    const part = path.join(dir, entry.slice(0, -".old".length));
-    if (entry.endsWith(".old") && !existsSync(part)) renameSync(path.join(dir, entry), part);
-  }
-  return parquetFiles(dir);
+  return { sql: view.sql };
+}
+
+/** The Parquet files an external model's view reads; undefined when it is not one that names them. */
+export async function externalFiles(warehouse: Warehouse, relation: string): Promise<string[] | undefined> {
+  return (await externalView(warehouse, relation))?.files;
 }
 
 /** Parquet files under `dir`, at any depth, as full paths; not those of a folder swap's `.old` leftover. */

@@ -12,9 +12,11 @@ export const incremental: Materialization = {
     const { model, exists, fullRefresh } = ctx;
     const relation = model.relation;
     const uniqueKey = model.config.unique_key;
+    // Rendered before the transaction: its run_query calls use the connection the transaction holds.
+    const incrementalSql = exists && !fullRefresh ? await ctx.incrementalSql() : undefined;
     await ctx.warehouse.transaction(async (tx) => {
-      if (!exists || fullRefresh) return replaceTable(tx, ctx);
-      await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${await ctx.incrementalSql()}`);
+      if (incrementalSql === undefined) return replaceTable(tx, ctx);
+      await tx.run(`CREATE OR REPLACE TEMP TABLE _incr AS ${incrementalSql}`);
       if (uniqueKey) {
         await tx.run(`DELETE FROM ${relation} WHERE ${uniqueKey} IN (SELECT ${uniqueKey} FROM _incr)`);
       }

@@ -58,18 +58,17 @@ export async function materialize(args: {
   const contract = enforcedContract(model.node, model.config);
   if (contract) await checkContract(warehouse, model.sql, contract);
   const shape = (sql: string) => (contract ? castToContract(sql, contract) : sql);
-  // Rendered again in dbt's execute phase where the model asks the warehouse (run_query);
-  // otherwise the compiled SQL is the executed one.
+  // Rendered again in dbt's execute phase (execute true, run_query answered by the warehouse), as
+  // dbt renders a model again to run it; compile's SQL is the parse phase's.
   const executed = async (incremental: boolean) =>
     shape((await renderExecuted(project, models, model.node, incremental, (sql) => warehouse.all(sql))).sql);
-  const queries = /\b(run_query|execute)\b/.test(model.node.raw);
   await registry[materialized].build({
     warehouse,
     model,
     exists: await warehouse.tableExists(schema, name),
     fullRefresh: args.fullRefresh,
     externalRoot: args.externalRoot,
-    sql: queries ? await executed(false) : shape(model.sql),
+    sql: await executed(false),
     incrementalSql: () => executed(true),
   });
 }

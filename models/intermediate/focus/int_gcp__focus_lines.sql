@@ -4,6 +4,14 @@
 -- its EffectiveCost adds the commitment's price for what it consumed (covered on-demand cost x
 -- (1 - the published CUD discount), capped at the day's fee). What the fee leaves unused becomes
 -- a Usage row with CommitmentDiscountStatus Unused, so usage + unused = the fee, exactly.
+-- Everything is worked out within one invoice month (billing_period): a month restated or added
+-- is rebuilt from its own rows alone, and a full build gives the same rows. Stored as a table,
+-- incremental by billing period: GCP's commitment split reads a month's rows several times, so
+-- DuckDB computes it whole, and a filter from focus_costs' incremental run would not reach the
+-- export's scan through it; here the filter is on the scan itself.
+{{ config(materialized='incremental', unique_key='x_BillingPeriod') }}
+{#- BigQuery: a view, as the other intermediate models. -#}
+{% if target.type == 'bigquery' %}{{ config(materialized='view') }}{% endif %}
 {% set price_case %}case when any_value(lower(sku_description)) like '%3 year%' then {{ var('gcp_cud_discount_3_year') }}
                  else {{ var('gcp_cud_discount_1_year') }} end{% endset -%}
 {% set rate_case %}case
@@ -28,11 +36,14 @@ with lines as (
         -- cost are not: the pricing quantity is the usage amount, said in x_UnitPriceSource.
         coalesce(usage_quantity, 0) = 0 and coalesce(usage_amount, 0) <> 0 and usage_unit = unit as quantity_from_usage
     from {{ ref('stg_gcp__billing_export_lines') }}
+    {% if is_incremental() %}
+    where billing_period in ({{ unbuilt_load_periods(this, ['raw.gcp_billing_export_lines']) }})
+    {% endif %}
 ),
 
 -- The fee rows do not name their commitment; a project's CUD credits do.
 project_commitments as (
-    select billing_account_id, sub_account_id, any_value(cud_commitment_id) as commitment_id
+    select billing_account_id, sub_account_id, billing_period, any_value(cud_commitment_id) as commitment_id
     from lines
     where cud_commitment_id is not null
     group by all
@@ -42,20 +53,20 @@ project_commitments as (
 -- bought: the project's one commitment, else its billing account's one (commitments shared across
 -- the account's projects). Where that is ambiguous the usage stays unlinked.
 fees as (
-    select distinct billing_account_id, sub_account_id,
+    select distinct billing_account_id, sub_account_id, billing_period,
         'commitment:' || coalesce(sub_account_id, '') || ':' || sku_id as fee_commitment_id
     from lines
     where is_fee
 ),
 
 project_fees as (
-    select billing_account_id, sub_account_id, count(*) as fee_skus, any_value(fee_commitment_id) as fee_commitment_id
+    select billing_account_id, sub_account_id, billing_period, count(*) as fee_skus, any_value(fee_commitment_id) as fee_commitment_id
     from fees
     group by all
 ),
 
 account_fees as (
-    select billing_account_id, count(*) as fee_skus, any_value(fee_commitment_id) as fee_commitment_id
+    select billing_account_id, billing_period, count(*) as fee_skus, any_value(fee_commitment_id) as fee_commitment_id
     from fees
     group by all
 ),
@@ -72,15 +83,16 @@ committed as (
         end as commitment_id
     from lines l
     left join project_commitments p on p.billing_account_id = l.billing_account_id
-        and p.sub_account_id is not distinct from l.sub_account_id
+        and p.sub_account_id is not distinct from l.sub_account_id and p.billing_period = l.billing_period
     left join project_fees f on f.billing_account_id = l.billing_account_id
-        and f.sub_account_id is not distinct from l.sub_account_id
-    left join account_fees a on a.billing_account_id = l.billing_account_id
+        and f.sub_account_id is not distinct from l.sub_account_id and f.billing_period = l.billing_period
+    left join account_fees a on a.billing_account_id = l.billing_account_id and a.billing_period = l.billing_period
 ),
 
 fee_days as (
     select
         commitment_id,
+        billing_period,
         {{ typecast('usage_start', 'date') }} as day,
         sum(cost) as fee,
         1 - {{ cast(price_case, 'decimal(38, 10)') }} as price_ratio
@@ -91,7 +103,7 @@ fee_days as (
 
 -- On-demand cost each commitment's credits covered, per day.
 covered_days as (
-    select commitment_id, {{ typecast('usage_start', 'date') }} as day, -sum(cud_credits) as covered_on_demand
+    select commitment_id, billing_period, {{ typecast('usage_start', 'date') }} as day, -sum(cud_credits) as covered_on_demand
     from committed
     where not is_fee and commitment_id is not null
     group by all
@@ -100,13 +112,14 @@ covered_days as (
 allocation as (
     select
         f.commitment_id,
+        f.billing_period,
         f.day,
         f.fee,
         -- Share of each covered on-demand dollar charged to the commitment (exact decimals: DuckDB
         -- divides decimals as doubles, so the quotient is cast back).
         {{ typecast(rate_case, 'decimal(38, 18)') }} as rate
     from fee_days f
-    left join covered_days c using (commitment_id, day)
+    left join covered_days c using (commitment_id, billing_period, day)
 ),
 
 -- A usage line its CUD credit covers only in part is two FOCUS rows: the covered share (Committed,
@@ -154,15 +167,17 @@ billed_rows as (
             else l.cost + l.credits - {{ cast('l.cud_credits * coalesce(a.rate, 0)', 'decimal(38, 10)') }}
         end as effective_cost
     from split l
-    left join allocation a on a.commitment_id = l.commitment_id and not l.is_fee and a.day = {{ typecast('l.usage_start', 'date') }}
+    left join allocation a on a.commitment_id = l.commitment_id and a.billing_period = l.billing_period
+        and not l.is_fee and a.day = {{ typecast('l.usage_start', 'date') }}
 ),
 
 used_days as (
-    select commitment_id, {{ typecast('usage_start', 'date') }} as day, sum({{ cast('-cud_credits * rate', 'decimal(38, 10)') }}) as used
+    select commitment_id, billing_period, {{ typecast('usage_start', 'date') }} as day, sum({{ cast('-cud_credits * rate', 'decimal(38, 10)') }}) as used
     from (
-        select l.commitment_id, l.usage_start, l.cud_credits, a.rate
+        select l.commitment_id, l.billing_period, l.usage_start, l.cud_credits, a.rate
         from split l
-        join allocation a on a.commitment_id = l.commitment_id and not l.is_fee and a.day = {{ typecast('l.usage_start', 'date') }}
+        join allocation a on a.commitment_id = l.commitment_id and a.billing_period = l.billing_period
+            and not l.is_fee and a.day = {{ typecast('l.usage_start', 'date') }}
     )
     group by all
 ),
@@ -184,11 +199,13 @@ unused as (
             'Unused commitment: ' || r.sku_description as sku_description
         )
     from (
-        select *, row_number() over (partition by commitment_id, {{ typecast('usage_start', 'date') }} order by usage_start) as nth
+        select *, row_number() over (partition by commitment_id, billing_period, {{ typecast('usage_start', 'date') }} order by usage_start) as nth
         from billed_rows where is_fee
     ) r
-    join fee_days f on f.commitment_id = r.commitment_id and f.day = {{ typecast('r.usage_start', 'date') }}
-    left join used_days u on u.commitment_id = r.commitment_id and u.day = {{ typecast('r.usage_start', 'date') }}
+    join fee_days f on f.commitment_id = r.commitment_id and f.billing_period = r.billing_period
+        and f.day = {{ typecast('r.usage_start', 'date') }}
+    left join used_days u on u.commitment_id = r.commitment_id and u.billing_period = r.billing_period
+        and u.day = {{ typecast('r.usage_start', 'date') }}
     where r.nth = 1 and f.fee - coalesce(u.used, 0) > 0
 ),
 

@@ -20,6 +20,6 @@ select
 from {{ ref('focus_costs') }}
 where ResourceId is not null and ChargeCategory = 'Usage' and CommitmentDiscountStatus is distinct from 'Unused'
 {% if is_incremental() %}
-    and x_BillingPeriod in ({{ billing_periods_to_build(ref('focus_costs'), this, true) }})
+    and x_BillingPeriod in ({{ billing_periods_literal(ref('focus_costs'), this) }})
 {% endif %}
 group by ResourceId, x_ChargeDate, x_BillingPeriod

@@ -281,4 +281,44 @@ describe("dbt runner", () => {
     expect(readdirSync(path.join(externalRoot, "by_parity", "p=odd"))).toHaveLength(1);
     await w.close();
   });
+
+  it("renders run_query and execute as dbt does: rows at build time (also from a macro and in a transaction), none at compile", async () => {
+    const root = project({
+      "macros/biggest.sql": [
+        "{% macro biggest_literal(relation) -%}",
+        "{%- set r = run_query('select max(n) as m from ' ~ relation) -%}",
+        "{%- for row in r.rows %}{{ row[0] }}{% else %}-1{% endfor -%}",
+        "{%- endmacro %}",
+      ].join("\n"),
+      "models/staging/stg_numbers.sql": "select range as n from range({{ var('upto', 3) }})",
+      "models/marts/seen.sql": [
+        "{{ config(materialized='incremental', unique_key='n') }}",
+        "{% set names = run_query('select 1 as one, 2 as two') %}",
+        "select n, {{ 'true' if execute else 'false' }} as executed,",
+        '  \'{{ names.column_names | join("/") if execute else "" }}\' as columns,',
+        "  {{ names.columns[1].values()[0] if execute else 0 }} as second",
+        "from {{ ref('stg_numbers') }}",
+        "{% if is_incremental() %} where n > {{ biggest_literal(this) }} {% endif %}",
+      ].join("\n"),
+    });
+    const compiled = compileProject(loadProject(root)).get("seen")!.sql;
+    expect(compiled).toContain("false as executed");
+    const w = await Warehouse.open({ path: ":memory:" });
+    const build = (upto: number) =>
+      buildProject(w, root, { runModels: true, runTests: false, vars: { upto } }, quiet);
+    await build(3);
+    expect(
+      await w.all("select n::int as n, executed, columns, second::int as second from marts.seen order by n"),
+    ).toEqual([
+      { n: 0, executed: true, columns: "one/two", second: 2 },
+      { n: 1, executed: true, columns: "one/two", second: 2 },
+      { n: 2, executed: true, columns: "one/two", second: 2 },
+    ]);
+    // Incremental: the macro's query reads the table (max 2), inside the materialization's transaction.
+    await build(5);
+    expect(await w.all("select count(*)::int as n, max(n)::int as m from marts.seen")).toEqual([
+      { n: 5, m: 4 },
+    ]);
+    await w.close();
+  });
 });

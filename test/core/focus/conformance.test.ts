@@ -2,7 +2,7 @@
 import path from "node:path";
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkConformance } from "../../../core/focus/conformance.ts";
+import { checkConformance, type FileCounts } from "../../../core/focus/conformance.ts";
 import { loadModel } from "../../../core/focus/model.ts";
 import { litList } from "../../../core/sql.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
@@ -85,6 +85,46 @@ describe("FOCUS conformance of the generated FOCUS 1.2 export", () => {
       failing: Number(usage!.n),
     });
     expect(report.mustFailures).toBeGreaterThan(0);
+    await w.close();
+  });
+
+  it("counted file by file, gives the whole relation's result and reads a file counted before no more", async () => {
+    const w = await load(path.join(estate.outDir, "focus"));
+    const relation = await landedRelation(w, "raw.focus_cost_lines");
+    const dir = tempDir();
+    const files = [path.join(dir, "a.parquet"), path.join(dir, "b.parquet")];
+    // Two files split by day, as focus_costs is split by billing period.
+    await w.run(
+      `COPY (SELECT * FROM ${relation} WHERE ChargePeriodStart < '2026-10-15') TO '${files[0]}' (FORMAT parquet)`,
+    );
+    await w.run(
+      `COPY (SELECT * FROM ${relation} WHERE ChargePeriodStart >= '2026-10-15') TO '${files[1]}' (FORMAT parquet)`,
+    );
+    await w.run(
+      `CREATE VIEW split_focus AS SELECT * FROM read_parquet([${litList(files)}], union_by_name = true)`,
+    );
+    const whole = await checkConformance(w, "split_focus", { criteria: OCI_CRITERIA });
+    const counts: FileCounts = { files: {} };
+    const byFile = await checkConformance(w, "split_focus", {
+      criteria: OCI_CRITERIA,
+      files: { paths: files, counts },
+    });
+    expect(byFile).toEqual(whole);
+    expect(Object.keys(counts.files)).toEqual(files);
+    // Counts kept for a file are used as they are: a changed count shows the file was not read.
+    counts.files[files[0]!]!.rows += 1000;
+    const again = await checkConformance(w, "split_focus", {
+      criteria: OCI_CRITERIA,
+      files: { paths: files, counts },
+    });
+    expect(again.rowsChecked).toBe(whole.rowsChecked + 1000);
+    // Other rules (another fingerprint): every file is counted again.
+    counts.leaves = "rules of another version";
+    const recounted = await checkConformance(w, "split_focus", {
+      criteria: OCI_CRITERIA,
+      files: { paths: files, counts },
+    });
+    expect(recounted).toEqual(whole);
     await w.close();
   });
 
