@@ -8,7 +8,7 @@
  */
 import { loadProject, type SourceTable } from "../core/dbt/project.ts";
 import { PROJECT_ROOT } from "../core/paths.ts";
-import { ident, litList } from "../core/sql.ts";
+import { ident, lit, litList } from "../core/sql.ts";
 import type { TransactionScope, Warehouse } from "../core/warehouse/warehouse.ts";
 import { currentLakeFiles } from "./ledger.ts";
 
@@ -49,11 +49,8 @@ export async function refreshRawView(tx: TransactionScope, rawTable: string): Pr
     return;
   }
   const read = `read_parquet([${litList(files)}], union_by_name = true)`;
-  const have = new Set(
-    (await tx.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${read}`)).map((c) =>
-      c.column_name.toLowerCase(),
-    ),
-  );
+  const have = new Set<string>();
+  for (const file of files) for (const column of await lakeFileColumns(tx, file)) have.add(column);
   const missing = declared.filter((c) => !have.has(c.name.toLowerCase()));
   const padding = missing.map((c) => `, NULL::${c.type} AS ${ident(c.name)}`).join("");
   await tx.run(`CREATE OR REPLACE VIEW ${rawTable} AS SELECT *${padding} FROM ${read}`);
@@ -63,6 +60,23 @@ export async function refreshRawView(tx: TransactionScope, rawTable: string): Pr
  * Every declared raw source exists: those nothing has landed in as empty views of their declared
  * columns. Run before a build on any warehouse, and by every ingest.
  */
+/**
+ * A lake file's column names (lower case), read once per process: lake files are never rewritten
+ * under their name. Describing every file of a table at each load read all their footers, again
+ * and again (a hundred daily files: a second of a small ingest).
+ */
+const columnsOfLakeFile = new Map<string, string[]>();
+async function lakeFileColumns(tx: TransactionScope, file: string): Promise<string[]> {
+  let columns = columnsOfLakeFile.get(file);
+  if (!columns) {
+    columns = (
+      await tx.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${lit(file)})`)
+    ).map((c) => c.column_name.toLowerCase());
+    columnsOfLakeFile.set(file, columns);
+  }
+  return columns;
+}
+
 export async function ensureRawViews(warehouse: Warehouse): Promise<void> {
   const existing = new Set(
     (
