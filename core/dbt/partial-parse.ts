@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { ConfigError } from "../errors.ts";
 
 const VERSION = 2;
 
@@ -35,7 +36,13 @@ export class YamlCache {
     const sha1 = createHash("sha1").update(text).digest("hex");
     const entry = this.entries[file];
     if (entry?.sha1 === sha1) return entry.doc;
-    const doc = parseYaml(text) ?? null;
+    let doc: unknown;
+    try {
+      doc = parseYaml(text) ?? null;
+    } catch (error) {
+      // The parser's message names line and column.
+      throw new ConfigError(file, "", `not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+    }
     this.entries[file] = { sha1, doc };
     this.changed = true;
     return doc;

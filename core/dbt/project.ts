@@ -8,7 +8,7 @@ import nunjucks from "nunjucks";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../errors.ts";
 import { YamlCache } from "./partial-parse.ts";
-import { type ColumnSpec, folderConfig, listFiles, parseColumns } from "./properties.ts";
+import { type ColumnSpec, folderConfig, listFiles, listOf, nameOf, parseColumns } from "./properties.ts";
 import { collectSeedProperties, loadSeeds, type SeedNode, type SeedProperties } from "./seeds.ts";
 import { loadTarget, type Target, targetVariable } from "./target.ts";
 
@@ -135,8 +135,12 @@ export function loadProject(root: string, options: LoadOptions = {}): DbtProject
         });
       } else if (/\.ya?ml$/.test(file)) {
         const doc = (yaml.parse(file) ?? {}) as Record<string, any>;
-        for (const source of doc.sources ?? []) {
-          for (const table of source.tables ?? []) {
+        if (typeof doc !== "object" || Array.isArray(doc))
+          throw new ConfigError(rel, "", "expected a mapping");
+        for (const [i, source] of listOf(doc.sources, rel, "sources").entries()) {
+          nameOf(source, rel, `sources[${i}]`);
+          for (const [j, table] of listOf(source.tables, rel, `${source.name}.tables`).entries()) {
+            nameOf(table, rel, `${source.name}.tables[${j}]`);
             const database = sourceField(source.database, rel);
             sources.push({
               source: source.name,
@@ -150,8 +154,8 @@ export function loadProject(root: string, options: LoadOptions = {}): DbtProject
             });
           }
         }
-        for (const model of doc.models ?? []) {
-          docs.set(model.name, {
+        for (const [i, model] of listOf(doc.models, rel, "models").entries()) {
+          docs.set(nameOf(model, rel, `models[${i}]`), {
             description: model.description,
             columns: parseColumns(model.columns, rel),
             config: model.config,

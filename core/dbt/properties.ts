@@ -44,21 +44,50 @@ export function folderConfig(tree: Record<string, unknown>, fqn: string[]): Reco
 }
 
 export function parseColumns(columns: unknown, file: string): ColumnSpec[] {
-  if (!Array.isArray(columns)) return [];
-  return columns.map((c: any) => ({
-    name: String(c.name),
-    description: c.description,
-    data_type: c.data_type,
-    tests: [...(c.data_tests ?? []), ...(c.tests ?? [])].map((t: unknown) => parseTest(t, file, c.name)),
-  }));
+  return listOf(columns, file, "columns").map((c, i) => {
+    const name = nameOf(c, file, `columns[${i}]`);
+    return {
+      name,
+      description: c.description,
+      data_type: c.data_type,
+      tests: [
+        ...listOf(c.data_tests, file, `${name}.data_tests`, false),
+        ...listOf(c.tests, file, `${name}.tests`, false),
+      ].map((t: unknown) => parseTest(t, file, name)),
+    };
+  });
+}
+
+/**
+ * A properties file's list under `key` (none when absent): its entries mappings unless `mappings`
+ * is false. A file of another shape is refused naming the file and key, never a TypeError.
+ */
+export function listOf(value: unknown, file: string, key: string, mappings = true): Record<string, any>[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ConfigError(file, key, "expected a list");
+  if (mappings)
+    for (const [i, entry] of value.entries())
+      if (!entry || typeof entry !== "object" || Array.isArray(entry))
+        throw new ConfigError(file, `${key}[${i}]`, "expected a mapping with a name");
+  return value;
+}
+
+/** An entry's name: text. */
+export function nameOf(entry: Record<string, any>, file: string, key: string): string {
+  if (typeof entry.name !== "string" || !entry.name) throw new ConfigError(file, key, "expected a name");
+  return entry.name;
 }
 
 function parseTest(test: unknown, file: string, column: string): ColumnTest {
   if (typeof test === "string") return { name: test as ColumnTest["name"], args: {}, severity: "error" };
+  if (!test || typeof test !== "object" || Array.isArray(test))
+    throw new ConfigError(file, column, "expected a test name or a mapping of one test");
   const [name, body] = Object.entries(test as Record<string, any>)[0] ?? [];
   if (!name || !["unique", "not_null", "accepted_values", "relationships"].includes(name)) {
     throw new ConfigError(file, column, `unknown test ${name}`);
   }
+  if (body !== null && body !== undefined && (typeof body !== "object" || Array.isArray(body)))
+    throw new ConfigError(file, column, `test ${name}: expected a mapping of its arguments`);
   const { config, ...args } = (body ?? {}) as Record<string, any>;
   const severity =
     String(config?.severity ?? body?.severity ?? "error").toLowerCase() === "warn" ? "warn" : "error";

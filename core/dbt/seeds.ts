@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.ts";
-import { type ColumnSpec, folderConfig, listFiles, parseColumns } from "./properties.ts";
+import { type ColumnSpec, folderConfig, listFiles, listOf, parseColumns } from "./properties.ts";
 
 export interface SeedConfig {
   schema: string;
@@ -45,7 +45,8 @@ export interface SeedProperties {
 /** The `seeds:` entries of one parsed YAML file, into `into` by seed name. */
 export function collectSeedProperties(doc: unknown, file: string, into: Map<string, SeedProperties>): void {
   type Entry = { name?: unknown; description?: string; columns?: unknown; config?: Record<string, unknown> };
-  for (const entry of ((doc as { seeds?: Entry[] } | null)?.seeds ?? []) as Entry[]) {
+  const seeds = doc && typeof doc === "object" ? (doc as { seeds?: unknown }).seeds : undefined;
+  for (const entry of listOf(seeds, file, "seeds") as Entry[]) {
     const name = String(entry?.name ?? "");
     if (!name) throw new ConfigError(file, "seeds", "a seed entry without a name");
     if (into.has(name)) throw new ConfigError(file, name, `seed also described in ${into.get(name)!.file}`);

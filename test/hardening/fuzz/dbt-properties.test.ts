@@ -2,9 +2,6 @@
  * The dbt project reader's YAML properties files (models/…/*.yml: sources, models, columns and
  * their tests), fuzzed: a project whose properties file holds any YAML loads, or is refused with
  * a ConfigError naming the file. The project's own files are trusted; a user's added model is not.
- *
- * Off unless FUZZ_DBT=1: core/dbt does not check a properties file's shape yet (`models: {}` is
- * a TypeError), which docs/hardening.md lists as a known gap.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -98,7 +95,7 @@ const doc = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
-describe.skipIf(!process.env.FUZZ_DBT)("dbt YAML properties", () => {
+describe("dbt YAML properties", () => {
   it(
     "a properties file of any YAML loads or is refused naming the file",
     () => {

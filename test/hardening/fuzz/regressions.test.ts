@@ -8,7 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../core/config.ts";
-import { InputError, UsageError } from "../../../core/errors.ts";
+import { ConfigError, InputError, UsageError } from "../../../core/errors.ts";
+import { loadProject } from "../../../core/dbt/project.ts";
 import { resolveTargets } from "../../../ingest/providers.ts";
 import { FIXTURES, quiet, tempDir } from "../../helpers/tmp.ts";
 import { type IngestHarness, ingestHarness } from "./ingest-harness.ts";
@@ -99,5 +100,33 @@ describe("found by fuzzing", () => {
     );
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toBe("s3:// !: not a valid URI");
+  });
+
+  it("a model's properties file of the wrong shape or not YAML is refused naming the file and key (TypeErrors before)", () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, "models"), { recursive: true });
+    writeFileSync(path.join(root, "dbt_project.yml"), "name: p\nprofile: p\n");
+    writeFileSync(path.join(root, "models", "a.sql"), "select 1 as x");
+    const load = (yaml: string) => {
+      writeFileSync(path.join(root, "models", "a.yml"), yaml);
+      try {
+        loadProject(root, { env: {} });
+        return "loaded";
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message.replace(`${root}${path.sep}`, "");
+      }
+    };
+    expect(load("models: {}")).toMatch(/models\/a\.yml.*models.*expected a list/);
+    expect(load("models:\n  - name: a\n    columns: [null]")).toMatch(
+      /a\.yml.*columns\[0\].*expected a mapping/,
+    );
+    expect(load("models:\n  - name: a\n    columns:\n      - name: x\n        data_tests: [null]")).toMatch(
+      /a\.yml.*x.*expected a test name/,
+    );
+    expect(load("%")).toMatch(/a\.yml.*not valid YAML/);
+    expect(load("models:\n  - name: a\n    columns:\n      - name: x\n        data_tests: [unique]")).toBe(
+      "loaded",
+    );
   });
 });
