@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { faultPoint } from "../../core/faults.ts";
 import type { TransactionScope, Warehouse } from "../../core/warehouse/warehouse.ts";
-import { advanceHead, headFile, syncAuditHead, tableHead } from "./head.ts";
+import { syncAuditHead, tableHead } from "./head.ts";
 import { redact, redactText } from "./redact.ts";
 
 export interface AuditEntry {
