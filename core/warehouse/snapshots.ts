@@ -4,7 +4,7 @@
  * not hold the warehouse's write lock (report build, analysts).
  * Each file is written beside its final name and renamed, so readers never see half a file.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { produceFileAtomic } from "../files.ts";
 import { lit } from "../sql.ts";
@@ -12,6 +12,13 @@ import type { Warehouse } from "./warehouse.ts";
 
 export async function exportMarts(warehouse: Warehouse, dir: string): Promise<string[]> {
   const files = await exportSchema(warehouse, "marts", dir);
+  // A mart now stored as Parquet itself (an external model, a folder) leaves no older snapshot
+  // file of its name for readers to find beside its folder.
+  const views = await warehouse.all<{ name: string }>(
+    "select view_name as name from duckdb_views() where schema_name = 'marts'",
+  );
+  for (const { name } of views)
+    if (existsSync(path.join(dir, name))) rmSync(path.join(dir, `${name}.parquet`), { force: true });
   // What the report shows beside the marts: the ML jobs' tables and the ledgers it reports on.
   files.push(...(await exportSchema(warehouse, "ml", path.join(dir, "ml"))));
   files.push(...(await exportSchema(warehouse, "ops", path.join(dir, "ops"), REPORTED_OPS_TABLES)));
