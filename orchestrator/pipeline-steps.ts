@@ -280,7 +280,16 @@ const snapshot: PipelineStep = {
       approvals: await ops("select * from ops.approvals"),
       queue: await ops("select * from ops.approval_queue"),
       approvalRules: config.approvals,
-      focusCosts: fileStats([path.join(config.paths.marts, "focus_costs")]),
+      // External marts (focus_costs, cost_daily) are their Parquet folders, not tables.
+      external: fileStats(
+        (
+          await warehouse.all<{ name: string }>(
+            "select view_name as name from duckdb_views() where schema_name = 'marts' order by 1",
+          )
+        )
+          .map((v) => path.join(config.paths.marts, v.name))
+          .filter((dir) => existsSync(dir)),
+      ),
       dir: config.paths.marts,
     });
   },

@@ -284,7 +284,10 @@ const REPORT_INPUTS = ["cost_daily", "recommendations"];
 
 /** The static report site from the marts' Parquet snapshots (never the warehouse file). */
 export async function reportStage(config: Config, siteDir: string, progress: Progress): Promise<string> {
-  const missing = REPORT_INPUTS.filter((m) => !existsSync(path.join(config.paths.marts, `${m}.parquet`)));
+  // A snapshot file, or an external mart's folder of Parquet.
+  const missing = REPORT_INPUTS.filter(
+    (m) => !existsSync(path.join(config.paths.marts, `${m}.parquet`)) && !existsSync(path.join(config.paths.marts, m)),
+  );
   if (missing.length) {
     throw new UsageError(
       `no Parquet snapshot of ${missing.map((m) => `marts.${m}`).join(", ")} in ${config.paths.marts}: ` +
