@@ -286,7 +286,9 @@ const REPORT_INPUTS = ["cost_daily", "recommendations"];
 export async function reportStage(config: Config, siteDir: string, progress: Progress): Promise<string> {
   // A snapshot file, or an external mart's folder of Parquet.
   const missing = REPORT_INPUTS.filter(
-    (m) => !existsSync(path.join(config.paths.marts, `${m}.parquet`)) && !existsSync(path.join(config.paths.marts, m)),
+    (m) =>
+      !existsSync(path.join(config.paths.marts, `${m}.parquet`)) &&
+      !existsSync(path.join(config.paths.marts, m)),
   );
   if (missing.length) {
     throw new UsageError(
