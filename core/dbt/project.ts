@@ -155,6 +155,13 @@ export function loadProject(root: string, options: LoadOptions = {}): DbtProject
           }
         }
         for (const [i, model] of listOf(doc.models, rel, "models").entries()) {
+          const config = model.config;
+          if (
+            config !== undefined &&
+            config !== null &&
+            (typeof config !== "object" || Array.isArray(config))
+          )
+            throw new ConfigError(rel, `${model.name}.config`, "expected a mapping");
           docs.set(nameOf(model, rel, `models[${i}]`), {
             description: model.description,
             columns: parseColumns(model.columns, rel),
@@ -179,7 +186,7 @@ export function loadProject(root: string, options: LoadOptions = {}): DbtProject
   }
   for (const [modelName, doc] of docs) {
     const model = models.get(modelName);
-    if (!model) throw new ConfigError("models", modelName, "documented in YAML but no such model file");
+    if (!model) throw new ConfigError(doc.file, modelName, "documented in YAML but no such model file");
     model.description = doc.description;
     model.columns = doc.columns;
     model.patchPath = doc.file;

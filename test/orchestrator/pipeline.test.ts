@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config.ts";
@@ -76,8 +76,16 @@ describe("the demo pipeline on a generated estate", () => {
   });
 
   it("writes the marts as Parquet, the approval table as CSV, and builds the site offline", async () => {
-    for (const mart of ["cost_daily", "utilization_daily", "resources", "recommendations"]) {
+    for (const mart of ["utilization_daily", "resources", "recommendations"]) {
       expect(existsSync(path.join(dataDir, "marts", `${mart}.parquet`)), mart).toBe(true);
+    }
+    // External marts are their own Parquet, a folder per billing period, and no snapshot file.
+    for (const mart of ["cost_daily", "focus_costs"]) {
+      expect(
+        readdirSync(path.join(dataDir, "marts", mart)).every((d) => /=\d{4}-\d{2}$/.test(d)),
+        mart,
+      ).toBe(true);
+      expect(existsSync(path.join(dataDir, "marts", `${mart}.parquet`)), mart).toBe(false);
     }
     const csv = readFileSync(path.join(dataDir, "exports", "approvals.csv"), "utf8").split("\n");
     expect(csv[0]).toBe(

@@ -125,6 +125,8 @@ describe("found by fuzzing", () => {
       /a\.yml.*x.*expected a test name/,
     );
     expect(load("%")).toMatch(/a\.yml.*not valid YAML/);
+    expect(load("models:\n  - name: b")).toMatch(/a\.yml.*b.*no such model file/);
+    expect(load("models:\n  - name: a\n    config: x")).toMatch(/a\.yml.*a\.config.*expected a mapping/);
     expect(load("models:\n  - name: a\n    columns:\n      - name: x\n        data_tests: [unique]")).toBe(
       "loaded",
     );
