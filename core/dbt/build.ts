@@ -6,7 +6,6 @@
  */
 import { UsageError } from "../errors.ts";
 import type { Progress } from "../log.ts";
-import { Mutex } from "../warehouse/mutex.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import { previousTimes, writeArtifacts } from "./artifacts.ts";
 import { type CompiledModel, compileProject } from "./compile.ts";
@@ -72,19 +71,6 @@ export async function buildProject(
   // Each node's result lands in its own slot, so run_results.json keeps the DAG's order.
   const slots = new Map<string, NodeResult | undefined>(nodes.map((n) => [n.id, undefined]));
   const sessions: Warehouse[] = [warehouse];
-  // One model that writes (table, incremental, external) at a time; views, seeds and tests run
-  // beside it. DuckDB runs each query on all its threads, so a second write at once gains no CPU
-  // and competes for the one memory_limit: at 100M line items two row-level aggregates over
-  // focus_costs (cost_daily, int_resources__days) at once ran out of memory.
-  const writes = new Mutex();
-  const writing = async <T>(work: () => Promise<T>): Promise<T> => {
-    const release = await writes.acquire();
-    try {
-      return await work();
-    } finally {
-      release();
-    }
-  };
   let built = 0;
   try {
     const loading = runSeeds ? seeds.length : 0;
@@ -102,11 +88,7 @@ export async function buildProject(
           ? await executeTest(session, node.test, failedModels, progress)
           : node.seed
             ? await executeSeed(session, project, node.seed, run, failedModels, progress)
-            : node.model!.config.materialized === "view"
-              ? await executeModel(session, project, models, node.model!, run, failedModels, progress)
-              : await writing(() =>
-                  executeModel(session, project, models, node.model!, run, failedModels, progress),
-                );
+            : await executeModel(session, project, models, node.model!, run, failedModels, progress);
         if (node.model || (node.seed && runSeeds)) tick(++built, loading + order.length);
         if (!result) return;
         const completedAt = new Date().toISOString();
