@@ -77,7 +77,8 @@ const INTEGERS: readonly QueueColumn[] = ["risk_score", "required_approvals"];
 /** A cell's value as text, whatever a sheet tool stored (exceljs: rich text, formulas, dates). */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
-  if (value instanceof Date) return value.toISOString();
+  // A date cell a tool wrote out of range reads as an invalid Date: its text is what it shows, not a throw.
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
   if (typeof value === "object") {
     const v = value as { richText?: { text: string }[]; result?: unknown; text?: unknown; error?: string };
     if (v.richText) return v.richText.map((r) => r.text).join("");
