@@ -70,3 +70,13 @@ approx_quantiles({% if where is not none %}case when {{ where }} then {{ expr }}
 {% macro where_for_qualify() -%}{{ return(adapter.dispatch('where_for_qualify', 'cco')()) }}{%- endmacro %}
 {% macro default__where_for_qualify() -%}{%- endmacro %}
 {% macro bigquery__where_for_qualify() %} where true{% endmacro %}
+
+{#
+  A CTE's materialization: `name as {{ cte_materialized(false) }} (...)`. DuckDB computes a CTE
+  used twice once, whole, and spills it past memory_limit: right for narrow rows an aggregate reads
+  again, wrong for a wide line-level one (tens of gigabytes at 100M lines), which is better computed
+  again with the reader's filter reaching its scan. BigQuery computes each reference anyway.
+#}
+{% macro cte_materialized(materialized) -%}{{ return(adapter.dispatch('cte_materialized', 'cco')(materialized)) }}{%- endmacro %}
+{% macro duckdb__cte_materialized(materialized) -%}{{ '' if materialized else 'not ' }}materialized{%- endmacro %}
+{% macro bigquery__cte_materialized(materialized) -%}{%- endmacro %}

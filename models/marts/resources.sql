@@ -2,32 +2,63 @@
 -- inventory snapshot says of it where one is loaded (state, attachment, creation, source), plus the
 -- resources an inventory lists that billing does not show (yet), with no cost. Metrics say whether
 -- a resource reports utilization.
-with days as (
-    select * from {{ ref('int_resources__days') }}
+with periods as (
+    select * from {{ ref('int_resources__periods') }}
 ),
 
 last_day as (
-    select max(charge_date) as d from days
+    select max(last_seen) as d from periods
+),
+
+-- Monthly run rate: effective cost of the last 7 billed days, per day x 730 / 24.
+last_7d as (
+    select resource_id, sum(effective_cost) as effective_cost_last_7d
+    from {{ ref('int_resources__days') }}
+    where charge_date > {{ days_before('(select d from last_day)', 7) }}
+    group by resource_id
+),
+
+-- A resource billed two ways (a bucket's storage and its data transfer, a VM resized) is described
+-- as it was billed last, and of those ways the one that cost most.
+ways as (
+    select
+        resource_id, provider, billing_account_id, sub_account_id, service_name, resource_type, sku, region, currency,
+        max(last_seen) as last_seen,
+        sum(effective_cost) as effective_cost
+    from periods
+    group by all
+),
+
+described as (
+    select * from ways{{ where_for_qualify() }}
+    qualify row_number() over (
+        partition by resource_id order by last_seen desc, effective_cost desc, service_name, sku, region, sub_account_id
+    ) = 1
+),
+
+-- Its tags as last billed with any.
+tagged as (
+    select resource_id, {{ arg_max('tags', 'last_seen') }} as tags
+    from periods
+    where tags is not null and tags <> '{}'
+    group by resource_id
 ),
 
 per_resource as (
     select
-        resource_id,
-        any_value(provider) as provider,
-        any_value(billing_account_id) as billing_account_id,
-        any_value(sub_account_id) as sub_account_id,
-        any_value(service_name) as service_name,
-        any_value(resource_type) as resource_type,
-        max(sku) as sku,
-        any_value(region) as region,
-        any_value(currency) as currency,
-        any_value(tags) as tags,
-        min(charge_date) as first_seen,
-        max(charge_date) as last_seen,
-        -- Monthly run rate: effective cost of the last 7 billed days, per day x 730 / 24.
-        {{ agg_where('sum', 'effective_cost', 'charge_date > ' ~ days_before('(select d from last_day)', 7)) }} as effective_cost_last_7d
-    from days
-    group by resource_id
+        d.{{ star_exclude('last_seen, effective_cost') }},
+        t.tags,
+        s.first_seen,
+        s.last_seen,
+        l.effective_cost_last_7d
+    from described d
+    join (
+        select resource_id, min(first_seen) as first_seen, max(last_seen) as last_seen
+        from periods
+        group by resource_id
+    ) s on s.resource_id = d.resource_id
+    left join tagged t on t.resource_id = d.resource_id
+    left join last_7d l on l.resource_id = d.resource_id
 ),
 
 billed as (

@@ -68,4 +68,62 @@ describe("marts.resources", () => {
     ]);
     await w.close();
   });
+
+  it("describes a resource billed two ways as it was billed last, and then by what cost most", async () => {
+    const dir = tempDir();
+    const line = (day: string, product: string, usageType: string, id: string, type: string, cost: string) =>
+      `111111111111,2026-10-01T00:00:00Z,222222222222,Usage,2026-10-${day}T00:00:00Z,2026-10-${day}T01:00:00Z,${product},${usageType},${id},${type},us-east-1,1,${cost},USD`;
+    writeFileSync(
+      path.join(dir, "cur2-2026-10.csv"),
+      [
+        "bill_payer_account_id,bill_billing_period_start_date,line_item_usage_account_id,line_item_line_item_type,line_item_usage_start_date,line_item_usage_end_date,line_item_product_code,line_item_usage_type,line_item_resource_id,product_instance_type,product_region_code,line_item_usage_amount,line_item_unblended_cost,line_item_currency_code",
+        // Resized on the 10th: the size it runs at now is the one to act on, not the bigger one before.
+        line("02", "AmazonEC2", "BoxUsage:m5.xlarge", "i-resized", "m5.xlarge", "9.00"),
+        line("12", "AmazonEC2", "BoxUsage:m5.large", "i-resized", "m5.large", "2.00"),
+        // A bucket's storage and its data transfer, billed the same day: storage cost most.
+        line("12", "AmazonS3", "TimedStorage-ByteHrs", "my-bucket", "", "3.00"),
+        line("12", "AWSDataTransfer", "DataTransfer-Out-Bytes", "my-bucket", "", "0.40"),
+      ].join("\n"),
+    );
+    const w = await Warehouse.open({ path: ":memory:" });
+    await ingestPaths(w, [dir], { lakeDir: tempDir() }, quiet);
+    await buildProject(
+      w,
+      ROOT,
+      {
+        runModels: true,
+        runTests: false,
+        vars: modelVars(loadConfig({ cwd: tempDir(), env: {} })),
+        externalRoot: tempDir(),
+      },
+      quiet,
+    );
+    const rows = await w.all<{
+      id: string;
+      service: string;
+      sku: string | null;
+      first: string;
+      last: string;
+    }>(
+      `select resource_id as id, service_name as service, sku, first_seen::varchar as first, last_seen::varchar as last
+       from marts.resources order by 1`,
+    );
+    expect(rows).toEqual([
+      {
+        id: "i-resized",
+        service: "Amazon Elastic Compute Cloud",
+        sku: "m5.large",
+        first: "2026-10-02",
+        last: "2026-10-12",
+      },
+      {
+        id: "my-bucket",
+        service: "Amazon Simple Storage Service",
+        sku: null,
+        first: "2026-10-12",
+        last: "2026-10-12",
+      },
+    ]);
+    await w.close();
+  });
 });

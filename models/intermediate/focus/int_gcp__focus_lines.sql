@@ -9,6 +9,9 @@
 -- incremental by billing period: GCP's commitment split reads a month's rows several times, so
 -- DuckDB computes it whole, and a filter from focus_costs' incremental run would not reach the
 -- export's scan through it; here the filter is on the scan itself.
+-- Line-level CTEs are not materialized (each is read once in full, again only through a filter
+-- that reaches the export's scan); the aggregates read a narrow copy (keys, keyed). Materialized
+-- whole, the wide ones spilled ~47 GB at 100M line items.
 {{ config(materialized='incremental', unique_key='x_BillingPeriod') }}
 {#- BigQuery: a view, as the other intermediate models. -#}
 {% if target.type == 'bigquery' %}{{ config(materialized='view') }}{% endif %}
@@ -18,7 +21,7 @@
             when coalesce(c.covered_on_demand, 0) = 0 then 0
             else least(f.price_ratio, {{ cast('f.fee / c.covered_on_demand', 'decimal(38, 18)') }})
         end{% endset -%}
-with lines as (
+with lines as {{ cte_materialized(false) }} (
     select
         *,
         -- "Commitment v1: …" (2019 exports write it in lower case).
@@ -41,10 +44,17 @@ with lines as (
     {% endif %}
 ),
 
+-- What the commitment split needs of each line.
+keys as {{ cte_materialized(true) }} (
+    select billing_account_id, sub_account_id, billing_period, sku_id, usage_start, cost, cud_credits, cud_commitment_id,
+        is_fee, case when is_fee then sku_description end as sku_description
+    from lines
+),
+
 -- The fee rows do not name their commitment; a project's CUD credits do.
 project_commitments as (
     select billing_account_id, sub_account_id, billing_period, any_value(cud_commitment_id) as commitment_id
-    from lines
+    from keys
     where cud_commitment_id is not null
     group by all
 ),
@@ -55,7 +65,7 @@ project_commitments as (
 fees as (
     select distinct billing_account_id, sub_account_id, billing_period,
         'commitment:' || coalesce(sub_account_id, '') || ':' || sku_id as fee_commitment_id
-    from lines
+    from keys
     where is_fee
 ),
 
@@ -72,21 +82,33 @@ account_fees as (
 ),
 
 -- Every line with the commitment it is about: a fee its project's, covered usage its credit's.
-committed as (
-    select
-        l.* replace (case when l.quantity_from_usage then l.usage_amount else l.usage_quantity end as usage_quantity),
+{% set commitment_id -%}
         case
             when l.is_fee then coalesce(p.commitment_id, 'commitment:' || coalesce(l.sub_account_id, '') || ':' || l.sku_id)
             when l.cud_commitment_id is not null then l.cud_commitment_id
             when l.cud_credits <> 0 and f.fee_skus = 1 then coalesce(p.commitment_id, f.fee_commitment_id)
             when l.cud_credits <> 0 and f.fee_skus is null and a.fee_skus = 1 then a.fee_commitment_id
         end as commitment_id
-    from lines l
+{%- endset %}
+{% set commitment_joins -%}
     left join project_commitments p on p.billing_account_id = l.billing_account_id
         and p.sub_account_id is not distinct from l.sub_account_id and p.billing_period = l.billing_period
     left join project_fees f on f.billing_account_id = l.billing_account_id
         and f.sub_account_id is not distinct from l.sub_account_id and f.billing_period = l.billing_period
     left join account_fees a on a.billing_account_id = l.billing_account_id and a.billing_period = l.billing_period
+{%- endset %}
+keyed as {{ cte_materialized(true) }} (
+    select l.billing_period, l.usage_start, l.cost, l.cud_credits, l.is_fee, l.sku_description, {{ commitment_id }}
+    from keys l
+    {{ commitment_joins }}
+),
+
+committed as {{ cte_materialized(false) }} (
+    select
+        l.* replace (case when l.quantity_from_usage then l.usage_amount else l.usage_quantity end as usage_quantity),
+        {{ commitment_id }}
+    from lines l
+    {{ commitment_joins }}
 ),
 
 fee_days as (
@@ -96,7 +118,7 @@ fee_days as (
         {{ typecast('usage_start', 'date') }} as day,
         sum(cost) as fee,
         1 - {{ cast(price_case, 'decimal(38, 10)') }} as price_ratio
-    from committed
+    from keyed
     where is_fee
     group by all
 ),
@@ -104,7 +126,7 @@ fee_days as (
 -- On-demand cost each commitment's credits covered, per day.
 covered_days as (
     select commitment_id, billing_period, {{ typecast('usage_start', 'date') }} as day, -sum(cud_credits) as covered_on_demand
-    from committed
+    from keyed
     where not is_fee and commitment_id is not null
     group by all
 ),
@@ -125,19 +147,21 @@ allocation as (
 -- A usage line its CUD credit covers only in part is two FOCUS rows: the covered share (Committed,
 -- its commitment's cost as EffectiveCost) and the rest at on-demand, with the row's other credits.
 -- Only the covered share is used commitment, so used + unused = the fees for partial coverage too.
-parts as (
-    select l.*, 'whole' as part, {{ typecast('1', 'decimal(38, 10)') }} as share
-    from committed l
-    where l.is_fee or l.commitment_id is null or l.cost = 0 or -l.cud_credits >= l.cost
-    union all
+{% set whole -%}
+coalesce(l.is_fee or l.commitment_id is null or l.cost = 0 or -l.cud_credits >= l.cost, true)
+{%- endset -%}
+parts as {{ cte_materialized(false) }} (
     select l.*, p.part,
-        case when p.part = 'covered' then {{ cast('-l.cud_credits / l.cost', 'decimal(38, 10)') }}
-             else 1 - {{ cast('-l.cud_credits / l.cost', 'decimal(38, 10)') }} end as share
-    from committed l, {{ values_table(["'covered'", "'rest'"], 'p', 'part') }}
-    where not l.is_fee and l.commitment_id is not null and l.cost <> 0 and -l.cud_credits < l.cost
+        case
+            when p.part = 'whole' then {{ typecast('1', 'decimal(38, 10)') }}
+            when p.part = 'covered' then {{ cast('-l.cud_credits / nullif(l.cost, 0)', 'decimal(38, 10)') }}
+            else 1 - {{ cast('-l.cud_credits / nullif(l.cost, 0)', 'decimal(38, 10)') }}
+        end as share
+    from committed l
+    join {{ values_table(["'whole'", "'covered'", "'rest'"], 'p', 'part') }} on (p.part = 'whole') = {{ whole }}
 ),
 
-split as (
+split as {{ cte_materialized(false) }} (
     select
         * replace (
             case when part = 'rest' then null else commitment_id end as commitment_id,
@@ -150,7 +174,7 @@ split as (
     from parts
 ),
 
-billed_rows as (
+billed_rows as {{ cte_materialized(false) }} (
     select
         l.*,
         case when l.is_fee then l.cost end as fee,
@@ -171,14 +195,14 @@ billed_rows as (
         and not l.is_fee and a.day = {{ typecast('l.usage_start', 'date') }}
 ),
 
+-- What each commitment's covered usage consumed, per day: a covered line (or a line's covered
+-- share) consumes its CUD credit at the allocation's rate.
 used_days as (
-    select commitment_id, billing_period, {{ typecast('usage_start', 'date') }} as day, sum({{ cast('-cud_credits * rate', 'decimal(38, 10)') }}) as used
-    from (
-        select l.commitment_id, l.billing_period, l.usage_start, l.cud_credits, a.rate
-        from split l
-        join allocation a on a.commitment_id = l.commitment_id and a.billing_period = l.billing_period
-            and not l.is_fee and a.day = {{ typecast('l.usage_start', 'date') }}
-    )
+    select k.commitment_id, k.billing_period, {{ typecast('k.usage_start', 'date') }} as day,
+        sum({{ cast('-k.cud_credits * a.rate', 'decimal(38, 10)') }}) as used
+    from keyed k
+    join allocation a on a.commitment_id = k.commitment_id and a.billing_period = k.billing_period
+        and not k.is_fee and a.day = {{ typecast('k.usage_start', 'date') }}
     group by all
 ),
 

@@ -1,20 +1,12 @@
 {{ config(materialized='incremental', unique_key='billing_period') }}
--- One row per billed resource, day and billing period: what marts.resources needs from focus_costs,
--- kept incrementally (a build reads only the periods with new loads; resources then aggregates
--- these rows instead of every charge). Commitments' unused rows are not resources' usage.
+-- Billed usage per resource, day and billing period, kept incrementally (a build reads only the
+-- periods with new loads): marts.resources sums the last seven days from it. Commitments' unused
+-- rows are not resources' usage. Only keys and sums: what describes a resource is in
+-- int_resources__periods (an any_value() of text here held ~75M texts in memory at 100M lines).
 select
     ResourceId as resource_id,
     x_ChargeDate as charge_date,
     x_BillingPeriod as billing_period,
-    any_value(x_Provider) as provider,
-    any_value(BillingAccountId) as billing_account_id,
-    any_value(SubAccountId) as sub_account_id,
-    any_value(ServiceName) as service_name,
-    any_value(x_ResourceKind) as resource_type,
-    max(x_InstanceType) as sku,
-    any_value(RegionId) as region,
-    any_value(BillingCurrency) as currency,
-    {{ agg_where('any_value', typecast('Tags', 'varchar'), 'Tags is not null and ' ~ typecast('Tags', 'varchar') ~ " <> '{}'") }} as tags,
     {{ typecast('sum(EffectiveCost)', 'decimal(38, 10)') }} as effective_cost,
     max(x_LoadId) as load_id
 from {{ ref('focus_costs') }}
