@@ -37,6 +37,7 @@ export function writeArtifacts(
     generated_at: new Date().toISOString(),
     adapter_type: project.target.type,
     invocation_started_at: started,
+    invocation_id: project.invocationId,
   };
   const nodes = Object.fromEntries([
     ...[...project.seeds.values()].map((s) => [uniqueId(project, "seed", s.name), seedNode(project, s)]),

@@ -2,6 +2,7 @@
  * Reads a dbt project: dbt_project.yml, models/**.sql, macros, seeds (seeds/**.csv), and the
  * schema YAML beside the models and seeds (sources, model and seed docs, column tests).
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import nunjucks from "nunjucks";
@@ -67,6 +68,8 @@ export interface DbtProject {
   threads: number;
   /** The profile's output the project is compiled for and built on (profiles.yml; DuckDB without one). */
   target: Target;
+  /** dbt's invocation_id: a UUID per load of the project (one `cco` command), in Jinja and the artifacts. */
+  invocationId: string;
 }
 
 /** A node's unique id in dbt's manifest and run results, e.g. model.cco.focus_costs. */
@@ -219,6 +222,7 @@ export function loadProject(root: string, options: LoadOptions = {}): DbtProject
     vars,
     threads: target.threads,
     target,
+    invocationId: randomUUID(),
   };
   yaml.save();
   return loaded;

@@ -10,6 +10,8 @@ export interface ColumnTest {
   name: "unique" | "not_null" | "accepted_values" | "relationships";
   args: Record<string, unknown>;
   severity: "error" | "warn";
+  /** dbt's `where` config: the test reads only the rows it keeps (Jinja, rendered as a model's). */
+  where?: string;
 }
 
 export interface ColumnSpec {
@@ -92,5 +94,9 @@ function parseTest(test: unknown, file: string, column: string): ColumnTest {
   const severity =
     String(config?.severity ?? body?.severity ?? "error").toLowerCase() === "warn" ? "warn" : "error";
   delete args.severity;
-  return { name: name as ColumnTest["name"], args, severity };
+  const where = config?.where ?? args.where;
+  delete args.where;
+  if (where !== undefined && typeof where !== "string")
+    throw new ConfigError(file, column, `test ${name}: where: expected a SQL condition`);
+  return { name: name as ColumnTest["name"], args, severity, ...(where ? { where } : {}) };
 }

@@ -1,7 +1,7 @@
 /**
  * Jinja rendering for dbt models through nunjucks (Jinja-compatible for the
  * subset dbt models use): ref, source, config, var, env_var, this, target,
- * is_incremental, model (its name and YAML columns), adapter.dispatch and
+ * is_incremental, invocation_id, model (its name and YAML columns), adapter.dispatch and
  * adapter.quote, return, execute and run_query, and the project's macros.
  */
 import nunjucks from "nunjucks";
@@ -311,6 +311,7 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       return value;
     },
     is_incremental: () => ctx.incremental,
+    invocation_id: ctx.project.invocationId,
     execute: ctx.queries !== undefined,
     run_query: (sql: string) => {
       if (!ctx.queries) return undefined;

@@ -91,11 +91,15 @@ export function compileDataTests(project: DbtProject, models: Map<string, Compil
       column.tests.map((test): DataTest => {
         const name = `${test.name}_${node.name}_${column.name}`;
         const parent = test.name === "relationships" ? refName(String(test.args.to ?? "")) : undefined;
+        // dbt's `where` config: the test reads the rows the condition keeps.
+        const relation = test.where
+          ? `(SELECT * FROM ${node.relation} WHERE ${renderText(project, models, node.documentedIn, test.where)})`
+          : node.relation;
         return {
           id: uniqueId(project, "test", name),
           name,
           file: node.documentedIn,
-          sql: compileTest(node.relation, column.name, test, relationOf, project.target.type).sql,
+          sql: compileTest(relation, column.name, test, relationOf, project.target.type).sql,
           refs: parent && parent !== node.name ? [node.name, parent] : [node.name],
           severity: test.severity,
           attached: { model: node.name, column: column.name, test },
@@ -117,6 +121,17 @@ export function compileDataTests(project: DbtProject, models: Map<string, Compil
     };
   });
   return [...generic, ...singular];
+}
+
+/** A Jinja text of a properties file (a test's where), rendered as a model is. */
+function renderText(
+  project: DbtProject,
+  models: Map<string, CompiledModel>,
+  file: string,
+  raw: string,
+): string {
+  const node = { name: "where", file, fqn: [], raw, columns: [], folderConfig: {} };
+  return renderCompiled(project, models, node, false).sql;
 }
 
 /** The model a relationships test's `to: ref('name')` names. */

@@ -31,7 +31,9 @@ select
     {{ typecast('sum(EffectiveCost)', 'decimal(38, 10)') }} as effective_cost,
     {{ typecast('sum(ListCost)', 'decimal(38, 10)') }} as list_cost,
     {{ typecast('sum(coalesce(ConsumedQuantity, 0))', 'decimal(38, 10)') }} as usage_quantity,
-    max(x_LoadId) as load_id
+    max(x_LoadId) as load_id,
+    -- The build that wrote the row's period: its tests check those periods (dbt's invocation_id).
+    '{{ invocation_id }}' as invocation_id
 from {{ ref('focus_costs') }}
 {% if is_incremental() %}
 where x_BillingPeriod in ({{ billing_periods_literal(ref('focus_costs'), this) }})

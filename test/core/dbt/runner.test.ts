@@ -137,6 +137,41 @@ describe("dbt runner", () => {
     await w.close();
   });
 
+  it("a test's where config limits the rows it reads (Jinja, invocation_id included); each build has its own id", async () => {
+    const yml = (where: string) =>
+      [
+        "version: 2",
+        "models:",
+        "  - name: stamped",
+        "    columns:",
+        "      - name: v",
+        "        tests:",
+        "          - unique:",
+        "              config:",
+        `                where: "${where}"`,
+      ].join("\n");
+    // Two rows with v = 1: one stamped by an earlier build, one by this one.
+    const model = "select 1 as v, 'earlier' as built_by union all select 1, '{{ invocation_id }}'";
+    const files = { "models/marts/stamped.sql": model };
+    const scoped = project({ ...files, "models/marts/_m.yml": yml("built_by = '{{ invocation_id }}'") });
+    const whole = project({ ...files, "models/marts/_m.yml": yml("true") });
+    const a = await buildFresh(scoped);
+    expect(a.status["test.t.unique_stamped_v"]).toBe("pass");
+    const b = await buildFresh(whole);
+    expect(b.status["test.t.unique_stamped_v"]).toBe("fail");
+    const runs = [scoped, whole].map(
+      (root) =>
+        JSON.parse(readFileSync(path.join(root, "target/run_results.json"), "utf8")).metadata.invocation_id,
+    );
+    expect(runs[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(runs[0]).not.toBe(runs[1]);
+    expect(await a.w.all("select built_by from marts.stamped where built_by <> 'earlier'")).toEqual([
+      { built_by: runs[0] },
+    ]);
+    await a.w.close();
+    await b.w.close();
+  });
+
   it("writes the data dictionary from the YAML", () => {
     const md = renderDataDictionary(loadProject(project(base)));
     expect(md).toContain("## marts.doubled\n\nTwice each number.");
