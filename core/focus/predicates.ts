@@ -43,7 +43,7 @@ export function predicate(check: Check, ds: Dataset, missing: Set<string>): stri
       ) {
         const ref = String(column);
         if (!ds.columns.has(ref)) missing.add(ref);
-        return `(${q(ref)} IS NULL OR ${q(ref)}::VARCHAR IN (${items.map((c) => literal(c.Value)).join(", ")}))`;
+        return `(${q(ref)} IS NULL OR ${oneOf(`${q(ref)}::VARCHAR`, items.map((c) => literal(c.Value)).join(", "))})`;
       }
       return items.map((c) => `(${predicate(c, ds, missing)})`).join(" OR ");
     }
@@ -54,13 +54,18 @@ export function predicate(check: Check, ds: Dataset, missing: Set<string>): stri
       return ds.columns.has(String(check.ColumnName)) ? "TRUE" : "FALSE";
     // A number compares as a number (0.4 is not 0; text that is no number is not 0 either),
     // anything else as text.
+    // A column whose every value is a DECIMAL(38,10) compares as it is: TRY_CAST costs a 128-bit
+    // parse a row (most of a 100M-line check).
     case "CheckValue":
       if (check.Value === null) return `${column()} IS NULL`;
+      if (typeof check.Value === "number" && fitsDecimal38(type())) return `${column()} = ${check.Value}`;
       return typeof check.Value === "number"
         ? `TRY_CAST(${column()} AS DECIMAL(38, 10)) = ${check.Value}`
         : `${column()}::VARCHAR = ${literal(check.Value)}`;
     case "CheckNotValue":
       if (check.Value === null) return `${column()} IS NOT NULL`;
+      if (typeof check.Value === "number" && fitsDecimal38(type()))
+        return `${column()} IS DISTINCT FROM ${check.Value}`;
       return typeof check.Value === "number"
         ? `TRY_CAST(${column()} AS DECIMAL(38, 10)) IS DISTINCT FROM ${check.Value}`
         : `${column()}::VARCHAR IS DISTINCT FROM ${literal(check.Value)}`;
@@ -71,7 +76,9 @@ export function predicate(check: Check, ds: Dataset, missing: Set<string>): stri
     case "CheckGreaterOrEqualThanValue":
       return `(${column()} IS NULL OR TRY_CAST(${column()} AS DOUBLE) >= ${Number(check.Value)})`;
     case "CheckDecimalValue":
-      return `(${column()} IS NULL OR TRY_CAST(${column()}::VARCHAR AS DECIMAL(38,10)) IS NOT NULL)`;
+      return fitsDecimal38(type())
+        ? "TRUE"
+        : `(${column()} IS NULL OR TRY_CAST(${column()}::VARCHAR AS DECIMAL(38,10)) IS NOT NULL)`;
     case "TypeDecimal":
     case "FormatNumeric":
       return isNumericType(type())
@@ -98,7 +105,7 @@ export function predicate(check: Check, ds: Dataset, missing: Set<string>): stri
     }
     case "FormatCurrency":
     case "CheckNationalCurrency":
-      return `(${column()} IS NULL OR ${column()}::VARCHAR IN (${litList(CURRENCY_CODES)}))`;
+      return `(${column()} IS NULL OR ${oneOf(`${column()}::VARCHAR`, litList(CURRENCY_CODES))})`;
     case "ColumnByColumnEqualsColumnValue": {
       const [a, b, r] = [column("ColumnAName"), column("ColumnBName"), column("ResultColumnName")];
       const n = (x: string) => `TRY_CAST(${x} AS DOUBLE)`;
@@ -156,4 +163,19 @@ export function failingAlternatives(alternatives: readonly RowCheck[]): string {
 export function failingGroups(check: Check, relation: string): string {
   const [a, b] = [q(String(check.ColumnAName)), q(String(check.ColumnBName))];
   return `(SELECT count(*) FROM (SELECT ${a} FROM ${relation} WHERE ${a} IS NOT NULL GROUP BY 1 HAVING count(DISTINCT ${b}) <> ${Number(check.ExpectedCount)}))`;
+}
+
+/** Whether every value of a DuckDB column type is a DECIMAL(38,10) as it is: integers, and decimals of scale <= 10 and <= 28 whole digits. */
+export function fitsDecimal38(type: string): boolean {
+  if (/^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$/i.test(type)) return true;
+  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/i.exec(type);
+  return decimal !== null && Number(decimal[2]) <= 10 && Number(decimal[1]) - Number(decimal[2]) <= 28;
+}
+
+/**
+ * `text IN (literals)` as DuckDB evaluates it fast: inside count(*) FILTER an IN list becomes a chain
+ * of comparisons (the 180 currency codes: 0.8 s a million rows), list_contains a lookup (25 ms).
+ */
+function oneOf(text: string, literals: string): string {
+  return `list_contains([${literals}], ${text})`;
 }

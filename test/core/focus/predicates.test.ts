@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkConformance } from "../../../core/focus/conformance.ts";
 import { loadModel } from "../../../core/focus/model.ts";
-import { predicate } from "../../../core/focus/predicates.ts";
+import { fitsDecimal38, predicate } from "../../../core/focus/predicates.ts";
 import type { RuleResult } from "../../../core/focus/report.ts";
 import { ident, lit } from "../../../core/sql.ts";
 import { Warehouse } from "../../../core/warehouse/warehouse.ts";
@@ -144,6 +144,36 @@ describe("check functions compiled to SQL, on hand-built rows", () => {
   it("CheckDecimalValue: BilledCost MUST be a valid decimal value (text column)", async () => {
     const rule = await check({ BilledCost: "VARCHAR" }, [["1.50"], ["n/a"]]);
     expect(rule("BilledCost-C-004-M")).toEqual(failsOn(1));
+  });
+
+  it("numbers in a column that holds DECIMAL(38,10) as it is compare without a text parse, with the same counts", async () => {
+    const rows: Value[][] = [
+      ["Purchase", 0, 1.5],
+      ["Purchase", 12, 2],
+      ["Usage", 0, -3],
+    ];
+    const typed = await check(
+      { ChargeCategory: "VARCHAR", EffectiveCost: "DECIMAL(38,10)", BilledCost: "DECIMAL(38,10)" },
+      rows,
+    );
+    const text = await check(
+      { ChargeCategory: "VARCHAR", EffectiveCost: "VARCHAR", BilledCost: "VARCHAR" },
+      rows,
+    );
+    for (const id of ["EffectiveCost-C-005-C", "BilledCost-C-004-M"]) expect(typed(id)).toEqual(text(id));
+    expect(typed("EffectiveCost-C-005-C")).toEqual(failsOn(1));
+    const columns = new Map([["EffectiveCost", "DECIMAL(38,10)"]]);
+    const sql = predicate(
+      { CheckFunction: "CheckValue", ColumnName: "EffectiveCost", Value: 0 },
+      { relation: "t", columns },
+      new Set(),
+    );
+    expect(sql).toBe('"EffectiveCost" = 0');
+    expect(fitsDecimal38("DECIMAL(18,2)")).toBe(true);
+    expect(fitsDecimal38("BIGINT")).toBe(true);
+    expect(fitsDecimal38("DECIMAL(38,12)")).toBe(false); // more decimals than it keeps
+    expect(fitsDecimal38("HUGEINT")).toBe(false); // 39 digits
+    expect(fitsDecimal38("DOUBLE")).toBe(false);
   });
 
   it("TypeDecimal and FormatNumeric: ListCost as text must read as a number; a numeric column passes as it is", async () => {
