@@ -132,7 +132,7 @@ export async function snapshotStage(
   // The executive page's "approved" figure: each queued row's approval state under the rules.
   if (await warehouse.tableExists("ops", "approval_queue")) {
     const { approvalStatus } = await import("../actions/approvals/status.ts");
-    const states = await approvalStatus(warehouse, config);
+    const states = await progress.step("Reading the approvals' state", () => approvalStatus(warehouse, config));
     const executed = new Set(
       (
         await warehouse.all<{ id: string }>(
@@ -268,13 +268,13 @@ export async function recommendStage(
   await progress.step("Assessing risk and priority", () => assessRisk(warehouse, config));
   await build("recommendations");
   const { recordHistory } = await import("../ml/recommend/history.ts");
-  const history = await recordHistory(warehouse);
+  const history = await progress.step("Recording what changed", () => recordHistory(warehouse));
   const { countRows } = await import("../core/sql.ts");
   const recommendations = await countRows(warehouse, "marts.recommendations", "status = 'open'");
   const { writePipelineApprovalTable } = await import("../actions/approvals/export.ts");
   if (options.snapshots !== false) await snapshotStage(warehouse, config, progress);
-  const { file: approvalTable } = await writePipelineApprovalTable(warehouse, config, (m) =>
-    progress.warn(m),
+  const { file: approvalTable } = await progress.step("Writing the approval table", () =>
+    writePipelineApprovalTable(warehouse, config, (m) => progress.warn(m)),
   );
   return { recommendations, history, approvalTable };
 }

@@ -113,17 +113,19 @@ async function announceNewRows(tx: TransactionScope, config: Pick<Config, "notif
     where not exists (select 1 from ops.audit_log a where a.event = 'approval.requested'
       and a.subject = q.recommendation_id and (a.detail ->> 'version') = q.version)
     order by q.priority desc nulls last, q.recommendation_id`);
+  // Appended a thousand at a time, each in batched inserts (a row at a time took 40 s for 11,000 rows).
+  const requested = fresh.map((row) => ({
+    actor: "cco:approvals",
+    event: "approval.requested",
+    subject: row.recommendation_id,
+    detail: {
+      version: row.version,
+      required_approvals: row.required_approvals,
+      action_kind: row.action_kind,
+    },
+  }));
+  for (let i = 0; i < requested.length; i += 1000) await appendAudit(tx, ...requested.slice(i, i + 1000));
   for (const row of fresh) {
-    await appendAudit(tx, {
-      actor: "cco:approvals",
-      event: "approval.requested",
-      subject: row.recommendation_id,
-      detail: {
-        version: row.version,
-        required_approvals: row.required_approvals,
-        action_kind: row.action_kind,
-      },
-    });
     await enqueueNotification(tx, config, {
       event: "approval_needed",
       subject: row.recommendation_id,
