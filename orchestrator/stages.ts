@@ -132,7 +132,9 @@ export async function snapshotStage(
   // The executive page's "approved" figure: each queued row's approval state under the rules.
   if (await warehouse.tableExists("ops", "approval_queue")) {
     const { approvalStatus } = await import("../actions/approvals/status.ts");
-    const states = await progress.step("Reading the approvals' state", () => approvalStatus(warehouse, config));
+    const states = await progress.step("Reading the approvals' state", () =>
+      approvalStatus(warehouse, config),
+    );
     const executed = new Set(
       (
         await warehouse.all<{ id: string }>(
