@@ -11,7 +11,7 @@ import type { Config } from "../../core/config.ts";
 import { CcoError, UsageError } from "../../core/errors.ts";
 import { faultPoint } from "../../core/faults.ts";
 import { partialOf } from "../../core/files.ts";
-import { lit } from "../../core/sql.ts";
+import { lit, valuesBatches } from "../../core/sql.ts";
 import type { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { type QueueRow, readOnlyCells } from "./columns.ts";
 import { type ImportResult, importDecisions, pendingRows } from "./decisions.ts";
@@ -136,10 +136,8 @@ async function rememberExported(warehouse: Warehouse, rows: QueueRow[], now: Dat
     return `(${lit(row.recommendation_id)}, ${lit(row.version)}, ${lit(sha)}, ${lit(cells)}::json, ${lit(now.toISOString())}::timestamptz)`;
   });
   await warehouse.transaction(async (tx) => {
-    for (let i = 0; i < values.length; i += 500) {
-      await tx.run(
-        `insert into ops.approval_exported_rows values ${values.slice(i, i + 500).join(", ")} on conflict do nothing`,
-      );
+    for (const batch of valuesBatches(values)) {
+      await tx.run(`insert into ops.approval_exported_rows values ${batch} on conflict do nothing`);
     }
   });
 }

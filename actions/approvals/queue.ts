@@ -8,7 +8,7 @@
 import type { Config } from "../../core/config.ts";
 import { lit } from "../../core/sql.ts";
 import type { TransactionScope, Warehouse } from "../../core/warehouse/warehouse.ts";
-import { appendAudit } from "../audit/log.ts";
+import { appendAuditEntries } from "../audit/log.ts";
 import { KIND_FOR_DETECTOR } from "../kinds/catalogue.ts";
 import { KINDS } from "../kinds/index.ts";
 import { PROVIDERS } from "../providers/adapter.ts";
@@ -113,7 +113,7 @@ async function announceNewRows(tx: TransactionScope, config: Pick<Config, "notif
     where not exists (select 1 from ops.audit_log a where a.event = 'approval.requested'
       and a.subject = q.recommendation_id and (a.detail ->> 'version') = q.version)
     order by q.priority desc nulls last, q.recommendation_id`);
-  // Appended a thousand at a time, each in batched inserts (a row at a time took 40 s for 11,000 rows).
+  // One append for all of them: its rows go in batched inserts.
   const requested = fresh.map((row) => ({
     actor: "cco:approvals",
     event: "approval.requested",
@@ -124,7 +124,7 @@ async function announceNewRows(tx: TransactionScope, config: Pick<Config, "notif
       action_kind: row.action_kind,
     },
   }));
-  for (let i = 0; i < requested.length; i += 1000) await appendAudit(tx, ...requested.slice(i, i + 1000));
+  await appendAuditEntries(tx, requested);
   for (const row of fresh) {
     await enqueueNotification(tx, config, {
       event: "approval_needed",

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { faultPoint } from "../../core/faults.ts";
 import type { TransactionScope, Warehouse } from "../../core/warehouse/warehouse.ts";
-import { lit } from "../../core/sql.ts";
+import { lit, valuesBatches } from "../../core/sql.ts";
 import { syncAuditHead, tableHead } from "./head.ts";
 import { redact, redactText } from "./redact.ts";
 
@@ -36,11 +36,17 @@ export function entryHash(
 const appendedIn = new WeakSet<TransactionScope>();
 
 /** Append entries in order, inside the caller's transaction when given one (then they land with its work). */
-const INSERT_BATCH = 500;
-
 export async function appendAudit(
   target: Warehouse | TransactionScope,
   ...entries: AuditEntry[]
+): Promise<void> {
+  await appendAuditEntries(target, entries);
+}
+
+/** appendAudit for a list of any length (a spread of a very long list overflows the stack). */
+export async function appendAuditEntries(
+  target: Warehouse | TransactionScope,
+  entries: readonly AuditEntry[],
 ): Promise<void> {
   if (!entries.length) return;
   const write = async (tx: TransactionScope, ownTransaction: boolean) => {
@@ -67,9 +73,8 @@ export async function appendAudit(
       );
       prev = hash;
     }
-    // Many rows a statement: one insert a row took 40 s for a first recommend's 11,000 queue rows.
-    for (let i = 0; i < values.length; i += INSERT_BATCH) {
-      await tx.run(`insert into ops.audit_log values ${values.slice(i, i + INSERT_BATCH).join(", ")}`);
+    for (const batch of valuesBatches(values)) {
+      await tx.run(`insert into ops.audit_log values ${batch}`);
       faultPoint("audit.inserted");
     }
   };
