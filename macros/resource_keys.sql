@@ -17,3 +17,16 @@ case
     else {{ resource_id }}
 end
 {%- endmacro %}
+
+{#
+  The focus_costs lines that are a resource's billed usage (commitments' unused rows are not), in
+  the billing periods an incremental build of `target` must rebuild: the rows int_resources__days
+  and int_resources__periods read, so the two always describe the same usage.
+#}
+{% macro billed_resource_usage(target) -%}
+from {{ ref('focus_costs') }}
+where ResourceId is not null and ChargeCategory = 'Usage' and CommitmentDiscountStatus is distinct from 'Unused'
+{%- if is_incremental() %}
+    and x_BillingPeriod in ({{ billing_periods_literal(ref('focus_costs'), target) }})
+{%- endif %}
+{%- endmacro %}

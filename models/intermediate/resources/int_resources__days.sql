@@ -9,9 +9,5 @@ select
     x_BillingPeriod as billing_period,
     {{ typecast('sum(EffectiveCost)', 'decimal(38, 10)') }} as effective_cost,
     max(x_LoadId) as load_id
-from {{ ref('focus_costs') }}
-where ResourceId is not null and ChargeCategory = 'Usage' and CommitmentDiscountStatus is distinct from 'Unused'
-{% if is_incremental() %}
-    and x_BillingPeriod in ({{ billing_periods_literal(ref('focus_costs'), this) }})
-{% endif %}
+{{ billed_resource_usage(this) }}
 group by ResourceId, x_ChargeDate, x_BillingPeriod

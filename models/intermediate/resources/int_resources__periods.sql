@@ -19,10 +19,6 @@ select
     max(x_ChargeDate) as last_seen,
     {{ typecast('sum(EffectiveCost)', 'decimal(38, 10)') }} as effective_cost,
     max(x_LoadId) as load_id
-from {{ ref('focus_costs') }}
-where ResourceId is not null and ChargeCategory = 'Usage' and CommitmentDiscountStatus is distinct from 'Unused'
-{% if is_incremental() %}
-    and x_BillingPeriod in ({{ billing_periods_literal(ref('focus_costs'), this) }})
-{% endif %}
+{{ billed_resource_usage(this) }}
 group by ResourceId, x_BillingPeriod, x_Provider, BillingAccountId, SubAccountId, ServiceName, x_ResourceKind,
     x_InstanceType, RegionId, BillingCurrency, {{ typecast('Tags', 'varchar') }}
