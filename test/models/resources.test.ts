@@ -14,6 +14,24 @@ import { quiet, tempDir } from "../helpers/tmp.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
+/** A warehouse with the exports in `dir` ingested and the models built (no tests). */
+async function built(dir: string): Promise<Warehouse> {
+  const w = await Warehouse.open({ path: ":memory:" });
+  await ingestPaths(w, [dir], { lakeDir: tempDir() }, quiet);
+  await buildProject(
+    w,
+    ROOT,
+    {
+      runModels: true,
+      runTests: false,
+      vars: modelVars(loadConfig({ cwd: tempDir(), env: {} })),
+      externalRoot: tempDir(),
+    },
+    quiet,
+  );
+  return w;
+}
+
 describe("marts.resources", () => {
   it("types AWS volumes by their usage type's suffix, IOPS lines included, and OCI boot volumes as volumes", async () => {
     const dir = tempDir();
@@ -37,19 +55,7 @@ describe("marts.resources", () => {
         "0.85,ocid1.tenancy.oc1..t,USD,2026-10-01T00:00Z,2026-11-01T00:00Z,2026-10-31T00:00Z,2026-11-01T00:00Z,Usage,0.85,0.85,0.85,Oracle Cloud Infrastructure,Block Storage,ocid1.bootvolume.oc1.iad.b1,Boot Volume,Block Volume Storage",
       ].join("\n"),
     );
-    const w = await Warehouse.open({ path: ":memory:" });
-    await ingestPaths(w, [dir], { lakeDir: tempDir() }, quiet);
-    await buildProject(
-      w,
-      ROOT,
-      {
-        runModels: true,
-        runTests: false,
-        vars: modelVars(loadConfig({ cwd: tempDir(), env: {} })),
-        externalRoot: tempDir(),
-      },
-      quiet,
-    );
+    const w = await built(dir);
     const rows = await w.all<{
       id: string;
       provider: string;
@@ -85,19 +91,7 @@ describe("marts.resources", () => {
         line("12", "AWSDataTransfer", "DataTransfer-Out-Bytes", "my-bucket", "", "0.40"),
       ].join("\n"),
     );
-    const w = await Warehouse.open({ path: ":memory:" });
-    await ingestPaths(w, [dir], { lakeDir: tempDir() }, quiet);
-    await buildProject(
-      w,
-      ROOT,
-      {
-        runModels: true,
-        runTests: false,
-        vars: modelVars(loadConfig({ cwd: tempDir(), env: {} })),
-        externalRoot: tempDir(),
-      },
-      quiet,
-    );
+    const w = await built(dir);
     const rows = await w.all<{
       id: string;
       service: string;
