@@ -116,7 +116,9 @@ export async function scanSource(
     checks.push({
       what: "currency",
       column: money.currency.replace(/^coalesce\(|, ''\)$/g, "").replaceAll('"', ""),
-      bad: `currency <> '' AND currency NOT IN (${codes})`,
+      // list_contains, not IN: DuckDB runs an IN list inside a FILTER as a chain of 180
+      // comparisons a row (1.8 s per 3.7 million rows; this takes 0.06 s).
+      bad: `currency <> '' AND NOT list_contains([${codes}], currency)`,
       value: "currency",
     });
   }
