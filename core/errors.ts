@@ -36,6 +36,8 @@ export class InputError extends CcoError {
     readonly file: string,
     detail: string,
     readonly location: { row?: number; column?: string } = {},
+    /** The library's own error (an SDK's, a reader's): CCO_DEBUG=1 prints it. */
+    options?: { cause?: unknown },
   ) {
     const where = [
       location.row !== undefined ? `row ${location.row}` : "",
@@ -43,7 +45,7 @@ export class InputError extends CcoError {
     ]
       .filter(Boolean)
       .join(", ");
-    super(`${file}${where ? ` (${where})` : ""}: ${detail}`);
+    super(`${file}${where ? ` (${where})` : ""}: ${detail}`, options);
   }
 }
 

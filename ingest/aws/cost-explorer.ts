@@ -75,6 +75,8 @@ export const costExplorerSource: RemoteSource = {
       throw new InputError(
         uri,
         `cannot read Cost Explorer: ${(error as Error).name}: ${(error as Error).message.split("\n")[0]}`,
+        {},
+        { cause: error },
       );
     } finally {
       client.destroy();

@@ -65,7 +65,14 @@ export const s3Source: RemoteSource = {
       });
     } catch (error) {
       if (error instanceof InputError) throw error;
-      throw new InputError(uri, `cannot read from S3: ${(error as Error).name}: ${(error as Error).message}`);
+      throw new InputError(
+        uri,
+        `cannot read from S3: ${(error as Error).name}: ${(error as Error).message}`,
+        {},
+        {
+          cause: error,
+        },
+      );
     } finally {
       s3.destroy();
     }

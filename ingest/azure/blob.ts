@@ -114,6 +114,8 @@ export const azureBlobSource: RemoteSource = {
       throw new InputError(
         uri,
         `cannot read from Azure Blob storage: ${(error as Error).message.split("\n")[0]}`,
+        {},
+        { cause: error },
       );
     }
     return local;

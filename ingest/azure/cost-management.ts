@@ -90,6 +90,8 @@ export const azureCostManagementSource: RemoteSource = {
       throw new InputError(
         uri,
         `cannot query Azure Cost Management: ${(error as Error).message.split("\n")[0]}`,
+        {},
+        { cause: error },
       );
     }
     const sorted = [...rows.values()].sort((a, b) =>

@@ -74,7 +74,14 @@ export const bigQuerySource: RemoteSource = {
         },
       );
     } catch (error) {
-      throw new InputError(uri, `BigQuery query failed: ${(error as Error).message.split("\n")[0]}`);
+      throw new InputError(
+        uri,
+        `BigQuery query failed: ${(error as Error).message.split("\n")[0]}`,
+        {},
+        {
+          cause: error,
+        },
+      );
     } finally {
       await Promise.all(
         [...writers.values()].map((w) => new Promise<void>((resolve) => w.end(() => resolve()))),

@@ -100,6 +100,9 @@ export function reportError(error: unknown): number {
   }
   if (error instanceof CcoError) {
     process.stderr.write(`cco: ${error.message}\n`);
+    // What a library said underneath (an SDK's error, with its stack), for a bug report.
+    if (process.env.CCO_DEBUG && error.cause !== undefined)
+      process.stderr.write(`caused by: ${causeText(error.cause)}\n`);
     return error.exitCode;
   }
   const system = systemError(error);
@@ -129,6 +132,13 @@ function systemError(error: unknown): string | undefined {
   const reason = typeof e?.code === "string" ? SYSTEM_ERRORS[e.code] : undefined;
   if (!reason) return undefined;
   return e?.path ? `${e.path}: ${reason}` : `${reason} (${e?.syscall ?? e?.code})`;
+}
+
+/** An error's stack (or message), then its own causes', each on the lines after. */
+function causeText(cause: unknown): string {
+  const err = cause instanceof Error ? cause : undefined;
+  const text = err ? (err.stack ?? err.message) : String(cause);
+  return err?.cause !== undefined ? `${text}\ncaused by: ${causeText(err.cause)}` : text;
 }
 
 /** A bug: one line on the terminal, the stack in a file (or on stderr with CCO_DEBUG=1). */

@@ -40,6 +40,20 @@ describe("isTransient", () => {
       "a loader's error naming the network code in its message",
       new InputError("s3://billing/exports", "cannot read from S3: Error: connect ECONNREFUSED 127.0.0.1:9"),
     ],
+    [
+      "a loader's error whose SDK cause is throttled (HTTP 503, SlowDown)",
+      new InputError(
+        "s3://billing/exports",
+        "cannot read from S3: SlowDown: Please reduce your request rate",
+        {},
+        {
+          cause: Object.assign(new Error("Please reduce your request rate"), {
+            name: "SlowDown",
+            $metadata: { httpStatusCode: 503 },
+          }),
+        },
+      ),
+    ],
   ])("retries %s", (_what, error) => {
     expect(isTransient(error)).toBe(true);
   });

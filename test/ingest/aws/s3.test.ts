@@ -97,5 +97,15 @@ describe("ingest from s3://", () => {
     await expect(
       resolveTargets(["s3://no-such-bucket/x"], { cacheDir: config.paths.cache, config, progress: quiet }),
     ).rejects.toThrow(/^s3:\/\/no-such-bucket\/x: cannot read from S3: NoSuchBucket/);
+    // The SDK's own error stays attached (CCO_DEBUG=1 prints it; retries read its status).
+    const error = await resolveTargets(["s3://no-such-bucket/x"], {
+      cacheDir: config.paths.cache,
+      config,
+      progress: quiet,
+    }).catch((e: unknown) => e);
+    expect((error as Error).cause).toMatchObject({
+      name: "NoSuchBucket",
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 });

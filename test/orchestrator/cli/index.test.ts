@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { InputError } from "../../../core/errors.ts";
 import { internalError, reportError } from "../../../orchestrator/cli/index.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { cco, ROOT, STACK_FRAME } from "./run-cli.ts";
@@ -222,6 +223,31 @@ describe("errors reaching main()", () => {
       code: 1,
       written: "cco: /srv/x: permission denied\n",
     });
+  });
+
+  it("shows an input error as its message, and with CCO_DEBUG=1 the library error underneath", () => {
+    const previous = process.env.CCO_DEBUG;
+    const sdk = Object.assign(new Error("Access Denied"), { name: "AccessDenied" });
+    const error = new InputError(
+      "s3://bills/cur",
+      "cannot read from S3: AccessDenied: Access Denied",
+      {},
+      { cause: sdk },
+    );
+    try {
+      delete process.env.CCO_DEBUG;
+      expect(stderrOf(() => reportError(error))).toEqual({
+        code: 1,
+        written: "cco: s3://bills/cur: cannot read from S3: AccessDenied: Access Denied\n",
+      });
+      process.env.CCO_DEBUG = "1";
+      const { code, written } = stderrOf(() => reportError(error));
+      expect(code).toBe(1);
+      expect(written).toMatch(/\ncaused by: AccessDenied: Access Denied\n\s+at /);
+    } finally {
+      if (previous === undefined) delete process.env.CCO_DEBUG;
+      else process.env.CCO_DEBUG = previous;
+    }
   });
 
   it("shows a bug as one line and keeps its stack trace in a file, exit 70", () => {
