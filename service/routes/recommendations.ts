@@ -223,6 +223,32 @@ export function register({ api, reader, warehouse, config, now }: RouteContext):
   api.route(
     {
       method: "get",
+      path: "/api/v1/recommendations/providers",
+      shared: true,
+      tag: "recommendations",
+      summary: "The providers recommendations name, with how many each (the grid's provider filter)",
+      access: "viewer",
+      query: z.strictObject({ status: z.enum(["open", "dismissed"]).optional() }),
+      response: z.object({ items: z.array(z.object({ provider: z.string(), recommendations: z.number() })) }),
+    },
+    // Whatever providers the bills hold: a FOCUS export from any cloud lands under its own name.
+    async ({ query }) => ({
+      items: await unlessNoMart(
+        () =>
+          reader().all<{ provider: string; recommendations: number }>(
+            `select provider, count(*)::integer as recommendations from marts.recommendations
+             where provider is not null ${query.status ? "and status = $1" : ""}
+             group by provider order by provider`,
+            query.status ? [query.status] : [],
+          ),
+        [],
+      ),
+    }),
+  );
+
+  api.route(
+    {
+      method: "get",
       path: "/api/v1/recommendations/:id",
       shared: true,
       tag: "recommendations",

@@ -219,7 +219,30 @@ function readFilters() {
   navigate();
 }
 
+/** Names for the providers the product knows; any other (a FOCUS export's own) shows as it is billed. */
+const PROVIDER_NAMES = { aws: "AWS", azure: "Azure", gcp: "Google Cloud" };
+
+/**
+ * The provider filter's options: the providers open recommendations name, with their counts. One
+ * the address asks for but none names is kept, so the filter shows what is applied.
+ */
+async function fillProviders() {
+  const { items } = await api("/recommendations/providers?status=open");
+  const wanted = state.filters.provider;
+  const providers = items.map((p) => [
+    p.provider,
+    `${PROVIDER_NAMES[p.provider] ?? p.provider} (${p.recommendations})`,
+  ]);
+  if (wanted && !items.some((p) => p.provider === wanted))
+    providers.push([wanted, `${PROVIDER_NAMES[wanted] ?? wanted} (0)`]);
+  $("filter-provider").replaceChildren(
+    el("option", { value: "" }, "All"),
+    ...providers.map(([value, label]) => el("option", { value }, label)),
+  );
+}
+
 async function start() {
+  await fillProviders().catch(() => undefined); // without it, the filter offers All only
   for (const name of FILTERS) $(`filter-${name}`).value = state.filters[name];
   $("page-size").value = String(state.limit);
   const me = await signedIn();

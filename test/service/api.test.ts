@@ -157,6 +157,18 @@ describe("recommendations", () => {
     expect(dismissed.body.items[0]).toMatchObject({ recommendation_id: "rec-dismissed", approval: null });
   });
 
+  it("names the providers recommendations come from, with counts, for the grid's filter", async () => {
+    const open = await call(w.url, "GET", "/api/v1/recommendations/providers?status=open", { token: viewer });
+    expect(open.status).toBe(200);
+    expect(open.body.items).toEqual([
+      { provider: "aws", recommendations: 2 },
+      { provider: "azure", recommendations: 1 },
+      { provider: "gcp", recommendations: 2 },
+    ]);
+    const all = await call(w.url, "GET", "/api/v1/recommendations/providers", { token: viewer });
+    expect(all.body.items[0]).toEqual({ provider: "aws", recommendations: 3 });
+  });
+
   it("one recommendation with its history and decisions; 404 for an unknown id", async () => {
     const r = await call(w.url, "GET", "/api/v1/recommendations/rec-low-2", { token: viewer });
     expect(r.status).toBe(200);

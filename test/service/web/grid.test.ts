@@ -241,6 +241,15 @@ describe("approval grid in Chromium", () => {
   it("lets an approver filter, select two low-risk rows and approve them with a note", async () => {
     const context = await newContext();
     const page = await signIn(context, "alice");
+    // The filter offers the providers open recommendations name, with their counts (none by hand).
+    const counts = await warehouse.all<{ provider: string; n: number }>(
+      "select provider, count(*)::integer as n from marts.recommendations where status = 'open' group by 1 order by 1",
+    );
+    const names: Record<string, string> = { aws: "AWS", azure: "Azure", gcp: "Google Cloud" };
+    expect(await page.getByLabel("Provider", { exact: true }).locator("option").allTextContents()).toEqual([
+      "All",
+      ...counts.map((c) => `${names[c.provider] ?? c.provider} (${c.n})`),
+    ]);
     await reloaded(page, () => page.getByLabel("Provider", { exact: true }).selectOption("aws"));
     const aws = await openIds("and provider = 'aws'", "priority desc nulls last, recommendation_id");
     expect(aws.length).toBeGreaterThan(2);
