@@ -61,6 +61,10 @@ export class Warehouse {
       throw new CcoError(`${options.path}: cannot open the warehouse: ${message}`);
     }
     const connection = await instance.connect();
+    // Billing days are UTC days: a cast between TIMESTAMPTZ and TIMESTAMP or DATE uses the session's
+    // zone, which DuckDB takes from the host (TZ=Europe/Berlin put a CUR line of 23:00Z on the next
+    // day). Global: every session of this instance too. Not at create: ICU is not loaded yet then.
+    await connection.run("SET GLOBAL TimeZone = 'UTC'");
     const warehouse = new Warehouse(options.path, instance, connection);
     await warehouse.init();
     return warehouse;
