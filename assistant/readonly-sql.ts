@@ -13,6 +13,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Config } from "../core/config.ts";
 import { CcoError, UsageError } from "../core/errors.ts";
 import { ident, lit } from "../core/sql.ts";
+import { useUtc } from "../core/warehouse/session.ts";
 import { FailedQuery, preparedQuery, READABLE_SCHEMAS } from "./sql-guard.ts";
 
 export interface QueryResult {
@@ -154,6 +155,7 @@ function baseOptions(config: Config): Record<string, string> {
  * folder (the external models and snapshots live there); nothing can change that afterwards.
  */
 async function lockDown(connection: DuckDBConnection, config: Config): Promise<void> {
+  await useUtc(connection);
   await connection.run(`set search_path = ${lit(READABLE_SCHEMAS.join(","))}`);
   await connection.run(`set allowed_directories = [${lit(`${path.resolve(config.paths.marts)}/`)}]`);
   await connection.run("set enable_external_access = false");

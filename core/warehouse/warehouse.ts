@@ -11,6 +11,7 @@ import { CcoError } from "../errors.ts";
 import { DuckDbDialect } from "./kysely-duckdb.ts";
 import { migrations, type OpsDatabase } from "./migrations.ts";
 import { Mutex } from "./mutex.ts";
+import { useUtc } from "./session.ts";
 
 export const SCHEMAS = ["raw", "staging", "intermediate", "marts", "ml", "ops"] as const;
 
@@ -61,10 +62,7 @@ export class Warehouse {
       throw new CcoError(`${options.path}: cannot open the warehouse: ${message}`);
     }
     const connection = await instance.connect();
-    // Billing days are UTC days: a cast between TIMESTAMPTZ and TIMESTAMP or DATE uses the session's
-    // zone, which DuckDB takes from the host (TZ=Europe/Berlin put a CUR line of 23:00Z on the next
-    // day). Global: every session of this instance too. Not at create: ICU is not loaded yet then.
-    await connection.run("SET GLOBAL TimeZone = 'UTC'");
+    await useUtc(connection);
     const warehouse = new Warehouse(options.path, instance, connection);
     await warehouse.init();
     return warehouse;

@@ -22,6 +22,7 @@ import {
 } from "@duckdb/node-api";
 import type { Config } from "../../core/config.ts";
 import { CcoError, UsageError } from "../../core/errors.ts";
+import { useUtc } from "../../core/warehouse/session.ts";
 import type { ResultSet } from "../format-table.ts";
 
 /** Statement kinds that only read. */
@@ -50,6 +51,7 @@ export async function runSql(
   const instance = await open(config, options);
   const connection = await instance.connect();
   try {
+    await useUtc(connection);
     if (!options.write) await confine(connection, config);
     /** DuckDB's message, with what to do about a refusal ending its first line (before any LINE 1: pointer). */
     const explained = (text: string) => {

@@ -97,21 +97,3 @@ describe("parse_timestamp (DuckDB)", () => {
     }
   });
 });
-
-describe("the warehouse's session", () => {
-  it("is in UTC, in every session of it, so billing days are UTC days", async () => {
-    const w = await Warehouse.open({ path: ":memory:" });
-    const session = await w.session();
-    try {
-      for (const s of [w, session]) {
-        const [row] = await s.all<{ zone: string; day: string }>(
-          "SELECT current_setting('TimeZone') AS zone, ('2026-08-31T23:00:00Z'::TIMESTAMPTZ)::DATE::VARCHAR AS day",
-        );
-        expect(row).toEqual({ zone: "UTC", day: "2026-08-31" });
-      }
-    } finally {
-      await session.close();
-      await w.close();
-    }
-  });
-});

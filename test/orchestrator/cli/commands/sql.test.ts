@@ -17,6 +17,18 @@ beforeAll(() => {
 });
 
 describe("cco sql", () => {
+  it("runs in UTC, read-only or writing, whatever the host's zone: billing days are UTC days", () => {
+    const q =
+      "select current_setting('TimeZone') as zone, ('2026-08-31T23:00:00Z'::timestamptz)::date::varchar as day";
+    for (const write of [[], ["--write"]]) {
+      const out = cco(["--warehouse", wh, "--json", "sql", ...write, q], {
+        env: { TZ: "America/Los_Angeles" },
+      });
+      expect(out.status, out.stderr).toBe(0);
+      expect(JSON.parse(out.stdout)).toEqual([{ zone: "UTC", day: "2026-08-31" }]);
+    }
+  });
+
   it("prints SQL results as an aligned table, JSON rows or CSV", () => {
     const q = "select 1 as n, 'a,b' as label, 12.50::decimal(10,2) as cost";
     const table = sql(q);
