@@ -8,13 +8,11 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../helpers/tmp.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
-
 describe("warehouse connections", () => {
   it.each(["America/Los_Angeles", "Asia/Tokyo"])("are in UTC on a host in %s", (zone) => {
     const probe = spawnSync(
-      path.join(ROOT, "node_modules/.bin/tsx"),
-      [path.join(import.meta.dirname, "zone-probe.ts"), tempDir()],
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "zone-probe.ts"), tempDir()],
       { encoding: "utf8", env: { ...process.env, TZ: zone } },
     );
     expect(probe.status, probe.stderr).toBe(0);
