@@ -18,13 +18,15 @@ import type { FileResult, Staged } from "./stage.ts";
 import { landedTotals } from "./validate.ts";
 
 /**
- * Files land together when they are parts of the same periods of the same export. A slice lands
- * alone; so does an Azure cost details file no manifest lists: Azure writes such an export whole,
- * one file per run, so several in one folder are successive month-to-date runs, each restating
- * the month (the newest, landed last, wins), never parts to add up.
+ * Files land together when they are parts of the same periods of the same export. Slices of one
+ * table land together too (each superseding only its own earlier deliveries, in order): OCI's
+ * daily FOCUS files and hourly metrics come by the hundred, and a transaction each cost more
+ * than reading them. An Azure cost details file no manifest lists lands alone: Azure writes such
+ * an export whole, one file per run, so several in one folder are successive month-to-date runs,
+ * each restating the month (the newest, landed last, wins), never parts to add up.
  */
 export function groupKey(s: Staged): string {
-  if (s.delivery === "slice") return `${s.format.rawTable}|slice|${s.fileKey}|${s.loadId}`;
+  if (s.delivery === "slice") return `${s.format.rawTable}|slice`;
   if (isWholeRun(s)) return `${s.format.rawTable}|run|${s.loadId}`;
   return `${s.format.rawTable}|${s.pairs.map((p) => `${p.account}/${p.period}`).join(",")}`;
 }
@@ -80,19 +82,22 @@ export async function land(
     // Parts of one export landing in several groups never supersede each other; a whole run does.
     const partOfRun = restatement && !isWholeRun(group[0]!);
     faultPoint("ingest:lake-written");
-    const status = await warehouse.transaction(async (tx) => {
+    const statuses = await warehouse.transaction(async (tx) => {
       let superseded = 0;
       if (restatement) {
         for (const pair of pairs) {
           if (partOfRun && replacedThisRun.has(`${rawTable}|${pair.account}|${pair.period}`)) continue;
           superseded += await supersedePeriod(tx, rawTable, pair.account, pair.period, group[0]!.loadId);
         }
-      } else {
-        for (const { staged } of landed)
-          superseded += await supersedeFile(tx, rawTable, staged.fileKey, staged.loadId);
       }
-      const status: "loaded" | "replaced" = superseded > 0 ? "replaced" : "loaded";
+      const statuses: ("loaded" | "replaced")[] = [];
       for (const { staged, parts } of landed) {
+        // A slice supersedes its own earlier deliveries, one landed earlier in this group included.
+        const replaced = restatement
+          ? superseded > 0
+          : (await supersedeFile(tx, rawTable, staged.fileKey, staged.loadId)) > 0;
+        const status = replaced ? "replaced" : "loaded";
+        statuses.push(status);
         await recordLoad(tx, {
           loadId: staged.loadId,
           format,
@@ -111,16 +116,16 @@ export async function land(
       }
       await refreshRawView(tx, rawTable);
       faultPoint("ingest:before-commit");
-      return status;
+      return statuses;
     });
     if (partOfRun)
       for (const pair of pairs) replacedThisRun.add(`${rawTable}|${pair.account}|${pair.period}`);
     faultPoint("ingest:committed");
     await collectGarbage(warehouse, lakeDir, format);
-    return group.map((s) => ({
+    return group.map((s, i) => ({
       file: s.file,
       format: format.id,
-      status,
+      status: statuses[i]!,
       rows: s.rows,
       billingPeriods: [...new Set(s.pairs.map((p) => p.period))],
       totals: s.totals,

@@ -29,6 +29,9 @@ import { walk } from "./walk.ts";
 
 export type { FileResult } from "./stage.ts";
 
+/** Slices landing in one transaction at most: what a crash can cost, and scratch space waiting. */
+const SLICES_PER_LANDING = 200;
+
 export interface IngestOptions {
   lakeDir: string;
   format?: string;
@@ -107,7 +110,8 @@ export async function ingestPaths(
           if (staged.warning) progress.warn(`${file}: ${staged.warning}`);
           if ("status" in staged) results.push(staged);
           else {
-            if (group.length && groupKey(group[0]!) !== groupKey(staged)) await landGroup();
+            const full = staged.delivery === "slice" && group.length >= SLICES_PER_LANDING;
+            if (group.length && (full || groupKey(group[0]!) !== groupKey(staged))) await landGroup();
             group.push(staged);
             faultPoint("ingest:staged");
           }

@@ -131,6 +131,27 @@ describe("slices and restatements", () => {
     await w.close();
   });
 
+  it("daily reports landing together in one run: a day delivered twice counts once, the later copy", async () => {
+    const w = await Warehouse.open({ path: ":memory:" });
+    const lake = tempDir();
+    const [first, second] = [tempDir(), tempDir()];
+    ociDay(first, "01", [1.5, 2.25]);
+    ociDay(first, "02", [3]);
+    ociDay(second, "02", [3, 0.5]); // the same day re-delivered, with a late charge
+    ociDay(second, "03", [4]);
+    const results = await ingestPaths(w, [first, second], { lakeDir: lake }, quiet);
+    expect(results.map((r) => r.status)).toEqual(["loaded", "loaded", "replaced", "loaded"]);
+    const [total] = await w.all<{ n: string; s: string }>(
+      "select count(*)::varchar as n, sum(BilledCost::decimal(38,10))::varchar as s from raw.focus_cost_lines",
+    );
+    expect(total).toEqual({ n: "5", s: "11.2500000000" });
+    const current = await w.all<{ n: string }>(
+      "select count(*)::varchar as n from ops.load_parts where superseded_by is null",
+    );
+    expect(current[0]!.n).toBe("3");
+    await w.close();
+  });
+
   it("a FOCUS month file outside day folders restates its month", async () => {
     const w = await Warehouse.open({ path: ":memory:" });
     const lake = tempDir();
