@@ -25,10 +25,19 @@ import { landedTotals } from "./validate.ts";
  * an export whole, one file per run, so several in one folder are successive month-to-date runs,
  * each restating the month (the newest, landed last, wins), never parts to add up.
  */
-export function groupKey(s: Staged): string {
+function groupKey(s: Staged): string {
   if (s.delivery === "slice") return `${s.format.rawTable}|slice`;
   if (isWholeRun(s)) return `${s.format.rawTable}|run|${s.loadId}`;
   return `${s.format.rawTable}|${s.pairs.map((p) => `${p.account}/${p.period}`).join(",")}`;
+}
+
+/** Slices landing in one transaction at most: what a crash can cost, and scratch space waiting. */
+const SLICES_PER_LANDING = 200;
+
+/** Whether `staged` lands in the same transaction as the files gathered in `group` (non-empty). */
+export function joinsGroup(group: Staged[], staged: Staged): boolean {
+  if (staged.delivery === "slice" && group.length >= SLICES_PER_LANDING) return false;
+  return groupKey(group[0]!) === groupKey(staged);
 }
 
 /** An Azure cost details file no manifest lists: one whole run of its export (see groupKey). */

@@ -18,7 +18,7 @@ import { CcoError, InputError, UsageError } from "../core/errors.ts";
 import { faultPoint } from "../core/faults.ts";
 import type { Progress } from "../core/log.ts";
 import type { Warehouse } from "../core/warehouse/warehouse.ts";
-import { land, groupKey } from "./land.ts";
+import { joinsGroup, land } from "./land.ts";
 import { STAGING } from "./lake.ts";
 import { recordFailure } from "./ledger.ts";
 import { firstLine } from "./probe.ts";
@@ -28,9 +28,6 @@ import { type FileResult, type Staged, stage } from "./stage.ts";
 import { walk } from "./walk.ts";
 
 export type { FileResult } from "./stage.ts";
-
-/** Slices landing in one transaction at most: what a crash can cost, and scratch space waiting. */
-const SLICES_PER_LANDING = 200;
 
 export interface IngestOptions {
   lakeDir: string;
@@ -110,8 +107,7 @@ export async function ingestPaths(
           if (staged.warning) progress.warn(`${file}: ${staged.warning}`);
           if ("status" in staged) results.push(staged);
           else {
-            const full = staged.delivery === "slice" && group.length >= SLICES_PER_LANDING;
-            if (group.length && (full || groupKey(group[0]!) !== groupKey(staged))) await landGroup();
+            if (group.length && !joinsGroup(group, staged)) await landGroup();
             group.push(staged);
             faultPoint("ingest:staged");
           }
