@@ -57,10 +57,6 @@ export async function refreshRawView(tx: TransactionScope, rawTable: string): Pr
 }
 
 /**
- * Every declared raw source exists: those nothing has landed in as empty views of their declared
- * columns. Run before a build on any warehouse, and by every ingest.
- */
-/**
  * A lake file's column names (lower case), read once per process: lake files are never rewritten
  * under their name. Describing every file of a table at each load read all their footers, again
  * and again (a hundred daily files: a second of a small ingest).
@@ -77,18 +73,26 @@ async function lakeFileColumns(tx: TransactionScope, file: string): Promise<stri
   return columns;
 }
 
+/**
+ * Every declared raw source exists with every declared column: those nothing has landed in as
+ * empty views of their declared columns; a view made before the project declared a column it now
+ * reads (a warehouse of an earlier version) is made again. Run before a build on any warehouse,
+ * and by every ingest.
+ */
 export async function ensureRawViews(warehouse: Warehouse): Promise<void> {
-  const existing = new Set(
-    (
-      await warehouse.all<{ name: string }>(
-        `SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'raw'
-         UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'raw'`,
-      )
-    ).map((r) => `raw.${r.name}`),
-  );
+  const existing = new Map<string, Set<string>>();
+  for (const r of await warehouse.all<{ name: string; column_name: string }>(
+    "SELECT table_name AS name, lower(column_name) AS column_name FROM duckdb_columns() WHERE schema_name = 'raw'",
+  )) {
+    const relation = `raw.${r.name}`;
+    existing.set(relation, (existing.get(relation) ?? new Set()).add(r.column_name));
+  }
   for (const [relation, columns] of declaredRawSources()) {
-    if (existing.has(relation) || !columns.length) continue;
-    await warehouse.run(`CREATE VIEW IF NOT EXISTS ${relation} AS ${emptyRows(columns)}`);
+    if (!columns.length) continue;
+    const have = existing.get(relation);
+    if (!have) await warehouse.run(`CREATE VIEW IF NOT EXISTS ${relation} AS ${emptyRows(columns)}`);
+    else if (columns.some((c) => !have.has(c.name.toLowerCase())))
+      await warehouse.transaction((tx) => refreshRawView(tx, relation));
   }
 }
 

@@ -38,6 +38,22 @@ order by 1
 {%- endmacro %}
 
 {#
+  The one value a query returns (its first row's first column), for a comparison: as a literal
+  when the build can ask the warehouse (null for none), else the query as a scalar subquery. A
+  literal bound reaches the scans below (Parquet row groups and table segments outside it are
+  skipped); a subquery is evaluated per row, after every row was read.
+#}
+{% macro value_of(query) -%}
+{%- set result = run_query(query) -%}
+{%- if result -%}
+{%- set value = result.rows[0][0] if result.rows | length else none -%}
+{%- if value is none %}null{% else %}{{ string_literal(value) }}{% endif -%}
+{%- else -%}
+({{ query }})
+{%- endif -%}
+{%- endmacro %}
+
+{#
   The first column of a query, for `x in (...)`: when the build can ask the warehouse (execute)
   its values as literals (null for none), else the query itself. A literal list reaches the scans
   of the views below a model (through unions, projections and per-period aggregates); a subquery
@@ -52,4 +68,24 @@ order by 1
 {%- else -%}
 {{ query }}
 {%- endif -%}
+{%- endmacro %}
+
+{#
+  The days a mart of hourly metrics must rebuild (usage_date: the day of a sample, an expression of
+  its columns), for `usage_date in (...)`: the days of samples from loads newer than the newest the
+  mart recorded in load_id. Every day once a metrics load was superseded after it (a month's file
+  delivered again may drop days, whose rows only a rebuild of all removes).
+#}
+{% macro metrics_days_literal(metrics, usage_date, target) -%}
+{#- Both bounds as literals where the build can ask, so the scan reads only the new loads' files. -#}
+{%- set newest = typecast(value_of("select coalesce(max(load_id), -1) from " ~ target), 'bigint') -%}
+{%- set superseded = value_of(
+    "select count(*) from " ~ source('ops', 'load_parts')
+    ~ " where raw_table = 'raw.metrics_hourly' and superseded_by > " ~ newest) -%}
+{%- set query -%}
+select distinct {{ usage_date }} from {{ metrics }}
+where load_id > {{ newest }} or {{ typecast(superseded, 'bigint') }} > 0
+order by 1
+{%- endset -%}
+{{ values_of(query) }}
 {%- endmacro %}

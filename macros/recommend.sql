@@ -2,14 +2,19 @@
   Helpers the recommendation detectors share (models/intermediate/recommendations/).
 #}
 
-{# The first hours of a lookback window over the hourly metrics: their newest hour less N days. #}
+{#
+  The first hours of a lookback window over the hourly metrics: their newest hour less N days.
+  The newest hour is a literal where the build can ask (value_of), so the scans skip older files.
+#}
 {% macro metrics_window(days) -%}
-hour_start > {{ timestamp_days_before("(select max(hour_start) from " ~ ref('stg_metrics__hourly') ~ ")", days) }}
+{%- set newest = value_of("select max(hour_start) from " ~ ref('stg_metrics__hourly')) -%}
+hour_start > {{ timestamp_days_before(typecast(newest, 'timestamptz'), days) }}
 {%- endmacro %}
 
-{# The first day of a lookback window over daily costs: the newest charge day less N days. #}
+{# The first day of a lookback window over daily costs: the newest charge day less N days (as above). #}
 {% macro cost_window(days) -%}
-charge_date > {{ days_before("(select max(charge_date) from " ~ ref('cost_daily') ~ ")", days) }}
+{%- set newest = value_of("select max(charge_date) from " ~ ref('cost_daily')) -%}
+charge_date > {{ days_before(typecast(newest, 'date'), days) }}
 {%- endmacro %}
 
 {#

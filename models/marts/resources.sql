@@ -10,11 +10,13 @@ last_day as (
     select max(last_seen) as d from periods
 ),
 
--- Monthly run rate: effective cost of the last 7 billed days, per day x 730 / 24.
+-- Monthly run rate: effective cost of the last 7 billed days, per day x 730 / 24. The last day
+-- as a literal where the build can ask (value_of): the scan then reads only the recent segments.
+{%- set newest = value_of("select max(last_seen) from " ~ ref('int_resources__periods')) %}
 last_7d as (
     select resource_id, sum(effective_cost) as effective_cost_last_7d
     from {{ ref('int_resources__days') }}
-    where charge_date > {{ days_before('(select d from last_day)', 7) }}
+    where charge_date > {{ days_before(typecast(newest, 'date'), 7) }}
     group by resource_id
 ),
 
@@ -147,7 +149,8 @@ select
     end as state,
     case when r.is_billed then {{ typecast('round(coalesce(r.effective_cost_last_7d, 0) / 7 * 730 / 24, 2)', 'decimal(18, 2)') }} end as monthly_cost,
     r.currency,
-    exists (select 1 from {{ ref('stg_metrics__hourly') }} m where m.resource_id = r.resource_id) as reports_metrics,
+    -- A day of utilization is an hourly sample's: the daily rows are 1/24 of what to look through.
+    exists (select 1 from {{ ref('utilization_daily') }} m where m.resource_id = r.resource_id) as reports_metrics,
     r.inventory_state,
     r.attached_to,
     r.created_at,

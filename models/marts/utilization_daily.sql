@@ -1,10 +1,14 @@
+{{ config(materialized='incremental', unique_key='usage_date') }}
 -- Resource x day utilization from hourly samples: percentiles over the hourly averages,
 -- max over the hourly maxima, network and disk summed.
+-- Incremental by day: the days a load newer than the model's newest holds samples of are rebuilt
+-- from every sample of those days (metrics_days_literal).
+{%- set usage_date = typecast('(' ~ at_utc('hour_start') ~ ')', 'date') %}
 select
-    {{ hash("resource_id || '|' || " ~ as_text(typecast('(' ~ at_utc('hour_start') ~ ')', 'date'))) }} as utilization_daily_id,
+    {{ hash("resource_id || '|' || " ~ as_text(usage_date)) }} as utilization_daily_id,
     provider,
     resource_id,
-    {{ typecast('(' ~ at_utc('hour_start') ~ ')', 'date') }} as usage_date,
+    {{ usage_date }} as usage_date,
     round(avg(cpu_avg_pct), 3) as cpu_avg_pct,
     round({{ percentile('cpu_avg_pct', 0.95) }}, 3) as cpu_p95_pct,
     round({{ percentile('cpu_avg_pct', 0.99) }}, 3) as cpu_p99_pct,
@@ -15,6 +19,10 @@ select
     sum(network_out_bytes) as network_out_bytes,
     sum(disk_read_bytes) as disk_read_bytes,
     sum(disk_write_bytes) as disk_write_bytes,
-    count(*) as sample_count
+    count(*) as sample_count,
+    max(load_id) as load_id
 from {{ ref('stg_metrics__hourly') }}
+{% if is_incremental() %}
+where {{ usage_date }} in ({{ metrics_days_literal(ref('stg_metrics__hourly'), usage_date, this) }})
+{% endif %}
 group by all

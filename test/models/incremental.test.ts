@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { expect, it } from "vitest";
@@ -85,5 +85,75 @@ it("an incremental build after a restated month equals a full rebuild, and leave
     quiet,
   );
   expect(incremental).toEqual(await snapshot(w));
+  await w.close();
+}, 300_000);
+
+/** utilization_daily per day and provider: its rows, samples and measures. */
+const utilization = (w: Warehouse) =>
+  w.all(
+    `select usage_date::varchar d, provider, count(*)::varchar n, sum(sample_count)::varchar s,
+       round(sum(cpu_avg_pct), 3)::varchar c, max(cpu_max_pct)::varchar m, sum(network_in_bytes)::varchar b
+     from marts.utilization_daily group by all order by all`,
+  );
+
+it("utilization_daily rebuilds only the days new metrics hold, and every day once a metrics file is delivered again", async () => {
+  const dir = tempDir();
+  const estate = await generateEstate(
+    { seed: 5, resources: 30, days: 20, endDate: "2026-10-31" },
+    path.join(dir, "estate"),
+    quiet,
+  );
+  const w = await Warehouse.open({ path: ":memory:" });
+  const lakeDir = path.join(dir, "lake");
+  const vars = modelVars(loadConfig({ cwd: dir, env: {} }));
+  const externalRoot = path.join(dir, "marts");
+  const build = async (fullRefresh = false) => {
+    const { failed } = await buildProject(
+      w,
+      ROOT,
+      { runModels: true, runTests: !fullRefresh, fullRefresh, vars, externalRoot },
+      quiet,
+    );
+    expect(failed).toBe(0);
+  };
+  await ingestPaths(w, [path.join(dir, "estate")], { lakeDir }, quiet);
+  await build();
+  // Where each row sits in the table: a delete+insert of some days leaves the others' rows in place.
+  const rows = () =>
+    w.all<{ r: string; id: string; d: string }>(
+      "select rowid::varchar r, utilization_daily_id::varchar id, usage_date::varchar d from marts.utilization_daily order by rowid",
+    );
+  const rowsBefore = await rows();
+  const awsMetrics = estate.files.find((f) => f.includes(`${path.sep}aws${path.sep}month=2026-10`))!;
+  const duck = await DuckDBInstance.create(":memory:");
+  const con = await duck.connect();
+
+  // A day of AWS metrics more, in a file of its own: only 1 November is built.
+  const november = path.join(dir, "more", "aws", "month=2026-11", "metrics.parquet");
+  mkdirSync(path.dirname(november), { recursive: true });
+  await con.run(`COPY (SELECT * REPLACE ("timestamp" + INTERVAL 1 DAY AS "timestamp") FROM read_parquet('${awsMetrics}')
+      WHERE "timestamp" >= TIMESTAMPTZ '2026-10-31 00:00:00+00') TO '${november}' (FORMAT parquet)`);
+  await ingestPaths(w, [november], { lakeDir }, quiet);
+  await build();
+  const rowsAfter = await rows();
+  expect(rowsAfter.filter((r) => r.d < "2026-11-01")).toEqual(rowsBefore);
+  expect(rowsAfter.filter((r) => r.d === "2026-11-01").length).toBeGreaterThan(0);
+  const incremental = await utilization(w);
+  await build(true);
+  expect(incremental).toEqual(await utilization(w));
+
+  // October's AWS file delivered again without its last day: that day's AWS rows go.
+  await con.run(`COPY (SELECT * FROM read_parquet('${awsMetrics}') WHERE "timestamp" < TIMESTAMPTZ '2026-10-31 00:00:00+00')
+      TO '${awsMetrics}.new' (FORMAT parquet)`);
+  renameSync(`${awsMetrics}.new`, awsMetrics);
+  await ingestPaths(w, [awsMetrics], { lakeDir }, quiet);
+  await build();
+  const restated = await utilization(w);
+  const day = (r: unknown) => r as { d: string; provider: string };
+  expect(restated.some((r) => day(r).d === "2026-10-31" && day(r).provider === "aws")).toBe(false);
+  await build(true);
+  expect(restated).toEqual(await utilization(w));
+  con.closeSync();
+  duck.closeSync();
   await w.close();
 }, 300_000);

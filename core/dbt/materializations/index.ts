@@ -62,13 +62,41 @@ export async function materialize(args: {
   // dbt renders a model again to run it; compile's SQL is the parse phase's.
   const executed = async (incremental: boolean) =>
     shape((await renderExecuted(project, models, model.node, incremental, (sql) => warehouse.all(sql))).sql);
+  const exists = await warehouse.tableExists(schema, name);
+  const sql = await executed(false);
+  // A relation built before its model's columns changed (an upgrade) is built whole, as
+  // --full-refresh would: the model's incremental SQL may read a column the relation lacks.
+  const addsRows =
+    materialized === "incremental" || (materialized === "external" && !!model.config.unique_key);
+  const fullRefresh =
+    args.fullRefresh ||
+    (exists &&
+      addsRows &&
+      !(await sameColumnNames(warehouse, model.relation, contract?.map((c) => c.name) ?? sql)));
   await registry[materialized].build({
     warehouse,
     model,
-    exists: await warehouse.tableExists(schema, name),
-    fullRefresh: args.fullRefresh,
+    exists,
+    fullRefresh,
     externalRoot: args.externalRoot,
-    sql: await executed(false),
+    sql,
     incrementalSql: () => executed(true),
   });
+}
+
+/** Whether the relation has the columns (their names, any order) of the model: its contract's, or its SQL's. */
+async function sameColumnNames(
+  warehouse: Warehouse,
+  relation: string,
+  model: string[] | string,
+): Promise<boolean> {
+  const names = async (query: string) =>
+    (await warehouse.all<{ column_name: string }>(`DESCRIBE ${query}`))
+      .map((c) => c.column_name.toLowerCase())
+      .sort();
+  const built = await names(relation);
+  const wanted = Array.isArray(model)
+    ? model.map((c) => c.toLowerCase()).sort()
+    : await names(`SELECT * FROM (\n${model}\n)`);
+  return built.length === wanted.length && built.every((c, i) => c === wanted[i]);
 }

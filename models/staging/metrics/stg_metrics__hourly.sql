@@ -11,5 +11,6 @@ select
     {{ typecast('network_in_bytes', 'bigint') }}                                as network_in_bytes,
     {{ typecast('network_out_bytes', 'bigint') }}                               as network_out_bytes,
     {{ typecast('disk_read_bytes', 'bigint') }}                                 as disk_read_bytes,
-    {{ typecast('disk_write_bytes', 'bigint') }}                                as disk_write_bytes
+    {{ typecast('disk_write_bytes', 'bigint') }}                                as disk_write_bytes,
+    _load_id                                                                    as load_id
 from {{ source('metrics', 'hourly') }}

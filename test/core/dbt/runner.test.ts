@@ -137,6 +137,26 @@ describe("dbt runner", () => {
     await w.close();
   });
 
+  it("builds an incremental model whole when its relation lacks a column the model now has (an upgrade)", async () => {
+    const root = project({
+      "models/marts/inc.sql":
+        "{{ config(materialized='incremental', unique_key='k') }}\nselect range as k from range(3)\n{% if is_incremental() %}where range > (select max(k) from {{ this }}){% endif %}",
+    });
+    const w = await Warehouse.open({ path: ":memory:" });
+    await buildProject(w, root, { runModels: true, runTests: false }, quiet);
+    // The next version adds a column, and its incremental run reads it from the built relation.
+    writeFileSync(
+      path.join(root, "models/marts/inc.sql"),
+      "{{ config(materialized='incremental', unique_key='k') }}\nselect range as k, range * 10 as since from range(4)\n{% if is_incremental() %}where since > (select max(since) from {{ this }}){% endif %}",
+    );
+    const { failed } = await buildProject(w, root, { runModels: true, runTests: false }, quiet);
+    expect(failed).toBe(0);
+    expect(await w.all("select k::integer as k, since::integer as since from marts.inc order by k")).toEqual(
+      [0, 1, 2, 3].map((k) => ({ k, since: k * 10 })),
+    );
+    await w.close();
+  });
+
   it("a test's where config limits the rows it reads (Jinja, invocation_id included); each build has its own id", async () => {
     const yml = (where: string) =>
       [
