@@ -40,8 +40,8 @@ order by 1
 {#
   The one value a query returns (its first row's first column), for a comparison: as a literal
   when the build can ask the warehouse (null for none), else the query as a scalar subquery. A
-  literal bound reaches the scans below (Parquet row groups and table segments outside it are
-  skipped); a subquery is evaluated per row, after every row was read.
+  literal bound reaches the scans below at planning, so Parquet row groups and table segments
+  outside it are skipped; a subquery's value is known only when the query runs.
 #}
 {% macro value_of(query) -%}
 {%- set result = run_query(query) -%}
@@ -73,19 +73,30 @@ order by 1
 {#
   The days a mart of hourly metrics must rebuild (usage_date: the day of a sample, an expression of
   its columns), for `usage_date in (...)`: the days of samples from loads newer than the newest the
-  mart recorded in load_id. Every day once a metrics load was superseded after it (a month's file
-  delivered again may drop days, whose rows only a rebuild of all removes).
+  mart recorded in load_id.
 #}
 {% macro metrics_days_literal(metrics, usage_date, target) -%}
-{#- Both bounds as literals where the build can ask, so the scan reads only the new loads' files. -#}
-{%- set newest = typecast(value_of("select coalesce(max(load_id), -1) from " ~ target), 'bigint') -%}
-{%- set superseded = value_of(
-    "select count(*) from " ~ source('ops', 'load_parts')
-    ~ " where raw_table = 'raw.metrics_hourly' and superseded_by > " ~ newest) -%}
 {%- set query -%}
 select distinct {{ usage_date }} from {{ metrics }}
-where load_id > {{ newest }} or {{ typecast(superseded, 'bigint') }} > 0
+where load_id > {{ newest_load_literal(target) }}
 order by 1
 {%- endset -%}
 {{ values_of(query) }}
+{%- endmacro %}
+
+{# The newest load a mart recorded in load_id (-1 for none), a literal where the build can ask. #}
+{% macro newest_load_literal(target) -%}
+{{ typecast(value_of("select coalesce(max(load_id), -1) from " ~ target), 'bigint') }}
+{%- endmacro %}
+
+{#
+  How many metrics loads were superseded since the mart's newest load (0 where the build cannot
+  ask: parse, compile, BigQuery). A month's file delivered again may drop days, and an incremental
+  run deletes only the days it rebuilds: a mart built whole then has none left over.
+#}
+{% macro metrics_superseded_since(target) -%}
+{%- set result = run_query(
+    "select count(*) from " ~ source('ops', 'load_parts')
+    ~ " where raw_table = 'raw.metrics_hourly' and superseded_by > " ~ newest_load_literal(target)) -%}
+{{ result.rows[0][0] if result and result.rows | length else 0 }}
 {%- endmacro %}

@@ -30,6 +30,12 @@ export interface ModelConfig {
   cluster_by?: string[];
   /** dbt's model contract: when enforced, the YAML's columns and data_types are the relation's shape. */
   contract?: { enforced: boolean };
+  /**
+   * dbt's full_refresh: true builds the model whole on every run, false never (not even with
+   * --full-refresh); unset follows the flag. Set as the model renders at build time, so it may
+   * depend on run_query.
+   */
+  full_refresh?: boolean;
 }
 
 export interface RenderResult {
@@ -296,6 +302,7 @@ export function renderModel(model: ModelNode, ctx: RenderContext): RenderResult 
       if (kw.tags) config.tags.push(...([] as string[]).concat(kw.tags as string[]));
       const contract = kw.contract as ModelConfig["contract"] | undefined;
       if (contract) config.contract = { enforced: Boolean(contract.enforced) };
+      if (typeof kw.full_refresh === "boolean") config.full_refresh = kw.full_refresh;
       return "";
     },
     var: (name: string, fallback?: unknown) => {

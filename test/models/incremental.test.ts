@@ -3,6 +3,7 @@ import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { expect, it } from "vitest";
 import { loadConfig, modelVars } from "../../core/config.ts";
+import { externalFiles } from "../../core/dbt/materializations/external.ts";
 import { buildProject } from "../../core/dbt/runner.ts";
 import { Warehouse } from "../../core/warehouse/warehouse.ts";
 import { ingestPaths } from "../../ingest/load.ts";
@@ -46,6 +47,7 @@ it("an incremental build after a restated month equals a full rebuild, and leave
   const before = await w.all<{ p: string; l: string }>(
     "select x_BillingPeriod p, max(x_LoadId)::varchar l from marts.focus_costs group by 1 order by 1",
   );
+  const filesBefore = (await externalFiles(w, "marts.focus_costs"))!;
 
   // AWS restates October: the same month delivered again with one line's cost changed.
   const october = estate.files.find((f) => /BILLING_PERIOD=2026-10\/.*\.parquet$/.test(f))!;
@@ -72,7 +74,13 @@ it("an incremental build after a restated month equals a full rebuild, and leave
   const after = await w.all<{ p: string; l: string }>(
     "select x_BillingPeriod p, max(x_LoadId)::varchar l from marts.focus_costs group by 1 order by 1",
   );
-  // Only October was rebuilt: the other months still carry the loads they had.
+  // Only October was rebuilt: the other months keep their files and the loads they had.
+  const filesAfter = (await externalFiles(w, "marts.focus_costs"))!;
+  const notOctober = (files: string[]) => files.filter((f) => !f.includes("x_BillingPeriod=2026-10")).sort();
+  expect(notOctober(filesAfter)).toEqual(notOctober(filesBefore));
+  expect(filesAfter.filter((f) => f.includes("x_BillingPeriod=2026-10"))).not.toEqual(
+    filesBefore.filter((f) => f.includes("x_BillingPeriod=2026-10")),
+  );
   for (const b of before) {
     const a = after.find((x) => x.p === b.p)!;
     if (b.p === "2026-10") expect(Number(a.l)).toBeGreaterThan(Number(b.l));
@@ -96,7 +104,7 @@ const utilization = (w: Warehouse) =>
      from marts.utilization_daily group by all order by all`,
   );
 
-it("utilization_daily rebuilds only the days new metrics hold, and every day once a metrics file is delivered again", async () => {
+it("utilization_daily rebuilds only the days new metrics hold, and all of itself once a metrics file is delivered again", async () => {
   const dir = tempDir();
   const estate = await generateEstate(
     { seed: 5, resources: 30, days: 20, endDate: "2026-10-31" },
@@ -142,15 +150,20 @@ it("utilization_daily rebuilds only the days new metrics hold, and every day onc
   await build(true);
   expect(incremental).toEqual(await utilization(w));
 
-  // October's AWS file delivered again without its last day: that day's AWS rows go.
-  await con.run(`COPY (SELECT * FROM read_parquet('${awsMetrics}') WHERE "timestamp" < TIMESTAMPTZ '2026-10-31 00:00:00+00')
-      TO '${awsMetrics}.new' (FORMAT parquet)`);
-  renameSync(`${awsMetrics}.new`, awsMetrics);
-  await ingestPaths(w, [awsMetrics], { lakeDir }, quiet);
+  // Every provider's October file delivered again without its last day: the day has no samples
+  // left, and its rows go (an incremental run deleting only the days it rebuilt would keep them).
+  const october = estate.files.filter((f) => f.includes("month=2026-10") && f.endsWith("metrics.parquet"));
+  expect(october.length).toBeGreaterThan(1);
+  for (const file of october) {
+    await con.run(`COPY (SELECT * FROM read_parquet('${file}') WHERE "timestamp" < TIMESTAMPTZ '2026-10-31 00:00:00+00')
+        TO '${file}.new' (FORMAT parquet)`);
+    renameSync(`${file}.new`, file);
+  }
+  await ingestPaths(w, october, { lakeDir }, quiet);
   await build();
   const restated = await utilization(w);
-  const day = (r: unknown) => r as { d: string; provider: string };
-  expect(restated.some((r) => day(r).d === "2026-10-31" && day(r).provider === "aws")).toBe(false);
+  expect(restated.some((r) => (r as { d: string }).d === "2026-10-31")).toBe(false);
+  expect(restated.some((r) => (r as { d: string }).d === "2026-10-30")).toBe(true);
   await build(true);
   expect(restated).toEqual(await utilization(w));
   con.closeSync();

@@ -107,7 +107,8 @@ async function buildModel(
   const statement = bigQueryStatement({
     model,
     existing: await bigquery.relationKind(model.relation),
-    fullRefresh,
+    // dbt's full_refresh config, where the model sets it, overrides the flag.
+    fullRefresh: model.config.full_refresh ?? fullRefresh,
     sql: shape(model.sql),
     incrementalSql,
     columns: merging ? (await bigquery.dryRun(incrementalSql())).fields.map((f) => f.name) : undefined,

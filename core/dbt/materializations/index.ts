@@ -60,19 +60,25 @@ export async function materialize(args: {
   const shape = (sql: string) => (contract ? castToContract(sql, contract) : sql);
   // Rendered again in dbt's execute phase (execute true, run_query answered by the warehouse), as
   // dbt renders a model again to run it; compile's SQL is the parse phase's.
-  const executed = async (incremental: boolean) =>
-    shape((await renderExecuted(project, models, model.node, incremental, (sql) => warehouse.all(sql))).sql);
+  const render = (incremental: boolean) =>
+    renderExecuted(project, models, model.node, incremental, (sql) => warehouse.all(sql));
   const exists = await warehouse.tableExists(schema, name);
-  const sql = await executed(false);
+  const full = await render(false);
+  const sql = shape(full.sql);
+  let fullRefresh = full.config.full_refresh ?? args.fullRefresh;
   // A relation built before its model's columns changed (an upgrade) is built whole, as
   // --full-refresh would: the model's incremental SQL may read a column the relation lacks.
   const addsRows =
     materialized === "incremental" || (materialized === "external" && !!model.config.unique_key);
-  const fullRefresh =
-    args.fullRefresh ||
-    (exists &&
-      addsRows &&
-      !(await sameColumnNames(warehouse, model.relation, contract?.map((c) => c.name) ?? sql)));
+  if (exists && addsRows && !fullRefresh) {
+    const wanted = contract?.map((c) => c.name) ?? (await queryColumnNames(warehouse, sql));
+    if (!sameNames(await warehouse.columns(schema, name).then((c) => c.map((x) => x.name)), wanted))
+      fullRefresh = true;
+  }
+  // Rendered before the materialization opens a transaction (its run_query calls use the same
+  // connection); the incremental render may itself ask for a whole build (full_refresh).
+  const incremental = exists && addsRows && !fullRefresh ? await render(true) : undefined;
+  if (incremental?.config.full_refresh) fullRefresh = true;
   await registry[materialized].build({
     warehouse,
     model,
@@ -80,23 +86,19 @@ export async function materialize(args: {
     fullRefresh,
     externalRoot: args.externalRoot,
     sql,
-    incrementalSql: () => executed(true),
+    incrementalSql: async () => shape((incremental ?? (await render(true))).sql),
   });
 }
 
-/** Whether the relation has the columns (their names, any order) of the model: its contract's, or its SQL's. */
-async function sameColumnNames(
-  warehouse: Warehouse,
-  relation: string,
-  model: string[] | string,
-): Promise<boolean> {
-  const names = async (query: string) =>
-    (await warehouse.all<{ column_name: string }>(`DESCRIBE ${query}`))
-      .map((c) => c.column_name.toLowerCase())
-      .sort();
-  const built = await names(relation);
-  const wanted = Array.isArray(model)
-    ? model.map((c) => c.toLowerCase()).sort()
-    : await names(`SELECT * FROM (\n${model}\n)`);
-  return built.length === wanted.length && built.every((c, i) => c === wanted[i]);
+/** The column names of a query's rows (DESCRIBE binds it without running it). */
+async function queryColumnNames(warehouse: Warehouse, sql: string): Promise<string[]> {
+  return (await warehouse.all<{ column_name: string }>(`DESCRIBE SELECT * FROM (\n${sql}\n)`)).map(
+    (c) => c.column_name,
+  );
+}
+
+/** The same names, in any order and case. */
+function sameNames(a: string[], b: string[]): boolean {
+  const norm = (names: string[]) => names.map((n) => n.toLowerCase()).sort();
+  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 }

@@ -12,11 +12,8 @@
 -- of assumed_object_mb: the CUR does not say their size); at the Standard line's paid rate.
 -- AWS only: Azure Blob and GCS lifecycle management are not in the adapters.
 {% set c = var('recommend').bucket_lifecycle %}
-with last_day as (
-    select max(x_ChargeDate) as d from {{ ref('focus_costs') }} where x_Provider = 'aws'
-),
-
-daily as (
+{%- set last_day = typecast(value_of("select max(x_ChargeDate) from " ~ ref('focus_costs') ~ " where x_Provider = 'aws'"), 'date') %}
+with daily as (
     select
         ResourceId as resource_id,
         x_ChargeDate as charge_date,
@@ -31,7 +28,7 @@ daily as (
     from {{ ref('focus_costs') }}
     where x_Provider = 'aws' and x_ServiceCode = 'AmazonS3' and ChargeCategory = 'Usage'
       and ResourceId is not null
-      and x_ChargeDate > {{ days_before('(select d from last_day)', c.lookback_days) }}
+      and x_ChargeDate > {{ days_before(last_day, c.lookback_days) }}
     group by all
 ),
 

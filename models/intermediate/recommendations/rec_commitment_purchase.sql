@@ -6,7 +6,7 @@
 {% set c = var('recommend').commitments %}
 with days as (
     select distinct x_ChargeDate as day from {{ ref('focus_costs') }}
-    where x_ChargeDate > {{ days_before('(select max(x_ChargeDate) from ' ~ ref('focus_costs') ~ ')', c.lookback_days) }}
+    where x_ChargeDate > {{ days_before(typecast(value_of('select max(x_ChargeDate) from ' ~ ref('focus_costs')), 'date'), c.lookback_days) }}
 ),
 
 vm_usage as (
@@ -15,7 +15,7 @@ vm_usage as (
         {{ agg_where('sum', 'EffectiveCost', "PricingCategory = 'Committed'") }} as committed
     from {{ ref('focus_costs') }}
     where ChargeCategory = 'Usage' and x_ResourceKind = 'virtual_machine'
-      and x_ChargeDate > {{ days_before('(select max(x_ChargeDate) from ' ~ ref('focus_costs') ~ ')', c.lookback_days) }}
+      and x_ChargeDate > {{ days_before(typecast(value_of('select max(x_ChargeDate) from ' ~ ref('focus_costs')), 'date'), c.lookback_days) }}
     group by all
 ),
 

@@ -157,6 +157,42 @@ describe("dbt runner", () => {
     await w.close();
   });
 
+  it("follows dbt's full_refresh config: true builds whole every run, false even under --full-refresh", async () => {
+    const model = (fullRefresh: string) =>
+      `{{ config(materialized='incremental', unique_key='k', full_refresh=${fullRefresh}) }}\nselect range as k, {{ var('v', 1) }} as v from range({{ var('n', 3) }})\n{% if is_incremental() %}where range >= 1{% endif %}`;
+    const rows = (w: Warehouse) => w.all("select k::integer as k, v::integer as v from marts.inc order by k");
+    for (const [setting, vars, flag, expected] of [
+      // Whole every run: the new rows only, k = 0 rebuilt too.
+      [
+        "true",
+        { v: 2, n: 2 },
+        false,
+        [
+          { k: 0, v: 2 },
+          { k: 1, v: 2 },
+        ],
+      ],
+      // Never whole: k = 0 and k = 2 keep the first build's rows, although --full-refresh asks.
+      [
+        "false",
+        { v: 2, n: 2 },
+        true,
+        [
+          { k: 0, v: 1 },
+          { k: 1, v: 2 },
+          { k: 2, v: 1 },
+        ],
+      ],
+    ] as const) {
+      const root = project({ "models/marts/inc.sql": model(setting) });
+      const w = await Warehouse.open({ path: ":memory:" });
+      await buildProject(w, root, { runModels: true, runTests: false }, quiet);
+      await buildProject(w, root, { runModels: true, runTests: false, fullRefresh: flag, vars }, quiet);
+      expect(await rows(w)).toEqual(expected);
+      await w.close();
+    }
+  });
+
   it("a test's where config limits the rows it reads (Jinja, invocation_id included); each build has its own id", async () => {
     const yml = (where: string) =>
       [
