@@ -53,6 +53,11 @@ order by 1
 {%- endif -%}
 {%- endmacro %}
 
+{# The newest day (a date column) of a relation, of the rows meeting `where` if given, as value_of gives it. #}
+{% macro newest_day(relation, column, where=none) -%}
+{{ typecast(value_of("select max(" ~ column ~ ") from " ~ relation ~ (" where " ~ where if where else "")), 'date') }}
+{%- endmacro %}
+
 {#
   The first column of a query, for `x in (...)`: when the build can ask the warehouse (execute)
   its values as literals (null for none), else the query itself. A literal list reaches the scans

@@ -13,8 +13,7 @@ hour_start > {{ timestamp_days_before(typecast(newest, 'timestamptz'), days) }}
 
 {# The first day of a lookback window over daily costs: the newest charge day less N days (as above). #}
 {% macro cost_window(days) -%}
-{%- set newest = value_of("select max(charge_date) from " ~ ref('cost_daily')) -%}
-charge_date > {{ days_before(typecast(newest, 'date'), days) }}
+charge_date > {{ days_before(newest_day(ref('cost_daily'), 'charge_date'), days) }}
 {%- endmacro %}
 
 {#

@@ -49,23 +49,24 @@ export function enforcedContract(node: ModelNode, config: ModelConfig): Contract
   return node.columns.map((c) => ({ name: c.name, data_type: String(c.data_type) }));
 }
 
+/** A query's columns, name to type as DuckDB spells it: DESCRIBE binds the query without running it. */
+export async function queryColumns(warehouse: Warehouse, sql: string): Promise<Map<string, string>> {
+  const rows = await warehouse.all<{ column_name: string; column_type: string }>(
+    `DESCRIBE SELECT * FROM (\n${sql}\n)`,
+  );
+  return new Map(rows.map((c) => [c.column_name, c.column_type]));
+}
+
 /** dbt's check before a contracted build: an error naming every missing, extra and mistyped column. */
 export async function checkContract(
   warehouse: Warehouse,
   sql: string,
   contract: ContractColumn[],
 ): Promise<void> {
-  const describe = async (query: string) =>
-    new Map(
-      (await warehouse.all<{ column_name: string; column_type: string }>(`DESCRIBE ${query}`)).map((c) => [
-        c.column_name,
-        c.column_type,
-      ]),
-    );
-  // DESCRIBE binds the query without running it.
-  const actual = await describe(`SELECT * FROM (\n${sql}\n)`);
+  const actual = await queryColumns(warehouse, sql);
   // The declared types as DuckDB spells them (dbt describes an empty query over the contract alike).
-  const declared = await describe(
+  const declared = await queryColumns(
+    warehouse,
     `SELECT ${contract.map((c) => `CAST(NULL AS ${c.data_type}) AS ${ident(c.name)}`).join(", ")}`,
   );
   const missing = [...declared.keys()].filter((name) => !actual.has(name));

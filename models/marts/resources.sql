@@ -2,21 +2,17 @@
 -- inventory snapshot says of it where one is loaded (state, attachment, creation, source), plus the
 -- resources an inventory lists that billing does not show (yet), with no cost. Metrics say whether
 -- a resource reports utilization.
+{%- set last_day = newest_day(ref('int_resources__periods'), 'last_seen') %}
 with periods as (
     select * from {{ ref('int_resources__periods') }}
 ),
 
-last_day as (
-    select max(last_seen) as d from periods
-),
-
--- Monthly run rate: effective cost of the last 7 billed days, per day x 730 / 24. The last day
--- as a literal where the build can ask (value_of): the scan then reads only the recent segments.
-{%- set newest = value_of("select max(last_seen) from " ~ ref('int_resources__periods')) %}
+-- Monthly run rate: effective cost of the last 7 billed days, per day x 730 / 24. The last billed
+-- day as a literal where the build can ask (newest_day): the scan then reads only recent segments.
 last_7d as (
     select resource_id, sum(effective_cost) as effective_cost_last_7d
     from {{ ref('int_resources__days') }}
-    where charge_date > {{ days_before(typecast(newest, 'date'), 7) }}
+    where charge_date > {{ days_before(last_day, 7) }}
     group by resource_id
 ),
 
@@ -144,7 +140,7 @@ select
     -- inventory snapshot lists it (stg_inventory__resources holds only those).
     case
         when not r.is_billed then 'active'
-        when r.last_seen >= {{ days_before('(select d from last_day)', 1) }} then 'active'
+        when r.last_seen >= {{ days_before(last_day, 1) }} then 'active'
         else 'gone'
     end as state,
     case when r.is_billed then {{ typecast('round(coalesce(r.effective_cost_last_7d, 0) / 7 * 730 / 24, 2)', 'decimal(18, 2)') }} end as monthly_cost,

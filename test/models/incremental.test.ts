@@ -12,6 +12,21 @@ import { quiet, tempDir } from "../helpers/tmp.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
+/** An estate generated up to 31 October and ingested into a new warehouse, with what a build needs. */
+async function ingestedEstate(seed: number, resources: number, days: number) {
+  const dir = tempDir();
+  const estate = await generateEstate(
+    { seed, resources, days, endDate: "2026-10-31" },
+    path.join(dir, "estate"),
+    quiet,
+  );
+  const w = await Warehouse.open({ path: ":memory:" });
+  const lakeDir = path.join(dir, "lake");
+  const vars = modelVars(loadConfig({ cwd: dir, env: {} }));
+  await ingestPaths(w, [path.join(dir, "estate")], { lakeDir }, quiet);
+  return { dir, estate, w, lakeDir, vars, externalRoot: path.join(dir, "marts") };
+}
+
 /** Every mart's measures per billing period: what an incremental build must get right. */
 async function snapshot(w: Warehouse): Promise<Record<string, unknown[]>> {
   const q = (sql: string) => w.all(sql);
@@ -32,17 +47,7 @@ async function snapshot(w: Warehouse): Promise<Record<string, unknown[]>> {
 }
 
 it("an incremental build after a restated month equals a full rebuild, and leaves other months alone", async () => {
-  const dir = tempDir();
-  const estate = await generateEstate(
-    { seed: 3, resources: 60, days: 70, endDate: "2026-10-31" },
-    path.join(dir, "estate"),
-    quiet,
-  );
-  const w = await Warehouse.open({ path: ":memory:" });
-  const lakeDir = path.join(dir, "lake");
-  const vars = modelVars(loadConfig({ cwd: dir, env: {} }));
-  const externalRoot = path.join(dir, "marts");
-  await ingestPaths(w, [path.join(dir, "estate")], { lakeDir }, quiet);
+  const { dir, estate, w, lakeDir, vars, externalRoot } = await ingestedEstate(3, 60, 70);
   await buildProject(w, ROOT, { runModels: true, runTests: false, vars, externalRoot }, quiet);
   const before = await w.all<{ p: string; l: string }>(
     "select x_BillingPeriod p, max(x_LoadId)::varchar l from marts.focus_costs group by 1 order by 1",
@@ -105,16 +110,7 @@ const utilization = (w: Warehouse) =>
   );
 
 it("utilization_daily rebuilds only the days new metrics hold, and all of itself once a metrics file is delivered again", async () => {
-  const dir = tempDir();
-  const estate = await generateEstate(
-    { seed: 5, resources: 30, days: 20, endDate: "2026-10-31" },
-    path.join(dir, "estate"),
-    quiet,
-  );
-  const w = await Warehouse.open({ path: ":memory:" });
-  const lakeDir = path.join(dir, "lake");
-  const vars = modelVars(loadConfig({ cwd: dir, env: {} }));
-  const externalRoot = path.join(dir, "marts");
+  const { dir, estate, w, lakeDir, vars, externalRoot } = await ingestedEstate(5, 30, 20);
   const build = async (fullRefresh = false) => {
     const { failed } = await buildProject(
       w,
@@ -124,7 +120,6 @@ it("utilization_daily rebuilds only the days new metrics hold, and all of itself
     );
     expect(failed).toBe(0);
   };
-  await ingestPaths(w, [path.join(dir, "estate")], { lakeDir }, quiet);
   await build();
   // Where each row sits in the table: a delete+insert of some days leaves the others' rows in place.
   const rows = () =>

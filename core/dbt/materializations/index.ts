@@ -6,7 +6,7 @@
 import { UsageError } from "../../errors.ts";
 import type { Warehouse } from "../../warehouse/warehouse.ts";
 import { type CompiledModel, renderExecuted } from "../compile.ts";
-import { castToContract, checkContract, enforcedContract } from "../contracts.ts";
+import { castToContract, checkContract, enforcedContract, queryColumns } from "../contracts.ts";
 import type { DbtProject } from "../project.ts";
 import type { ModelConfig } from "../render.ts";
 import { external } from "./external.ts";
@@ -71,7 +71,7 @@ export async function materialize(args: {
   const addsRows =
     materialized === "incremental" || (materialized === "external" && !!model.config.unique_key);
   if (exists && addsRows && !fullRefresh) {
-    const wanted = contract?.map((c) => c.name) ?? (await queryColumnNames(warehouse, sql));
+    const wanted = contract?.map((c) => c.name) ?? [...(await queryColumns(warehouse, sql)).keys()];
     if (!sameNames(await warehouse.columns(schema, name).then((c) => c.map((x) => x.name)), wanted))
       fullRefresh = true;
   }
@@ -88,13 +88,6 @@ export async function materialize(args: {
     sql,
     incrementalSql: async () => shape((incremental ?? (await render(true))).sql),
   });
-}
-
-/** The column names of a query's rows (DESCRIBE binds it without running it). */
-async function queryColumnNames(warehouse: Warehouse, sql: string): Promise<string[]> {
-  return (await warehouse.all<{ column_name: string }>(`DESCRIBE SELECT * FROM (\n${sql}\n)`)).map(
-    (c) => c.column_name,
-  );
 }
 
 /** The same names, in any order and case. */

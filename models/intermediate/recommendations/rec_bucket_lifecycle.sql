@@ -12,7 +12,7 @@
 -- of assumed_object_mb: the CUR does not say their size); at the Standard line's paid rate.
 -- AWS only: Azure Blob and GCS lifecycle management are not in the adapters.
 {% set c = var('recommend').bucket_lifecycle %}
-{%- set last_day = typecast(value_of("select max(x_ChargeDate) from " ~ ref('focus_costs') ~ " where x_Provider = 'aws'"), 'date') %}
+{%- set last_day = newest_day(ref('focus_costs'), 'x_ChargeDate', "x_Provider = 'aws'") %}
 with daily as (
     select
         ResourceId as resource_id,

@@ -4,9 +4,10 @@
 -- hour. It saves the provider's published discount for the configured term and payment
 -- (catalogue); coverage of eligible usage before and after, and the month it breaks even.
 {% set c = var('recommend').commitments %}
+{%- set last_day = newest_day(ref('focus_costs'), 'x_ChargeDate') %}
 with days as (
     select distinct x_ChargeDate as day from {{ ref('focus_costs') }}
-    where x_ChargeDate > {{ days_before(typecast(value_of('select max(x_ChargeDate) from ' ~ ref('focus_costs')), 'date'), c.lookback_days) }}
+    where x_ChargeDate > {{ days_before(last_day, c.lookback_days) }}
 ),
 
 vm_usage as (
@@ -15,7 +16,7 @@ vm_usage as (
         {{ agg_where('sum', 'EffectiveCost', "PricingCategory = 'Committed'") }} as committed
     from {{ ref('focus_costs') }}
     where ChargeCategory = 'Usage' and x_ResourceKind = 'virtual_machine'
-      and x_ChargeDate > {{ days_before(typecast(value_of('select max(x_ChargeDate) from ' ~ ref('focus_costs')), 'date'), c.lookback_days) }}
+      and x_ChargeDate > {{ days_before(last_day, c.lookback_days) }}
     group by all
 ),
 

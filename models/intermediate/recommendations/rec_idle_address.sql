@@ -7,7 +7,7 @@ with idle_in_billing as (
     select distinct ResourceId as resource_id
     from {{ ref('focus_costs') }}
     where (SkuMeter like '%PublicIPv4:IdleAddress' or (x_Provider = 'gcp' and SkuMeter = 'Static Ip Charge'))
-      and x_ChargeDate > {{ days_before(typecast(value_of('select max(x_ChargeDate) from ' ~ ref('focus_costs')), 'date'), 2) }}
+      and x_ChargeDate > {{ days_before(newest_day(ref('focus_costs'), 'x_ChargeDate'), 2) }}
 )
 
 select
